@@ -1,0 +1,200 @@
+//! JSON written byte for byte as JavaScript's `JSON.stringify` writes it, so a session
+//! serialised in Python is the same text Node produces.
+//!
+//! Three things differ from serde_json's own writer: numbers (`1`, not `1.0`; `1e+21`), the
+//! order of object keys (JavaScript puts array-index keys first, ascending), and `-0` (`0`).
+
+use serde_json::{Map, Number, Value};
+
+use crate::error::{Error, Origin, Result};
+
+/// The largest integer both languages hold exactly (`Number.MAX_SAFE_INTEGER`).
+pub const MAX_SAFE_INTEGER: i64 = 9_007_199_254_740_991;
+
+/// Writes `s` as a JSON string literal (JSON.stringify and serde_json escape identically).
+pub fn write_str(out: &mut String, s: &str) {
+    // serde_json escapes exactly what JSON.stringify escapes: `"`, `\`, and C0 controls as
+    // \b \f \n \r \t or lowercase \u00xx. Writing into a String cannot fail.
+    let quoted = serde_json::to_string(s).expect("a str always serialises");
+    out.push_str(&quoted);
+}
+
+/// Writes a number as JavaScript's `Number#toString` does.
+pub fn write_number(out: &mut String, n: &Number) {
+    if let Some(i) = n.as_i64() {
+        out.push_str(&i.to_string());
+    } else if let Some(u) = n.as_u64() {
+        out.push_str(&u.to_string());
+    } else {
+        write_f64(out, n.as_f64().unwrap_or(0.0));
+    }
+}
+
+/// Writes a finite float as JavaScript does (`-0` as `0`, integral values without `.0`).
+pub fn write_f64(out: &mut String, f: f64) {
+    if f == 0.0 {
+        out.push('0');
+        return;
+    }
+    let mut buf = ryu_js::Buffer::new();
+    out.push_str(buf.format(f));
+}
+
+/// Writes any JSON value as `JSON.stringify` would write the same value in Node.
+pub fn write_value(out: &mut String, value: &Value) {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => write_number(out, n),
+        Value::String(s) => write_str(out, s),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_value(out, item);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => write_object(out, map),
+    }
+}
+
+/// Writes an object with its keys in JavaScript's property order.
+pub fn write_object(out: &mut String, map: &Map<String, Value>) {
+    out.push('{');
+    for (i, (k, v)) in js_key_order(map).into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_str(out, k);
+        out.push(':');
+        write_value(out, v);
+    }
+    out.push('}');
+}
+
+/// A value serialised to a string, the way `JSON.stringify` would.
+pub fn to_js_string(value: &Value) -> String {
+    let mut out = String::new();
+    write_value(&mut out, value);
+    out
+}
+
+/// Whether `key` is an array index (`"0"`, `"17"`, below 2^32 − 1): JavaScript enumerates such
+/// keys first, in ascending numeric order, whatever order they were inserted in.
+pub fn array_index(key: &str) -> Option<u32> {
+    if key.is_empty() || key.len() > 10 || (key.len() > 1 && key.starts_with('0')) {
+        return None;
+    }
+    if !key.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    key.parse::<u64>().ok().filter(|n| *n < u64::from(u32::MAX)).map(|n| n as u32)
+}
+
+/// The entries of `map` in JavaScript's enumeration order: array indices ascending, then
+/// every other key in insertion order.
+pub fn js_key_order(map: &Map<String, Value>) -> Vec<(&String, &Value)> {
+    let mut indexed: Vec<(u32, (&String, &Value))> = Vec::new();
+    let mut rest = Vec::with_capacity(map.len());
+    for entry in map {
+        match array_index(entry.0) {
+            Some(n) => indexed.push((n, entry)),
+            None => rest.push(entry),
+        }
+    }
+    if indexed.is_empty() {
+        return rest;
+    }
+    indexed.sort_by_key(|(n, _)| *n);
+    indexed.into_iter().map(|(_, e)| e).chain(rest).collect()
+}
+
+/// Checks that every number in `value` can be held exactly by JavaScript: an integer beyond
+/// ±(2^53 − 1) would silently change in Node, so it is refused. `path` names the field.
+pub fn check_js_safe(value: &Value, path: &str, origin: Origin) -> Result<()> {
+    match value {
+        Value::Number(n) => {
+            let unsafe_int = match (n.as_i64(), n.as_u64()) {
+                (Some(i), _) => !(-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(&i),
+                (None, Some(_)) => true,
+                (None, None) => false,
+            };
+            if unsafe_int {
+                return Err(origin.error(format!(
+                    "{path} holds the integer {n}, beyond ±(2^53 − 1) that JavaScript holds exactly; store it as a string"
+                )));
+            }
+            Ok(())
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                check_js_safe(item, &format!("{path}[{i}]"), origin)?;
+            }
+            Ok(())
+        }
+        Value::Object(map) => {
+            for (k, v) in map {
+                check_js_safe(v, &format!("{path}.{k}"), origin)?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Parses JSON text (as a store hands it back) into a value, as `INVALID_SESSION` on failure.
+pub fn parse_text(text: &str, what: &str, origin: Origin) -> Result<Value> {
+    serde_json::from_str(text).map_err(|e| origin.error(format!("{what} is not valid JSON: {e}")))
+}
+
+/// An `Error` for bad JSON from the app (kept here so every parser words it the same way).
+pub fn not_json(e: &serde_json::Error) -> Error {
+    Error::InvalidArgument(format!("expected JSON text: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn numbers_match_javascript() {
+        let cases = [
+            ("1", "1"),
+            ("1.0", "1"),
+            ("-0.0", "0"),
+            ("1e21", "1e+21"),
+            ("1e-7", "1e-7"),
+            ("0.1", "0.1"),
+            ("123456789012345680000", "123456789012345680000"),
+            ("1.5e300", "1.5e+300"),
+        ];
+        for (input, js) in cases {
+            let v: Value = serde_json::from_str(input).unwrap();
+            assert_eq!(to_js_string(&v), js, "{input}");
+        }
+    }
+
+    #[test]
+    fn array_index_keys_come_first() {
+        let v: Value = serde_json::from_str(r#"{"b":1,"10":2,"a":3,"2":4,"01":5}"#).unwrap();
+        assert_eq!(to_js_string(&v), r#"{"2":4,"10":2,"b":1,"a":3,"01":5}"#);
+    }
+
+    #[test]
+    fn strings_escape_like_json_stringify() {
+        assert_eq!(to_js_string(&json!("a\"\\\n\u{1f}é/")), r#""a\"\\\n\u001fé/""#);
+    }
+
+    #[test]
+    fn unsafe_integers_are_refused_with_their_path() {
+        let v = json!({"n": [1, 9_007_199_254_740_992_i64]});
+        let err = check_js_safe(&v, "data", Origin::Argument).unwrap_err();
+        assert_eq!(err.code(), "INVALID_ARGUMENT");
+        assert!(err.message().contains("data.n[1]"), "{err}");
+        assert!(check_js_safe(&json!({"n": 9_007_199_254_740_991_i64, "f": 1e300}), "data", Origin::Argument).is_ok());
+    }
+}

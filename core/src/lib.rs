@@ -1,0 +1,21 @@
+//! sessionkeeper-core: the session engine behind the `sessionkeeper` npm and pip packages.
+//!
+//! It owns every rule: the session model and its canonical JSON, Shopify's property arrays and
+//! scope semantics, validation of whatever a store hands back, and the storages (memory, file,
+//! and the sans-IO engine behind `CustomSessionStorage` that host bindings drive on their own
+//! event loops). Bindings convert values and perform I/O; they decide nothing.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod error;
+pub mod ids;
+pub mod json;
+pub mod scopes;
+pub mod session;
+pub mod storage;
+pub mod time;
+
+pub use error::{Error, Origin, Result, ERROR_CODES};
+pub use scopes::AuthScopes;
+pub use session::{Canonical, OnlineAccessInfo, PropertyArrayMode, Session};
+pub use time::Timestamp;

@@ -1,0 +1,196 @@
+//! `onlineAccessInfo`: the user behind an online session, in Shopify's snake_case shape.
+
+use serde_json::{Map, Number, Value};
+
+use super::fields::Reader;
+use crate::error::Result;
+use crate::json::{self, array_index};
+
+/// Shopify's `OnlineAccessInfo`. Every known field is optional because stores written from
+/// property arrays hold only the user id; keys Shopify adds later are kept in `extra`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OnlineAccessInfo {
+    /// Seconds the online token was granted for, as Shopify's OAuth response gave it.
+    pub expires_in: Option<Number>,
+    /// The scopes granted to the user.
+    pub associated_user_scope: Option<String>,
+    /// The user the online token belongs to.
+    pub associated_user: Option<AssociatedUser>,
+    /// Other keys (for example `session`, `account_number`), written after the known ones.
+    pub extra: Map<String, Value>,
+}
+
+/// Shopify's `OnlineAccessUser`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AssociatedUser {
+    /// The Shopify user id (a number).
+    pub id: Option<Number>,
+    /// First name.
+    pub first_name: Option<String>,
+    /// Last name.
+    pub last_name: Option<String>,
+    /// E-mail address.
+    pub email: Option<String>,
+    /// Whether the e-mail address is verified.
+    pub email_verified: Option<bool>,
+    /// Whether the user owns the shop's account.
+    pub account_owner: Option<bool>,
+    /// The user's locale.
+    pub locale: Option<String>,
+    /// Whether the user is a collaborator.
+    pub collaborator: Option<bool>,
+    /// Other keys, written after the known ones.
+    pub extra: Map<String, Value>,
+}
+
+const INFO_KEYS: [&str; 3] = ["expires_in", "associated_user_scope", "associated_user"];
+const USER_KEYS: [&str; 8] = [
+    "id",
+    "first_name",
+    "last_name",
+    "email",
+    "email_verified",
+    "account_owner",
+    "locale",
+    "collaborator",
+];
+
+fn extras(map: &Map<String, Value>, known: &[&str], r: &Reader, path: &str) -> Result<Map<String, Value>> {
+    let mut out = Map::new();
+    for (k, v) in map {
+        if !known.contains(&k.as_str()) && !v.is_null() {
+            json::check_js_safe(v, &format!("{path}.{k}"), r.origin)?;
+            out.insert(k.clone(), v.clone());
+        }
+    }
+    Ok(out)
+}
+
+impl OnlineAccessInfo {
+    /// Reads the nested object form (canonical JSON, Python dicts, Shopify's JS objects).
+    pub(crate) fn read(value: &Value, r: &Reader) -> Result<Self> {
+        let map = r.object("onlineAccessInfo", value)?;
+        let user = match map.get("associated_user") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(AssociatedUser::read(v, r)?),
+        };
+        Ok(OnlineAccessInfo {
+            expires_in: r.opt_number("onlineAccessInfo.expires_in", map.get("expires_in"))?,
+            associated_user_scope: r
+                .opt_string("onlineAccessInfo.associated_user_scope", map.get("associated_user_scope"))?,
+            associated_user: user,
+            extra: extras(map, &INFO_KEYS, r, "onlineAccessInfo")?,
+        })
+    }
+
+    pub(crate) fn write(&self, out: &mut String) {
+        let mut w = ObjectWriter::new(out, &self.extra);
+        if let Some(n) = &self.expires_in {
+            w.key("expires_in");
+            json::write_number(w.out, n);
+        }
+        if let Some(s) = &self.associated_user_scope {
+            w.key("associated_user_scope");
+            json::write_str(w.out, s);
+        }
+        if let Some(u) = &self.associated_user {
+            w.key("associated_user");
+            u.write(w.out);
+        }
+        w.finish();
+    }
+}
+
+impl AssociatedUser {
+    fn read(value: &Value, r: &Reader) -> Result<Self> {
+        let p = "onlineAccessInfo.associated_user";
+        let map = r.object(p, value)?;
+        let f = |k: &str| map.get(k);
+        Ok(AssociatedUser {
+            id: r.opt_number(&format!("{p}.id"), f("id"))?,
+            first_name: r.opt_string(&format!("{p}.first_name"), f("first_name"))?,
+            last_name: r.opt_string(&format!("{p}.last_name"), f("last_name"))?,
+            email: r.opt_string(&format!("{p}.email"), f("email"))?,
+            email_verified: r.opt_bool(&format!("{p}.email_verified"), f("email_verified"))?,
+            account_owner: r.opt_bool(&format!("{p}.account_owner"), f("account_owner"))?,
+            locale: r.opt_string(&format!("{p}.locale"), f("locale"))?,
+            collaborator: r.opt_bool(&format!("{p}.collaborator"), f("collaborator"))?,
+            extra: extras(map, &USER_KEYS, r, p)?,
+        })
+    }
+
+    fn write(&self, out: &mut String) {
+        let mut w = ObjectWriter::new(out, &self.extra);
+        if let Some(n) = &self.id {
+            w.key("id");
+            json::write_number(w.out, n);
+        }
+        for (k, v) in [("first_name", &self.first_name), ("last_name", &self.last_name), ("email", &self.email)] {
+            if let Some(s) = v {
+                w.key(k);
+                json::write_str(w.out, s);
+            }
+        }
+        w.opt_bool("email_verified", self.email_verified);
+        w.opt_bool("account_owner", self.account_owner);
+        if let Some(s) = &self.locale {
+            w.key("locale");
+            json::write_str(w.out, s);
+        }
+        w.opt_bool("collaborator", self.collaborator);
+        w.finish();
+    }
+}
+
+/// Writes known keys between the extras JavaScript would enumerate first (array indices) and
+/// the rest (sorted by name), so canonical JSON survives `JSON.parse` + `JSON.stringify` unchanged.
+struct ObjectWriter<'a> {
+    out: &'a mut String,
+    late: Vec<(&'a String, &'a Value)>,
+    first: bool,
+}
+
+impl<'a> ObjectWriter<'a> {
+    fn new(out: &'a mut String, extra: &'a Map<String, Value>) -> Self {
+        out.push('{');
+        let mut w = ObjectWriter { out, late: Vec::new(), first: true };
+        let mut early: Vec<(u32, &String, &Value)> = Vec::new();
+        for (k, v) in extra {
+            match array_index(k) {
+                Some(n) => early.push((n, k, v)),
+                None => w.late.push((k, v)),
+            }
+        }
+        early.sort_by_key(|e| e.0);
+        w.late.sort_by(|a, b| a.0.cmp(b.0));
+        for (_, k, v) in early {
+            w.key(k);
+            json::write_value(w.out, v);
+        }
+        w
+    }
+
+    fn key(&mut self, k: &str) {
+        if !self.first {
+            self.out.push(',');
+        }
+        self.first = false;
+        json::write_str(self.out, k);
+        self.out.push(':');
+    }
+
+    fn opt_bool(&mut self, k: &str, v: Option<bool>) {
+        if let Some(b) = v {
+            self.key(k);
+            self.out.push_str(if b { "true" } else { "false" });
+        }
+    }
+
+    fn finish(mut self) {
+        for (k, v) in std::mem::take(&mut self.late) {
+            self.key(k);
+            json::write_value(self.out, v);
+        }
+        self.out.push('}');
+    }
+}

@@ -1,0 +1,292 @@
+//! Durable storage on one machine: one file per session, written atomically.
+//!
+//! Layout under the directory (shared by Node and Python, since this one core writes it):
+//! ```text
+//! sessions/<name>.json      canonical JSON of one session
+//! shops/<shop name>/<name>  empty marker: the per-shop index, valid after a restart
+//! locks/<0..15>.lock        advisory locks that order writers of the same id across processes
+//! ```
+//! `<name>` is `x` + the hex of the id's UTF-8 bytes (ids up to 100 bytes: reversible and safe
+//! on case-insensitive file systems) or `h` + the SHA-256 hex of the id for longer ids (the
+//! file holds the id, which loads check). Raw ids never become paths.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{ErrorKind, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+
+use super::{check_shop, SessionStorage};
+use crate::error::{Error, Origin, Result};
+use crate::session::{check_id, Session};
+
+const LOCK_STRIPES: u64 = 16;
+const MAX_PLAIN_NAME_BYTES: usize = 100;
+
+/// Encodes an id or shop as a file name; see the module docs.
+pub fn file_name(key: &str) -> String {
+    use std::fmt::Write as _;
+    let (prefix, bytes): (char, Vec<u8>) = if key.len() <= MAX_PLAIN_NAME_BYTES {
+        ('x', key.as_bytes().to_vec())
+    } else {
+        ('h', Sha256::digest(key.as_bytes()).to_vec())
+    };
+    let mut name = String::with_capacity(1 + bytes.len() * 2);
+    name.push(prefix);
+    for b in bytes {
+        let _ = write!(name, "{b:02x}");
+    }
+    name
+}
+
+/// Sessions on disk under one directory. Cheap to clone (shared state).
+#[derive(Debug, Clone)]
+pub struct FileStorage {
+    root: Arc<PathBuf>,
+}
+
+fn io_err(what: &str, path: &Path, e: &std::io::Error) -> Error {
+    Error::StorageIo(format!("{what} {}: {e}", path.display()))
+}
+
+fn mkdir(path: &Path) -> Result<()> {
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(path)
+        .map_err(|e| io_err("cannot create directory", path, &e))
+}
+
+impl FileStorage {
+    /// Opens (creating with mode 0700 when missing) the storage directory `dir`.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Self> {
+        let root = dir.as_ref();
+        if root.as_os_str().is_empty() {
+            return Err(Error::InvalidArgument("directory must be a non-empty path".into()));
+        }
+        for sub in ["sessions", "shops", "locks"] {
+            mkdir(&root.join(sub))?;
+        }
+        Ok(FileStorage { root: Arc::new(root.to_path_buf()) })
+    }
+
+    /// The storage directory.
+    pub fn dir(&self) -> &Path {
+        &self.root
+    }
+
+    fn session_path(&self, name: &str) -> PathBuf {
+        self.root.join("sessions").join(format!("{name}.json"))
+    }
+
+    fn marker_dir(&self, shop: &str) -> PathBuf {
+        self.root.join("shops").join(file_name(shop))
+    }
+
+    /// Holds the advisory lock of `id`'s stripe until dropped (the OS releases it with the file).
+    fn lock(&self, id: &str) -> Result<File> {
+        let stripe = u64::from_le_bytes(Sha256::digest(id.as_bytes())[..8].try_into().expect("8 bytes"))
+            % LOCK_STRIPES;
+        let path = self.root.join("locks").join(format!("{stripe}.lock"));
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o600)
+            .open(&path)
+            .map_err(|e| io_err("cannot open lock file", &path, &e))?;
+        file.lock().map_err(|e| io_err("cannot lock", &path, &e))?;
+        Ok(file)
+    }
+
+    fn read_file(&self, id: &str, name: &str) -> Result<Option<Session>> {
+        let path = self.session_path(name);
+        let text = match fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+            Err(e) if e.kind() == ErrorKind::InvalidData => {
+                return Err(Error::InvalidSession(format!("corrupt session file {}: not UTF-8", path.display())))
+            }
+            Err(e) => return Err(io_err("cannot read", &path, &e)),
+        };
+        let session = Session::from_json(&text, Origin::Stored).map_err(|e| {
+            Error::InvalidSession(format!("corrupt session file {}: {}", path.display(), e.message()))
+        })?;
+        if session.id != id {
+            return Err(Error::InvalidSession(format!(
+                "session file {} holds id \"{}\", expected \"{id}\"",
+                path.display(),
+                session.id
+            )));
+        }
+        Ok(Some(session))
+    }
+
+    fn write_atomic(&self, path: &Path, bytes: &[u8]) -> Result<()> {
+        let dir = path.parent().expect("session paths have a parent");
+        let tmp = dir.join(format!(".tmp-{}-{}", std::process::id(), crate::ids::random_id()?));
+        let result = (|| {
+            let mut f = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
+            f.write_all(bytes)?;
+            f.sync_all()?;
+            fs::rename(&tmp, path)?;
+            File::open(dir)?.sync_all()
+        })();
+        result.map_err(|e| {
+            let _ = fs::remove_file(&tmp);
+            io_err("cannot write", path, &e)
+        })
+    }
+
+    fn add_marker(&self, shop: &str, name: &str) -> Result<()> {
+        let dir = self.marker_dir(shop);
+        mkdir(&dir)?;
+        let path = dir.join(name);
+        OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o600)
+            .open(&path)
+            .map(drop)
+            .map_err(|e| io_err("cannot write index entry", &path, &e))
+    }
+
+    fn remove_marker(&self, shop: &str, name: &str) -> Result<()> {
+        let path = self.marker_dir(shop).join(name);
+        match fs::remove_file(&path) {
+            Err(e) if e.kind() != ErrorKind::NotFound => Err(io_err("cannot remove index entry", &path, &e)),
+            _ => Ok(()),
+        }
+    }
+
+    /// Stores `session` (blocking I/O: bindings call this off their event loop).
+    pub fn put(&self, session: &Session) -> Result<()> {
+        session.validate(Origin::Argument)?;
+        let name = file_name(&session.id);
+        let _lock = self.lock(&session.id)?;
+        // A corrupt old file must not block replacing it: only its shop matters, if readable.
+        let old_shop = self.read_file(&session.id, &name).ok().flatten().map(|s| s.shop);
+        // Index first, data second: a crash in between leaves a stale entry, which reads skip.
+        self.add_marker(&session.shop, &name)?;
+        self.write_atomic(&self.session_path(&name), session.to_json().as_bytes())?;
+        match old_shop {
+            Some(old) if old != session.shop => self.remove_marker(&old, &name),
+            _ => Ok(()),
+        }
+    }
+
+    /// Loads the session with `id` (blocking I/O).
+    pub fn get(&self, id: &str) -> Result<Option<Session>> {
+        check_id(id, Origin::Argument)?;
+        self.read_file(id, &file_name(id))
+    }
+
+    /// Deletes the session with `id` (blocking I/O); `Ok(true)` whether or not it existed.
+    pub fn remove(&self, id: &str) -> Result<bool> {
+        check_id(id, Origin::Argument)?;
+        let name = file_name(id);
+        let _lock = self.lock(id)?;
+        let old_shop = self.read_file(id, &name).ok().flatten().map(|s| s.shop);
+        let path = self.session_path(&name);
+        match fs::remove_file(&path) {
+            Err(e) if e.kind() != ErrorKind::NotFound => return Err(io_err("cannot remove", &path, &e)),
+            _ => {}
+        }
+        if let Some(shop) = old_shop {
+            self.remove_marker(&shop, &name)?;
+        }
+        Ok(true)
+    }
+
+    /// Deletes every session in `ids` (all ids are checked before anything is removed).
+    pub fn remove_many(&self, ids: &[String]) -> Result<bool> {
+        super::callback::check_ids(ids)?;
+        for id in ids {
+            self.remove(id)?;
+        }
+        Ok(true)
+    }
+
+    /// Every session of `shop`, from the on-disk index (blocking I/O). Stale index entries
+    /// (left by a crash or a concurrent writer) are skipped and removed.
+    pub fn by_shop(&self, shop: &str) -> Result<Vec<Session>> {
+        check_shop(shop)?;
+        let dir = self.marker_dir(shop);
+        let entries = match fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io_err("cannot list", &dir, &e)),
+        };
+        let mut found = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| io_err("cannot list", &dir, &e))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let path = self.session_path(&name);
+            let text = match fs::read_to_string(&path) {
+                Ok(t) => t,
+                Err(e) if e.kind() == ErrorKind::NotFound => {
+                    self.remove_marker(shop, &name)?;
+                    continue;
+                }
+                Err(e) => return Err(io_err("cannot read", &path, &e)),
+            };
+            let session = Session::from_json(&text, Origin::Stored).map_err(|e| {
+                Error::InvalidSession(format!("corrupt session file {}: {}", path.display(), e.message()))
+            })?;
+            if session.shop == shop && file_name(&session.id) == name {
+                found.push(session);
+            } else {
+                let _lock = self.lock(&session.id)?;
+                if self.read_file(&session.id, &name)?.is_none_or(|s| s.shop != shop) {
+                    self.remove_marker(shop, &name)?;
+                }
+            }
+        }
+        found.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(found)
+    }
+
+    async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(FileStorage) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || f(this))
+            .await
+            .map_err(|e| Error::StorageIo(format!("file storage task failed: {e}")))?
+    }
+}
+
+impl SessionStorage for FileStorage {
+    async fn store(&self, session: &Session) -> Result<bool> {
+        let session = session.clone();
+        self.blocking(move |s| s.put(&session).map(|()| true)).await
+    }
+
+    async fn load(&self, id: &str) -> Result<Option<Session>> {
+        let id = id.to_owned();
+        self.blocking(move |s| s.get(&id)).await
+    }
+
+    async fn delete(&self, id: &str) -> Result<bool> {
+        let id = id.to_owned();
+        self.blocking(move |s| s.remove(&id)).await
+    }
+
+    async fn delete_many(&self, ids: &[String]) -> Result<bool> {
+        let ids = ids.to_vec();
+        self.blocking(move |s| s.remove_many(&ids)).await
+    }
+
+    async fn find_by_shop(&self, shop: &str) -> Result<Vec<Session>> {
+        let shop = shop.to_owned();
+        self.blocking(move |s| s.by_shop(&shop)).await
+    }
+}
+
+#[cfg(test)]
+#[path = "file_tests.rs"]
+mod tests;

@@ -1,0 +1,123 @@
+//! One clock: UTC instants kept to the millisecond, written as JavaScript's `Date#toJSON` writes.
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+
+/// The largest |epoch milliseconds| a JavaScript `Date` can hold (±100,000,000 days). Instants
+/// past year ±262,142 (chrono's range, a little short of JavaScript's) are refused as well.
+pub const MAX_EPOCH_MS: i64 = 8_640_000_000_000_000;
+
+/// An instant in UTC with millisecond precision, the only time type sessions use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(i64);
+
+impl Timestamp {
+    /// The instant `ms` milliseconds after the Unix epoch, if a JavaScript `Date` can hold it.
+    pub fn from_epoch_ms(ms: i64) -> Option<Self> {
+        let representable = DateTime::<Utc>::from_timestamp_millis(ms).is_some();
+        ((-MAX_EPOCH_MS..=MAX_EPOCH_MS).contains(&ms) && representable).then_some(Timestamp(ms))
+    }
+
+    /// The instant from a float of epoch milliseconds, truncated to whole milliseconds as
+    /// `new Date(1.9)` does; `None` when not finite or out of range.
+    pub fn from_epoch_ms_f64(ms: f64) -> Option<Self> {
+        if !ms.is_finite() {
+            return None;
+        }
+        let t = ms.trunc();
+        if t.abs() > MAX_EPOCH_MS as f64 {
+            return None;
+        }
+        Self::from_epoch_ms(t as i64)
+    }
+
+    /// Milliseconds since the Unix epoch.
+    pub fn epoch_ms(self) -> i64 {
+        self.0
+    }
+
+    /// The current time, from the system clock.
+    pub fn now() -> Self {
+        Timestamp(Utc::now().timestamp_millis())
+    }
+
+    /// This instant moved by `ms` milliseconds (saturating at the representable range).
+    pub fn add_ms(self, ms: i64) -> Self {
+        Timestamp(self.0.saturating_add(ms).clamp(-MAX_EPOCH_MS, MAX_EPOCH_MS))
+    }
+
+    /// Parses the ISO-8601 forms `Date.parse` reads reliably: RFC 3339 with an offset or `Z`
+    /// (fractions beyond milliseconds are truncated) and a plain date `YYYY-MM-DD` (midnight
+    /// UTC, as JavaScript reads it). A date-time without an offset is rejected: JavaScript
+    /// would read it as local time, and a silent timezone guess is a bug waiting to happen.
+    pub fn parse_iso(text: &str) -> Option<Self> {
+        if let Ok(dt) = DateTime::parse_from_rfc3339(text) {
+            return Self::from_epoch_ms(dt.timestamp_millis());
+        }
+        // RFC 3339 insists on a 'T'; Date.parse also accepts a lowercase one.
+        if let Some(fixed) = text.get(10..11).filter(|c| *c == "t").map(|_| text.replacen('t', "T", 1))
+        {
+            if let Ok(dt) = DateTime::parse_from_rfc3339(&fixed) {
+                return Self::from_epoch_ms(dt.timestamp_millis());
+            }
+        }
+        if text.len() == 10 {
+            let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
+            return Self::from_epoch_ms(date.and_hms_opt(0, 0, 0)?.and_utc().timestamp_millis());
+        }
+        None
+    }
+
+    /// The ISO-8601 text JavaScript's `Date#toJSON` gives: `2030-01-01T00:00:00.000Z`, with the
+    /// expanded `+YYYYYY`/`-YYYYYY` year form outside years 0–9999.
+    pub fn to_iso(self) -> String {
+        let dt = DateTime::<Utc>::from_timestamp_millis(self.0).expect("range checked on creation");
+        let year = chrono::Datelike::year(&dt);
+        if (0..=9999).contains(&year) {
+            return dt.to_rfc3339_opts(SecondsFormat::Millis, true);
+        }
+        let rest = dt.format("-%m-%dT%H:%M:%S%.3fZ");
+        let sign = if year < 0 { '-' } else { '+' };
+        format!("{sign}{:06}{rest}", year.unsigned_abs())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_round_trip_with_millis() {
+        let t = Timestamp::parse_iso("2030-01-01T00:00:00Z").unwrap();
+        assert_eq!(t.epoch_ms(), 1_893_456_000_000);
+        assert_eq!(t.to_iso(), "2030-01-01T00:00:00.000Z");
+        let t = Timestamp::parse_iso("2030-01-01T01:00:00.123456+01:00").unwrap();
+        assert_eq!(t.to_iso(), "2030-01-01T00:00:00.123Z");
+    }
+
+    #[test]
+    fn accepts_date_only_and_lowercase_t() {
+        assert_eq!(Timestamp::parse_iso("2030-02-01").unwrap().epoch_ms(), 1_896_134_400_000);
+        assert!(Timestamp::parse_iso("2030-02-01t00:00:00Z").is_some());
+    }
+
+    #[test]
+    fn rejects_local_times_and_junk() {
+        for bad in ["2030-01-01T00:00:00", "soon", "", "2030-13-01", "1893456000000"] {
+            assert_eq!(Timestamp::parse_iso(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn expanded_years_match_javascript() {
+        // new Date(Date.UTC(20000, 0, 1)).toJSON() and new Date(Date.UTC(-1, 0, 1)).toJSON()
+        assert_eq!(Timestamp::from_epoch_ms(568_971_820_800_000).unwrap().to_iso(), "+020000-01-01T00:00:00.000Z");
+        assert_eq!(Timestamp::from_epoch_ms(-62_198_755_200_000).unwrap().to_iso(), "-000001-01-01T00:00:00.000Z");
+        assert_eq!(Timestamp::from_epoch_ms(MAX_EPOCH_MS + 1), None);
+    }
+
+    #[test]
+    fn negative_fractions_truncate_toward_zero() {
+        assert_eq!(Timestamp::from_epoch_ms_f64(-1.5).unwrap().epoch_ms(), -1);
+        assert_eq!(Timestamp::from_epoch_ms_f64(f64::NAN), None);
+    }
+}
