@@ -60,11 +60,29 @@ impl Timestamp {
                 return Self::from_epoch_ms(dt.timestamp_millis());
             }
         }
+        // Expanded years (`+020000-01-01T00:00:00.000Z`), which `Date#toJSON` writes outside 0–9999.
+        if let (Some(sign @ ('+' | '-')), Some(body)) = (text.chars().next(), text.strip_suffix('Z')) {
+            return Self::parse_expanded(sign, body);
+        }
         if text.len() == 10 {
             let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
             return Self::from_epoch_ms(date.and_hms_opt(0, 0, 0)?.and_utc().timestamp_millis());
         }
         None
+    }
+
+    fn parse_expanded(sign: char, body: &str) -> Option<Self> {
+        let digits = body.get(1..7).filter(|y| y.bytes().all(|b| b.is_ascii_digit()))?;
+        if sign == '-' && digits == "000000" {
+            return None; // ECMAScript forbids "-000000"
+        }
+        let year: i32 = digits.parse().ok()?;
+        let year = if sign == '-' { -year } else { year };
+        // Month, day and time parsed against a stand-in leap year, then re-validated for the real one.
+        let rest = chrono::NaiveDateTime::parse_from_str(&format!("2000{}", &body[7..]), "%Y-%m-%dT%H:%M:%S%.f")
+            .ok()?;
+        let date = NaiveDate::from_ymd_opt(year, chrono::Datelike::month(&rest), chrono::Datelike::day(&rest))?;
+        Self::from_epoch_ms(date.and_time(rest.time()).and_utc().timestamp_millis())
     }
 
     /// The ISO-8601 text JavaScript's `Date#toJSON` gives: `2030-01-01T00:00:00.000Z`, with the
@@ -113,6 +131,11 @@ mod tests {
         assert_eq!(Timestamp::from_epoch_ms(568_971_820_800_000).unwrap().to_iso(), "+020000-01-01T00:00:00.000Z");
         assert_eq!(Timestamp::from_epoch_ms(-62_198_755_200_000).unwrap().to_iso(), "-000001-01-01T00:00:00.000Z");
         assert_eq!(Timestamp::from_epoch_ms(MAX_EPOCH_MS + 1), None);
+        for text in ["+020000-01-01T00:00:00.000Z", "-000001-01-01T00:00:00.000Z", "-000004-02-29T12:00:00.500Z"] {
+            assert_eq!(Timestamp::parse_iso(text).unwrap().to_iso(), text);
+        }
+        assert_eq!(Timestamp::parse_iso("-000000-01-01T00:00:00.000Z"), None);
+        assert_eq!(Timestamp::parse_iso("+020001-02-29T00:00:00.000Z"), None);
     }
 
     #[test]
