@@ -112,19 +112,30 @@ pub fn js_key_order(map: &Map<String, Value>) -> Vec<(&String, &Value)> {
     indexed.into_iter().map(|(_, e)| e).chain(rest).collect()
 }
 
-/// Checks that every number in `value` can be held exactly by JavaScript: an integer beyond
-/// ±(2^53 − 1) would silently change in Node, so it is refused. `path` names the field.
+/// Whether JavaScript reads this JSON number and writes it back with the same digits. Every
+/// float and every integer within ±(2^53 − 1) does; a larger integer only when it is exactly
+/// the shortest form of a double (`100000000000000000`), never `9007199254740993`, which Node
+/// would silently turn into `…992`.
+pub fn is_js_exact(n: &Number) -> bool {
+    let int = n.as_i64().map(i128::from).or_else(|| n.as_u64().map(i128::from));
+    match int {
+        Some(i) if i.abs() <= i128::from(MAX_SAFE_INTEGER) => true,
+        Some(i) => {
+            let mut buf = ryu_js::Buffer::new();
+            buf.format(i as f64) == i.to_string()
+        }
+        None => true,
+    }
+}
+
+/// Checks that every number in `value` survives JavaScript unchanged (see [`is_js_exact`]): an
+/// integer that would silently change in Node is refused. `path` names the field.
 pub fn check_js_safe(value: &Value, path: &str, origin: Origin) -> Result<()> {
     match value {
         Value::Number(n) => {
-            let unsafe_int = match (n.as_i64(), n.as_u64()) {
-                (Some(i), _) => !(-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(&i),
-                (None, Some(_)) => true,
-                (None, None) => false,
-            };
-            if unsafe_int {
+            if !is_js_exact(n) {
                 return Err(origin.error(format!(
-                    "{path} holds the integer {n}, beyond ±(2^53 − 1) that JavaScript holds exactly; store it as a string"
+                    "{path} holds the integer {n}, beyond ±(2^53 − 1), which JavaScript cannot hold exactly; store it as a string"
                 )));
             }
             Ok(())
@@ -191,10 +202,22 @@ mod tests {
 
     #[test]
     fn unsafe_integers_are_refused_with_their_path() {
-        let v = json!({"n": [1, 9_007_199_254_740_992_i64]});
+        let v = json!({"n": [1, 9_007_199_254_740_993_i64]});
         let err = check_js_safe(&v, "data", Origin::Argument).unwrap_err();
         assert_eq!(err.code(), "INVALID_ARGUMENT");
         assert!(err.message().contains("data.n[1]"), "{err}");
-        assert!(check_js_safe(&json!({"n": 9_007_199_254_740_991_i64, "f": 1e300}), "data", Origin::Argument).is_ok());
+        assert!(check_js_safe(
+            &json!({"n": 9_007_199_254_740_991_i64, "f": 1e300}),
+            "data",
+            Origin::Argument
+        )
+        .is_ok());
+        // Integers JavaScript itself writes (the shortest form of a double) are fine.
+        assert!(check_js_safe(&json!(100_000_000_000_000_000_i64), "n", Origin::Argument).is_ok());
+        assert!(check_js_safe(&json!(-71_690_958_955_640_750_i64), "n", Origin::Argument).is_ok());
+        assert!(
+            check_js_safe(&json!(1_152_921_504_606_846_976_i64), "n", Origin::Argument).is_err()
+        );
+        assert!(check_js_safe(&json!(u64::MAX), "n", Origin::Argument).is_err());
     }
 }

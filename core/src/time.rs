@@ -54,14 +54,17 @@ impl Timestamp {
             return Self::from_epoch_ms(dt.timestamp_millis());
         }
         // RFC 3339 insists on a 'T'; Date.parse also accepts a lowercase one.
-        if let Some(fixed) = text.get(10..11).filter(|c| *c == "t").map(|_| text.replacen('t', "T", 1))
+        if let Some(fixed) =
+            text.get(10..11).filter(|c| *c == "t").map(|_| text.replacen('t', "T", 1))
         {
             if let Ok(dt) = DateTime::parse_from_rfc3339(&fixed) {
                 return Self::from_epoch_ms(dt.timestamp_millis());
             }
         }
         // Expanded years (`+020000-01-01T00:00:00.000Z`), which `Date#toJSON` writes outside 0–9999.
-        if let (Some(sign @ ('+' | '-')), Some(body)) = (text.chars().next(), text.strip_suffix('Z')) {
+        if let (Some(sign @ ('+' | '-')), Some(body)) =
+            (text.chars().next(), text.strip_suffix('Z'))
+        {
             return Self::parse_expanded(sign, body);
         }
         if text.len() == 10 {
@@ -79,9 +82,16 @@ impl Timestamp {
         let year: i32 = digits.parse().ok()?;
         let year = if sign == '-' { -year } else { year };
         // Month, day and time parsed against a stand-in leap year, then re-validated for the real one.
-        let rest = chrono::NaiveDateTime::parse_from_str(&format!("2000{}", &body[7..]), "%Y-%m-%dT%H:%M:%S%.f")
-            .ok()?;
-        let date = NaiveDate::from_ymd_opt(year, chrono::Datelike::month(&rest), chrono::Datelike::day(&rest))?;
+        let rest = chrono::NaiveDateTime::parse_from_str(
+            &format!("2000{}", &body[7..]),
+            "%Y-%m-%dT%H:%M:%S%.f",
+        )
+        .ok()?;
+        let date = NaiveDate::from_ymd_opt(
+            year,
+            chrono::Datelike::month(&rest),
+            chrono::Datelike::day(&rest),
+        )?;
         Self::from_epoch_ms(date.and_time(rest.time()).and_utc().timestamp_millis())
     }
 
@@ -128,10 +138,20 @@ mod tests {
     #[test]
     fn expanded_years_match_javascript() {
         // new Date(Date.UTC(20000, 0, 1)).toJSON() and new Date(Date.UTC(-1, 0, 1)).toJSON()
-        assert_eq!(Timestamp::from_epoch_ms(568_971_820_800_000).unwrap().to_iso(), "+020000-01-01T00:00:00.000Z");
-        assert_eq!(Timestamp::from_epoch_ms(-62_198_755_200_000).unwrap().to_iso(), "-000001-01-01T00:00:00.000Z");
+        assert_eq!(
+            Timestamp::from_epoch_ms(568_971_820_800_000).unwrap().to_iso(),
+            "+020000-01-01T00:00:00.000Z"
+        );
+        assert_eq!(
+            Timestamp::from_epoch_ms(-62_198_755_200_000).unwrap().to_iso(),
+            "-000001-01-01T00:00:00.000Z"
+        );
         assert_eq!(Timestamp::from_epoch_ms(MAX_EPOCH_MS + 1), None);
-        for text in ["+020000-01-01T00:00:00.000Z", "-000001-01-01T00:00:00.000Z", "-000004-02-29T12:00:00.500Z"] {
+        for text in [
+            "+020000-01-01T00:00:00.000Z",
+            "-000001-01-01T00:00:00.000Z",
+            "-000004-02-29T12:00:00.500Z",
+        ] {
             assert_eq!(Timestamp::parse_iso(text).unwrap().to_iso(), text);
         }
         assert_eq!(Timestamp::parse_iso("-000000-01-01T00:00:00.000Z"), None);

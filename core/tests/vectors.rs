@@ -29,16 +29,29 @@ fn sessions_read_write_and_round_trip() {
     for case in cases {
         let name = case["name"].as_str().unwrap();
         let canonical = case["canonical"].as_str().unwrap();
-        let s = Session::from_value(&case["input"], Origin::Argument).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let s = Session::from_value(&case["input"], Origin::Argument)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(s.to_json(), canonical, "{name}: input");
         let again = Session::from_json(canonical, Origin::Stored).unwrap();
         assert_eq!(again.to_json(), canonical, "{name}: fixed point");
         assert!(again.equals(&s), "{name}: equals");
-        assert!(matches!(Session::canonicalize(canonical, Origin::Stored).unwrap(), sessionkeeper_core::Canonical::Unchanged(_)));
-        assert_eq!(pairs(&s.to_property_array(false)), case["propertyArray"], "{name}: propertyArray");
-        assert_eq!(pairs(&s.to_property_array(true)), case["propertyArrayWithUserData"], "{name}: with user data");
+        assert!(matches!(
+            Session::canonicalize(canonical, Origin::Stored).unwrap(),
+            sessionkeeper_core::Canonical::Unchanged(_)
+        ));
+        assert_eq!(
+            pairs(&s.to_property_array(false)),
+            case["propertyArray"],
+            "{name}: propertyArray"
+        );
+        assert_eq!(
+            pairs(&s.to_property_array(true)),
+            case["propertyArrayWithUserData"],
+            "{name}: with user data"
+        );
         for (i, eq) in case["equivalent"].as_array().unwrap().iter().enumerate() {
-            let e = read(eq, Origin::Stored).unwrap_or_else(|e| panic!("{name} equivalent {i}: {e}"));
+            let e =
+                read(eq, Origin::Stored).unwrap_or_else(|e| panic!("{name} equivalent {i}: {e}"));
             assert_eq!(e.to_json(), canonical, "{name}: equivalent {i}");
         }
     }
@@ -50,9 +63,12 @@ fn property_arrays_round_trip_through_shopify_form() {
     for case in v["sessions"].as_array().unwrap() {
         let name = case["name"].as_str().unwrap();
         let s = Session::from_value(&case["input"], Origin::Argument).unwrap();
-        let back =
-            Session::from_property_array(&case["propertyArrayWithUserData"], PropertyArrayMode::WithUserData, Origin::Stored)
-                .unwrap();
+        let back = Session::from_property_array(
+            &case["propertyArrayWithUserData"],
+            PropertyArrayMode::WithUserData,
+            Origin::Stored,
+        )
+        .unwrap();
         // Shopify's equals ignores data, expires_in and associated_user_scope; data is not in arrays.
         let mut without_data = s.clone();
         without_data.data = None;

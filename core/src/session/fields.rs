@@ -3,7 +3,7 @@
 use serde_json::{Map, Number, Value};
 
 use crate::error::{describe, Error, Origin, Result};
-use crate::json::MAX_SAFE_INTEGER;
+use crate::json;
 use crate::time::Timestamp;
 
 /// The longest id, in UTF-8 bytes.
@@ -53,7 +53,7 @@ impl Reader {
             Value::Number(n) => n,
             _ => return Err(self.err(field, "a number", v)),
         };
-        if n.as_i64().is_some_and(|i| i.abs() > MAX_SAFE_INTEGER) || (n.as_i64().is_none() && n.is_u64()) {
+        if !json::is_js_exact(n) {
             return Err(self.err(field, "a number JavaScript holds exactly (|n| ≤ 2^53 − 1)", v));
         }
         Ok(n.clone())

@@ -117,7 +117,12 @@ impl Session {
 
     /// Shopify's `isActive`: the scopes are granted, an access token is present (and not
     /// empty) and the token does not expire within `within_ms`.
-    pub fn is_active_at(&self, required: Option<&AuthScopes>, now: Timestamp, within_ms: i64) -> bool {
+    pub fn is_active_at(
+        &self,
+        required: Option<&AuthScopes>,
+        now: Timestamp,
+        within_ms: i64,
+    ) -> bool {
         !self.is_scope_changed(required)
             && self.access_token.as_deref().is_some_and(|t| !t.is_empty())
             && !self.is_expired_at(now, within_ms)

@@ -55,7 +55,12 @@ const USER_KEYS: [&str; 8] = [
     "collaborator",
 ];
 
-fn extras(map: &Map<String, Value>, known: &[&str], r: &Reader, path: &str) -> Result<Map<String, Value>> {
+fn extras(
+    map: &Map<String, Value>,
+    known: &[&str],
+    r: &Reader,
+    path: &str,
+) -> Result<Map<String, Value>> {
     let mut out = Map::new();
     for (k, v) in map {
         if !known.contains(&k.as_str()) && !v.is_null() {
@@ -76,8 +81,10 @@ impl OnlineAccessInfo {
         };
         Ok(OnlineAccessInfo {
             expires_in: r.opt_number("onlineAccessInfo.expires_in", map.get("expires_in"))?,
-            associated_user_scope: r
-                .opt_string("onlineAccessInfo.associated_user_scope", map.get("associated_user_scope"))?,
+            associated_user_scope: r.opt_string(
+                "onlineAccessInfo.associated_user_scope",
+                map.get("associated_user_scope"),
+            )?,
             associated_user: user,
             extra: extras(map, &INFO_KEYS, r, "onlineAccessInfo")?,
         })
@@ -125,7 +132,11 @@ impl AssociatedUser {
             w.key("id");
             json::write_number(w.out, n);
         }
-        for (k, v) in [("first_name", &self.first_name), ("last_name", &self.last_name), ("email", &self.email)] {
+        for (k, v) in [
+            ("first_name", &self.first_name),
+            ("last_name", &self.last_name),
+            ("email", &self.email),
+        ] {
             if let Some(s) = v {
                 w.key(k);
                 json::write_str(w.out, s);

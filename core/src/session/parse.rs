@@ -82,7 +82,10 @@ mod tests {
             (json!({"id": "a", "expires": "soon"}), "expires"),
             (json!({"id": "a", "shop": 5}), "shop"),
             (json!({"id": "a", "data": [1]}), "data"),
-            (json!({"id": "a", "onlineAccessInfo": {"associated_user": {"id": "x"}}}), "associated_user.id"),
+            (
+                json!({"id": "a", "onlineAccessInfo": {"associated_user": {"id": "x"}}}),
+                "associated_user.id",
+            ),
             (json!({"id": ""}), "id"),
             (json!({"shop": "s"}), "id"),
         ];
@@ -109,15 +112,26 @@ mod tests {
 
     #[test]
     fn dates_as_epoch_ms_or_iso() {
-        let a = Session::from_value(&json!({"id": "a", "expires": 1_893_456_000_000_i64}), Origin::Stored).unwrap();
-        let b = Session::from_value(&json!({"id": "a", "expires": "2030-01-01T00:00:00Z"}), Origin::Stored).unwrap();
+        let a = Session::from_value(
+            &json!({"id": "a", "expires": 1_893_456_000_000_i64}),
+            Origin::Stored,
+        )
+        .unwrap();
+        let b = Session::from_value(
+            &json!({"id": "a", "expires": "2030-01-01T00:00:00Z"}),
+            Origin::Stored,
+        )
+        .unwrap();
         assert_eq!(a.expires, b.expires);
     }
 
     #[test]
     fn token_values_never_reach_messages() {
-        let err = Session::from_value(&json!({"id": "a", "accessToken": 5, "refreshToken": "shpat_x", "isOnline": "shpat_y"}), Origin::Stored)
-            .unwrap_err();
+        let err = Session::from_value(
+            &json!({"id": "a", "accessToken": 5, "refreshToken": "shpat_x", "isOnline": "shpat_y"}),
+            Origin::Stored,
+        )
+        .unwrap_err();
         assert!(!err.message().contains("shpat"), "{err}");
     }
 }

@@ -90,16 +90,23 @@ impl Session {
     /// entries whose value is `null` are skipped; `isOnline` and the user's flags also accept
     /// the strings `"true"`/`"false"` and dates numeric strings, as SQL adapters store them.
     /// Anything else of the wrong kind is an error naming the key — never a silent coercion.
-    pub fn from_property_array(entries: &Value, mode: PropertyArrayMode, origin: Origin) -> Result<Session> {
+    pub fn from_property_array(
+        entries: &Value,
+        mode: PropertyArrayMode,
+        origin: Origin,
+    ) -> Result<Session> {
         let r = Reader::new(origin);
         let Value::Array(items) = entries else {
-            return Err(origin.error(format!("expected a property array, got {}", describe(entries))));
+            return Err(
+                origin.error(format!("expected a property array, got {}", describe(entries)))
+            );
         };
         let mut obj = serde_json::Map::new();
         let mut user = AssociatedUser::default();
         for (i, item) in items.iter().enumerate() {
             let pair = item.as_array().filter(|p| p.len() == 2);
-            let (Some(key), Some(value)) = (pair.and_then(|p| p[0].as_str()), pair.map(|p| &p[1])) else {
+            let (Some(key), Some(value)) = (pair.and_then(|p| p[0].as_str()), pair.map(|p| &p[1]))
+            else {
                 return Err(origin.error(format!(
                     "property array entry {i} must be a [key, value] pair, got {}",
                     describe(item)

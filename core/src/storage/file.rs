@@ -87,8 +87,9 @@ impl FileStorage {
 
     /// Holds the advisory lock of `id`'s stripe until dropped (the OS releases it with the file).
     fn lock(&self, id: &str) -> Result<File> {
-        let stripe = u64::from_le_bytes(Sha256::digest(id.as_bytes())[..8].try_into().expect("8 bytes"))
-            % LOCK_STRIPES;
+        let stripe =
+            u64::from_le_bytes(Sha256::digest(id.as_bytes())[..8].try_into().expect("8 bytes"))
+                % LOCK_STRIPES;
         let path = self.root.join("locks").join(format!("{stripe}.lock"));
         let file = OpenOptions::new()
             .create(true)
@@ -107,12 +108,19 @@ impl FileStorage {
             Ok(t) => t,
             Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
             Err(e) if e.kind() == ErrorKind::InvalidData => {
-                return Err(Error::InvalidSession(format!("corrupt session file {}: not UTF-8", path.display())))
+                return Err(Error::InvalidSession(format!(
+                    "corrupt session file {}: not UTF-8",
+                    path.display()
+                )))
             }
             Err(e) => return Err(io_err("cannot read", &path, &e)),
         };
         let session = Session::from_json(&text, Origin::Stored).map_err(|e| {
-            Error::InvalidSession(format!("corrupt session file {}: {}", path.display(), e.message()))
+            Error::InvalidSession(format!(
+                "corrupt session file {}: {}",
+                path.display(),
+                e.message()
+            ))
         })?;
         if session.id != id {
             return Err(Error::InvalidSession(format!(
@@ -157,7 +165,9 @@ impl FileStorage {
     fn remove_marker(&self, shop: &str, name: &str) -> Result<()> {
         let path = self.marker_dir(shop).join(name);
         match fs::remove_file(&path) {
-            Err(e) if e.kind() != ErrorKind::NotFound => Err(io_err("cannot remove index entry", &path, &e)),
+            Err(e) if e.kind() != ErrorKind::NotFound => {
+                Err(io_err("cannot remove index entry", &path, &e))
+            }
             _ => Ok(()),
         }
     }
@@ -192,7 +202,9 @@ impl FileStorage {
         let old_shop = self.read_file(id, &name).ok().flatten().map(|s| s.shop);
         let path = self.session_path(&name);
         match fs::remove_file(&path) {
-            Err(e) if e.kind() != ErrorKind::NotFound => return Err(io_err("cannot remove", &path, &e)),
+            Err(e) if e.kind() != ErrorKind::NotFound => {
+                return Err(io_err("cannot remove", &path, &e))
+            }
             _ => {}
         }
         if let Some(shop) = old_shop {
@@ -234,7 +246,11 @@ impl FileStorage {
                 Err(e) => return Err(io_err("cannot read", &path, &e)),
             };
             let session = Session::from_json(&text, Origin::Stored).map_err(|e| {
-                Error::InvalidSession(format!("corrupt session file {}: {}", path.display(), e.message()))
+                Error::InvalidSession(format!(
+                    "corrupt session file {}: {}",
+                    path.display(),
+                    e.message()
+                ))
             })?;
             if session.shop == shop && file_name(&session.id) == name {
                 found.push(session);

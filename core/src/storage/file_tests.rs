@@ -1,1 +1,152 @@
 use super::*;
+use serde_json::json;
+use std::os::unix::fs::PermissionsExt;
+
+fn s(id: &str, shop: &str) -> Session {
+    Session::from_value(&json!({"id": id, "shop": shop, "accessToken": "t"}), Origin::Argument)
+        .unwrap()
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn hostile_ids_stay_inside_the_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("store");
+    let st = FileStorage::open(&root).unwrap();
+    let long = "é".repeat(512);
+    let ids = ["../../x", "/etc/passwd", ".", "..", "a\0b", "CON", "A", "a", long.as_str()];
+    for id in ids {
+        st.put(&s(id, "shop")).unwrap();
+    }
+    for id in ids {
+        assert_eq!(st.get(id).unwrap().unwrap().id, id, "{id:?}");
+    }
+    assert_eq!(st.by_shop("shop").unwrap().len(), ids.len(), "'A' and 'a' are distinct sessions");
+    for f in files_under(tmp.path()) {
+        assert!(f.starts_with(&root), "{f:?} escaped");
+    }
+    assert!(!tmp.path().join("x").exists());
+    assert!(file_name(&long).starts_with('h') && file_name(&long).len() == 65);
+    assert_eq!(file_name("a/b"), "x612f62");
+}
+
+#[test]
+fn modes_are_private() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("new").join("dir");
+    let st = FileStorage::open(&root).unwrap();
+    st.put(&s("a", "shop")).unwrap();
+    let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&root), 0o700);
+    assert_eq!(mode(&st.session_path(&file_name("a"))), 0o600);
+}
+
+#[test]
+fn find_by_shop_survives_a_restart_and_shop_moves() {
+    let tmp = tempfile::tempdir().unwrap();
+    {
+        let st = FileStorage::open(tmp.path()).unwrap();
+        st.put(&s("a", "x")).unwrap();
+        st.put(&s("b", "x")).unwrap();
+        st.put(&s("b", "y")).unwrap();
+    }
+    let st = FileStorage::open(tmp.path()).unwrap();
+    let ids = |shop| st.by_shop(shop).unwrap().into_iter().map(|s| s.id).collect::<Vec<_>>();
+    assert_eq!(ids("x"), ["a"]);
+    assert_eq!(ids("y"), ["b"]);
+    assert!(st.remove("a").unwrap() && st.remove("a").unwrap());
+    assert!(ids("x").is_empty());
+    assert!(st.by_shop("nobody").unwrap().is_empty());
+}
+
+#[test]
+fn stale_index_entries_are_skipped_and_cleaned() {
+    let tmp = tempfile::tempdir().unwrap();
+    let st = FileStorage::open(tmp.path()).unwrap();
+    st.put(&s("a", "x")).unwrap();
+    // What a crash between "index" and "data" leaves: a marker whose session is elsewhere or gone.
+    st.add_marker("x", &file_name("ghost")).unwrap();
+    st.put(&s("moved", "y")).unwrap();
+    st.add_marker("x", &file_name("moved")).unwrap();
+    let found: Vec<String> = st.by_shop("x").unwrap().into_iter().map(|s| s.id).collect();
+    assert_eq!(found, ["a"]);
+    assert_eq!(fs::read_dir(st.marker_dir("x")).unwrap().count(), 1, "stale entries removed");
+}
+
+#[test]
+fn a_corrupt_file_is_named_and_others_stay_readable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let st = FileStorage::open(tmp.path()).unwrap();
+    st.put(&s("good", "x")).unwrap();
+    st.put(&s("bad", "x")).unwrap();
+    let bad = st.session_path(&file_name("bad"));
+    fs::write(&bad, "{\"id\":\"bad\",\"isOnline\":\"maybe\"").unwrap();
+    let err = st.get("bad").unwrap_err();
+    assert_eq!(err.code(), "INVALID_SESSION");
+    assert!(err.message().contains(&bad.display().to_string()), "{err}");
+    assert_eq!(st.get("good").unwrap().unwrap().id, "good");
+    // Replacing or deleting the corrupt session still works.
+    st.put(&s("bad", "x")).unwrap();
+    assert_eq!(st.get("bad").unwrap().unwrap().shop, "x");
+    // A file holding another id (copied by hand) is refused, not served under the wrong id.
+    fs::copy(st.session_path(&file_name("good")), st.session_path(&file_name("bad"))).unwrap();
+    assert!(st.get("bad").unwrap_err().message().contains("holds id \"good\""));
+}
+
+#[test]
+fn writers_with_separate_handles_never_tear_a_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_path_buf();
+    let big = "v".repeat(64 * 1024);
+    let writers: Vec<_> = (0..4)
+        .map(|t| {
+            let (dir, big) = (dir.clone(), big.clone());
+            std::thread::spawn(move || {
+                let st = FileStorage::open(&dir).unwrap();
+                for i in 0..60 {
+                    let id = format!("hot{}", i % 3);
+                    let shop = format!("shop{}", (i + t) % 2);
+                    let mut sess = s(&id, &shop);
+                    sess.data =
+                        Some(json!({"writer": t, "i": i, "pad": big}).as_object().unwrap().clone());
+                    st.put(&sess).unwrap();
+                    let got = st.get(&id).unwrap().unwrap();
+                    assert_eq!(got.data.unwrap()["pad"].as_str().unwrap().len(), big.len());
+                }
+            })
+        })
+        .collect();
+    writers.into_iter().for_each(|w| w.join().unwrap());
+    let st = FileStorage::open(&dir).unwrap();
+    let total: usize = (0..2).map(|i| st.by_shop(&format!("shop{i}")).unwrap().len()).sum();
+    assert_eq!(total, 3, "each id indexed under its final shop only");
+    let leftovers = fs::read_dir(dir.join("sessions"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with(".tmp"));
+    assert_eq!(leftovers.count(), 0, "no temp files left behind");
+}
+
+#[tokio::test]
+async fn implements_the_storage_trait() {
+    let tmp = tempfile::tempdir().unwrap();
+    let st = FileStorage::open(tmp.path()).unwrap();
+    let a = s("a", "x");
+    assert!(st.store(&a).await.unwrap());
+    assert!(st.load("a").await.unwrap().unwrap().equals(&a));
+    assert_eq!(st.find_by_shop("x").await.unwrap().len(), 1);
+    assert!(st.delete_many(&["a".into(), "zzz".into()]).await.unwrap());
+    assert!(st.load("a").await.unwrap().is_none());
+    assert_eq!(st.load("").await.unwrap_err().code(), "INVALID_ARGUMENT");
+}

@@ -128,8 +128,12 @@ impl MemoryStorage {
     /// Every session of `shop`.
     pub fn by_shop(&self, shop: &str) -> Result<Vec<Arc<Session>>> {
         check_shop(shop)?;
-        let ids: Vec<String> =
-            self.indexes().by_shop.get(shop).map(|s| s.iter().cloned().collect()).unwrap_or_default();
+        let ids: Vec<String> = self
+            .indexes()
+            .by_shop
+            .get(shop)
+            .map(|s| s.iter().cloned().collect())
+            .unwrap_or_default();
         Ok(ids
             .iter()
             .filter_map(|id| read(self.shard(id)).get(id).filter(|s| s.shop == shop).cloned())

@@ -1,1 +1,120 @@
 use super::*;
+use serde_json::json;
+
+fn s(id: &str, shop: &str, extra: serde_json::Value) -> Session {
+    let mut v = json!({"id": id, "shop": shop});
+    v.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+    Session::from_value(&v, Origin::Argument).unwrap()
+}
+
+fn at(ms: i64) -> Timestamp {
+    Timestamp::from_epoch_ms(ms).unwrap()
+}
+
+#[test]
+fn stores_copies_and_upserts() {
+    let m = MemoryStorage::new();
+    let mut a = s("a", "x.myshopify.com", json!({"accessToken": "t1"}));
+    m.put(a.clone()).unwrap();
+    a.access_token = Some("changed by the caller".into());
+    assert_eq!(m.get("a").unwrap().unwrap().access_token.as_deref(), Some("t1"));
+    m.put(a).unwrap();
+    assert_eq!(m.get("a").unwrap().unwrap().access_token.as_deref(), Some("changed by the caller"));
+    assert_eq!(m.len(), 1);
+    assert!(m.get("missing").unwrap().is_none());
+    assert!(m.remove("missing").unwrap(), "deleting a missing id succeeds");
+    assert_eq!(m.get("").unwrap_err().code(), "INVALID_ARGUMENT");
+}
+
+#[test]
+fn shop_index_follows_moves_and_deletes() {
+    let m = MemoryStorage::new();
+    m.put(s("a", "x", json!({}))).unwrap();
+    m.put(s("b", "x", json!({}))).unwrap();
+    m.put(s("c", "y", json!({}))).unwrap();
+    let mut ids: Vec<String> = m.by_shop("x").unwrap().iter().map(|s| s.id.clone()).collect();
+    ids.sort();
+    assert_eq!(ids, ["a", "b"]);
+    m.put(s("b", "y", json!({}))).unwrap();
+    assert_eq!(m.by_shop("x").unwrap().len(), 1);
+    assert_eq!(m.by_shop("y").unwrap().len(), 2);
+    m.remove_many(&["a".into(), "b".into()]).unwrap();
+    assert!(m.by_shop("x").unwrap().is_empty());
+    assert_eq!(m.by_shop("y").unwrap()[0].id, "c");
+    assert_eq!(m.by_shop("").unwrap_err().code(), "INVALID_ARGUMENT");
+    assert_eq!(m.remove_many(&["c".into(), String::new()]).unwrap_err().code(), "INVALID_ARGUMENT");
+    assert_eq!(m.len(), 1, "a bad id in the list removes nothing");
+}
+
+#[test]
+fn sweep_removes_only_unusable_sessions() {
+    let m = MemoryStorage::new();
+    m.put(s("old", "x", json!({"expires": 100}))).unwrap();
+    m.put(s(
+        "refreshable",
+        "x",
+        json!({"expires": 100, "refreshToken": "r", "refreshTokenExpires": 500}),
+    ))
+    .unwrap();
+    m.put(s("forever", "x", json!({"expires": 100, "refreshToken": "r"}))).unwrap();
+    m.put(s("no-expiry", "x", json!({}))).unwrap();
+    m.put(s("future", "x", json!({"expires": 1000}))).unwrap();
+    assert_eq!(m.sweep(at(200)), 1);
+    assert!(m.get("old").unwrap().is_none());
+    // Re-storing with a later expiry must protect the session from its old index entry.
+    m.put(s("refreshable", "x", json!({"expires": 2000}))).unwrap();
+    assert_eq!(m.sweep(at(1500)), 1, "only 'future' is past its time now");
+    let mut left: Vec<String> = m.by_shop("x").unwrap().iter().map(|s| s.id.clone()).collect();
+    left.sort();
+    assert_eq!(left, ["forever", "no-expiry", "refreshable"]);
+}
+
+#[test]
+fn sweep_cost_is_proportional_to_what_it_removes() {
+    let m = MemoryStorage::new();
+    for i in 0..10_000 {
+        m.put(s(&format!("live{i}"), "x", json!({"expires": 1_000_000 + i}))).unwrap();
+    }
+    m.put(s("dead", "x", json!({"expires": 1}))).unwrap();
+    // The walk stops at the first usable entry, so it visits one due entry, not 10,001.
+    let due = m.indexes().by_expiry.iter().take_while(|(t, _)| *t < at(10)).count();
+    assert_eq!(due, 1);
+    assert_eq!(m.sweep(at(10)), 1);
+    assert_eq!(m.len(), 10_000);
+}
+
+#[test]
+fn concurrent_readers_and_writers_stay_consistent() {
+    let m = std::sync::Arc::new(MemoryStorage::new());
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            let m = m.clone();
+            std::thread::spawn(move || {
+                for i in 0..2_000 {
+                    let id = format!("s{}", i % 50);
+                    let shop = format!("shop{}", (i + t) % 3);
+                    m.put(s(&id, &shop, json!({}))).unwrap();
+                    let got = m.get(&id).unwrap().unwrap();
+                    assert_eq!(got.id, id);
+                }
+            })
+        })
+        .collect();
+    threads.into_iter().for_each(|t| t.join().unwrap());
+    let total: usize = (0..3).map(|i| m.by_shop(&format!("shop{i}")).unwrap().len()).sum();
+    assert_eq!(total, 50, "every session is indexed under exactly its current shop");
+    let ix = m.indexes();
+    assert_eq!(ix.by_shop.values().map(HashSet::len).sum::<usize>(), 50);
+}
+
+#[tokio::test]
+async fn implements_the_storage_trait() {
+    let m = MemoryStorage::new();
+    let a = s("a", "x", json!({"data": {"k": 1}}));
+    assert!(m.store(&a).await.unwrap());
+    assert!(m.load("a").await.unwrap().unwrap().equals(&a));
+    assert_eq!(m.find_by_shop("x").await.unwrap().len(), 1);
+    assert!(m.delete_many(&["a".into()]).await.unwrap());
+    assert!(m.load("a").await.unwrap().is_none());
+    assert!(m.delete("a").await.unwrap());
+}

@@ -33,7 +33,9 @@ pub trait SessionStorage: Send + Sync {
 /// Checks the `shop` argument of `find_by_shop`.
 pub fn check_shop(shop: &str) -> Result<()> {
     if shop.is_empty() {
-        return Err(Error::InvalidArgument("shop must be a non-empty string, got an empty string".into()));
+        return Err(Error::InvalidArgument(
+            "shop must be a non-empty string, got an empty string".into(),
+        ));
     }
     Ok(())
 }
