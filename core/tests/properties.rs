@@ -142,7 +142,9 @@ proptest! {
         prop_assert!(back.equals(&s));
         // A fixed point of JSON.parse + JSON.stringify as JavaScript would apply them.
         let reparsed: Value = serde_json::from_str(&text).unwrap();
-        prop_assert_eq!(sessionkeeper_core::json::to_js_string(&reparsed), text);
+        prop_assert_eq!(sessionkeeper_core::json::to_js_string(&reparsed), text.clone());
+        // The typed fast path (text) and the general reader (value) build the same session.
+        prop_assert_eq!(Session::from_value(&reparsed, Origin::Stored).unwrap(), back);
     }
 
     #[test]
@@ -180,7 +182,10 @@ proptest! {
             json_value()), 0..8),
     ) {
         let obj = Value::Object(fields.into_iter().collect());
-        if let Ok(s) = Session::from_value(&obj, Origin::Stored) {
+        let via_text = Session::from_json(&obj.to_string(), Origin::Stored);
+        let via_value = Session::from_value(&obj, Origin::Stored);
+        prop_assert_eq!(via_text.clone().map_err(|e| e.code()), via_value.clone().map_err(|e| e.code()));
+        if let Ok(s) = via_value {
             prop_assert!(s.validate(Origin::Stored).is_ok());
             prop_assert_eq!(Session::from_json(&s.to_json(), Origin::Stored).unwrap().to_json(), s.to_json());
         }

@@ -2,6 +2,7 @@
 
 mod canonical;
 mod compare;
+mod fast;
 pub(crate) mod fields;
 mod online;
 mod parse;

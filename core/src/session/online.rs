@@ -114,14 +114,19 @@ impl AssociatedUser {
         let map = r.object(p, value)?;
         let f = |k: &str| map.get(k);
         Ok(AssociatedUser {
-            id: r.opt_number(&format!("{p}.id"), f("id"))?,
-            first_name: r.opt_string(&format!("{p}.first_name"), f("first_name"))?,
-            last_name: r.opt_string(&format!("{p}.last_name"), f("last_name"))?,
-            email: r.opt_string(&format!("{p}.email"), f("email"))?,
-            email_verified: r.opt_bool(&format!("{p}.email_verified"), f("email_verified"))?,
-            account_owner: r.opt_bool(&format!("{p}.account_owner"), f("account_owner"))?,
-            locale: r.opt_string(&format!("{p}.locale"), f("locale"))?,
-            collaborator: r.opt_bool(&format!("{p}.collaborator"), f("collaborator"))?,
+            id: r.opt_number("onlineAccessInfo.associated_user.id", f("id"))?,
+            first_name: r
+                .opt_string("onlineAccessInfo.associated_user.first_name", f("first_name"))?,
+            last_name: r
+                .opt_string("onlineAccessInfo.associated_user.last_name", f("last_name"))?,
+            email: r.opt_string("onlineAccessInfo.associated_user.email", f("email"))?,
+            email_verified: r
+                .opt_bool("onlineAccessInfo.associated_user.email_verified", f("email_verified"))?,
+            account_owner: r
+                .opt_bool("onlineAccessInfo.associated_user.account_owner", f("account_owner"))?,
+            locale: r.opt_string("onlineAccessInfo.associated_user.locale", f("locale"))?,
+            collaborator: r
+                .opt_bool("onlineAccessInfo.associated_user.collaborator", f("collaborator"))?,
             extra: extras(map, &USER_KEYS, r, p)?,
         })
     }

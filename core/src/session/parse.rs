@@ -27,6 +27,9 @@ impl Session {
 
     /// Parses JSON text holding any shape [`Session::from_value`] reads.
     pub fn from_json(text: &str, origin: Origin) -> Result<Session> {
+        if let Some(session) = super::fast::read(text, origin) {
+            return Ok(session);
+        }
         let value = json::parse_text(text, "session text", origin)?;
         Self::from_value(&value, origin)
     }
@@ -63,7 +66,7 @@ impl Session {
     }
 }
 
-fn read_data(v: Option<&Value>, r: &Reader) -> Result<Option<Map<String, Value>>> {
+pub(super) fn read_data(v: Option<&Value>, r: &Reader) -> Result<Option<Map<String, Value>>> {
     let Some(v) = present(v) else { return Ok(None) };
     let map = r.object("data", v)?;
     json::check_js_safe(v, "data", r.origin)?;
