@@ -8,8 +8,10 @@
 #![deny(missing_docs)]
 
 pub mod error;
+pub mod host;
 pub mod ids;
 pub mod json;
+pub mod layout;
 pub mod scopes;
 pub mod session;
 pub mod storage;

@@ -1,0 +1,215 @@
+//! The on-server layouts of the Redis and PostgreSQL storages, defined once so a Node service
+//! and a Python worker pointed at the same server read and write the same keys and rows.
+//!
+//! The host adapters only send the commands; which key, which TTL, which SQL, and whether an
+//! index entry is stale is decided here.
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Origin, Result};
+use crate::session::{check_id, Session};
+use crate::time::Timestamp;
+
+/// The default Redis key prefix.
+pub const DEFAULT_KEY_PREFIX: &str = "sessionkeeper:";
+/// The default PostgreSQL table.
+pub const DEFAULT_TABLE: &str = "sessionkeeper_sessions";
+
+/// Redis keys: `{prefix}session:{id}` holds a session's canonical JSON; the set
+/// `{prefix}shop:{shop}` holds the ids of a shop's sessions. The two namespaces differ after the
+/// prefix, so no id can name an index. Every command touches one key, so the layout runs
+/// unchanged on Redis Cluster.
+#[derive(Debug, Clone)]
+pub struct RedisLayout {
+    prefix: String,
+}
+
+/// What to write for one `store`, in order: `SADD index_key member`, then `SET key value`
+/// with `PXAT expire_at_ms` when present. Index first: a crash in between leaves at worst a
+/// stale index entry, which [`RedisLayout::found`] tells readers to skip and remove.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedisWrite {
+    /// The session key.
+    pub key: String,
+    /// The canonical JSON to store.
+    pub value: String,
+    /// The shop index set.
+    pub index_key: String,
+    /// The set member: the session id.
+    pub member: String,
+    /// When the key should expire (epoch ms): the session's `usable_until`. `None`: no TTL.
+    pub expire_at_ms: Option<i64>,
+}
+
+/// What a reader of a shop index should do with one member.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Found {
+    /// A session of this shop: return it.
+    Keep(Session),
+    /// The key is gone or now belongs to another shop: skip it and `SREM` the member.
+    Stale,
+}
+
+impl RedisLayout {
+    /// A layout under `prefix` (`None`: [`DEFAULT_KEY_PREFIX`]).
+    pub fn new(prefix: Option<&str>) -> Result<Self> {
+        let prefix = prefix.unwrap_or(DEFAULT_KEY_PREFIX);
+        if prefix.is_empty() || prefix.len() > 256 {
+            return Err(Error::InvalidArgument(format!(
+                "keyPrefix must be a non-empty string of at most 256 bytes, got {} bytes",
+                prefix.len()
+            )));
+        }
+        Ok(RedisLayout { prefix: prefix.to_owned() })
+    }
+
+    /// The key of session `id`.
+    pub fn session_key(&self, id: &str) -> Result<String> {
+        check_id(id, Origin::Argument)?;
+        Ok(format!("{}session:{id}", self.prefix))
+    }
+
+    /// The index set of `shop`.
+    pub fn shop_key(&self, shop: &str) -> Result<String> {
+        crate::storage::check_shop(shop)?;
+        Ok(format!("{}shop:{shop}", self.prefix))
+    }
+
+    /// Plans the writes of a `store`, from the session's canonical JSON.
+    pub fn store(&self, canonical: &str) -> Result<RedisWrite> {
+        let session = Session::from_json(canonical, Origin::Argument)?;
+        Ok(RedisWrite {
+            key: self.session_key(&session.id)?,
+            value: session.to_json(),
+            index_key: format!("{}shop:{}", self.prefix, session.shop),
+            member: session.id.clone(),
+            expire_at_ms: session.usable_until().map(Timestamp::epoch_ms),
+        })
+    }
+
+    /// Judges one member of `shop`'s index, given what `GET` returned for its key.
+    pub fn found(&self, shop: &str, value: Option<&str>) -> Result<Found> {
+        let Some(text) = value else { return Ok(Found::Stale) };
+        let session = Session::from_json(text, Origin::Stored)?;
+        Ok(if session.shop == shop { Found::Keep(session) } else { Found::Stale })
+    }
+}
+
+/// PostgreSQL: one table, `id text PRIMARY KEY`, `shop` indexed, `expires` and
+/// `usable_until` as `timestamptz` (milliseconds, no 2038 limit), the canonical JSON in a `json`
+/// column (`json` keeps the text as written; `jsonb` would reorder `data` keys).
+#[derive(Debug, Clone)]
+pub struct PostgresLayout {
+    table: String,
+}
+
+/// The parameters of the upsert, in `$1…$5` order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostgresRow {
+    /// `$1`: the id.
+    pub id: String,
+    /// `$2`: the shop.
+    pub shop: String,
+    /// `$3`: `expires` in epoch ms, or NULL.
+    pub expires_ms: Option<i64>,
+    /// `$4`: `usable_until` in epoch ms, or NULL (used by sweeps).
+    pub usable_until_ms: Option<i64>,
+    /// `$5`: canonical JSON.
+    pub session: String,
+}
+
+fn valid_identifier(part: &str) -> bool {
+    let mut chars = part.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && part.len() <= 63
+}
+
+impl PostgresLayout {
+    /// A layout over `table` (`None`: [`DEFAULT_TABLE`]): an identifier, optionally
+    /// schema-qualified (`app.sessions`), of letters, digits and `_`. Anything else is
+    /// `INVALID_ARGUMENT`: table names are spliced into SQL, so they are never quoted from input.
+    pub fn new(table: Option<&str>) -> Result<Self> {
+        let table = table.unwrap_or(DEFAULT_TABLE);
+        let parts: Vec<&str> = table.split('.').collect();
+        if parts.len() > 2 || !parts.iter().all(|p| valid_identifier(p)) {
+            return Err(Error::InvalidArgument(format!(
+                "table must be an identifier like \"sessions\" or \"app.sessions\" (letters, digits, _), got \"{table}\""
+            )));
+        }
+        Ok(PostgresLayout { table: table.to_ascii_lowercase() })
+    }
+
+    /// The table name as used in SQL.
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// The schema statements, run in order inside one transaction. The advisory lock makes
+    /// concurrent first starts of several processes wait for each other instead of racing on
+    /// `CREATE TABLE IF NOT EXISTS` (which can fail with a unique violation in pg_type).
+    pub fn schema(&self) -> Vec<String> {
+        let t = &self.table;
+        let index = format!("{}_shop_idx", t.replace('.', "_"));
+        vec![
+            format!("SELECT pg_advisory_xact_lock({})", self.lock_key()),
+            format!(
+                "CREATE TABLE IF NOT EXISTS {t} (id text PRIMARY KEY, shop text NOT NULL, \
+                 expires timestamptz, usable_until timestamptz, session json NOT NULL)"
+            ),
+            format!("CREATE INDEX IF NOT EXISTS {index} ON {t} (shop)"),
+        ]
+    }
+
+    fn lock_key(&self) -> i64 {
+        let digest = Sha256::digest(format!("sessionkeeper:{}", self.table).as_bytes());
+        i64::from_le_bytes(digest[..8].try_into().expect("8 bytes"))
+    }
+
+    /// `INSERT … ON CONFLICT (id) DO UPDATE` with the parameters of [`PostgresLayout::row`].
+    pub fn upsert_sql(&self) -> String {
+        format!(
+            "INSERT INTO {} (id, shop, expires, usable_until, session) VALUES ($1, $2, \
+             to_timestamp($3::bigint / 1000.0), to_timestamp($4::bigint / 1000.0), $5::json) \
+             ON CONFLICT (id) DO UPDATE SET shop = EXCLUDED.shop, expires = EXCLUDED.expires, \
+             usable_until = EXCLUDED.usable_until, session = EXCLUDED.session",
+            self.table
+        )
+    }
+
+    /// Loads one session's text: `$1` the id; the column comes back as text.
+    pub fn load_sql(&self) -> String {
+        format!("SELECT session::text AS session FROM {} WHERE id = $1", self.table)
+    }
+
+    /// Deletes one session: `$1` the id.
+    pub fn delete_sql(&self) -> String {
+        format!("DELETE FROM {} WHERE id = $1", self.table)
+    }
+
+    /// Deletes many sessions: `$1` a `text[]` of ids.
+    pub fn delete_many_sql(&self) -> String {
+        format!("DELETE FROM {} WHERE id = ANY($1::text[])", self.table)
+    }
+
+    /// A shop's sessions' texts: `$1` the shop.
+    pub fn find_sql(&self) -> String {
+        format!("SELECT session::text AS session FROM {} WHERE shop = $1 ORDER BY id", self.table)
+    }
+
+    /// The upsert parameters for a session given as canonical JSON.
+    pub fn row(&self, canonical: &str) -> Result<PostgresRow> {
+        let s = Session::from_json(canonical, Origin::Argument)?;
+        Ok(PostgresRow {
+            id: s.id.clone(),
+            shop: s.shop.clone(),
+            expires_ms: s.expires.map(Timestamp::epoch_ms),
+            usable_until_ms: s.usable_until().map(Timestamp::epoch_ms),
+            session: s.to_json(),
+        })
+    }
+}
+
+#[cfg(test)]
+#[path = "layout_tests.rs"]
+mod tests;

@@ -1,0 +1,74 @@
+use super::*;
+
+const S: &str = r#"{"id":"a","shop":"x.myshopify.com","state":"","isOnline":false,"expires":"2030-01-01T00:00:00.000Z","refreshToken":"r","refreshTokenExpires":"2030-02-01T00:00:00.000Z"}"#;
+
+#[test]
+fn redis_keys_cannot_collide() {
+    let l = RedisLayout::new(None).unwrap();
+    assert_eq!(l.session_key("a").unwrap(), "sessionkeeper:session:a");
+    assert_eq!(l.shop_key("x.myshopify.com").unwrap(), "sessionkeeper:shop:x.myshopify.com");
+    // An id shaped like an index name still lands in the session namespace.
+    assert_ne!(l.session_key("shop:x").unwrap(), l.shop_key("x").unwrap());
+    assert_eq!(l.session_key("").unwrap_err().code(), "INVALID_ARGUMENT");
+    assert_eq!(RedisLayout::new(Some("")).unwrap_err().code(), "INVALID_ARGUMENT");
+}
+
+#[test]
+fn redis_store_plan_uses_the_later_usable_instant() {
+    let w = RedisLayout::new(Some("t:")).unwrap().store(S).unwrap();
+    assert_eq!(
+        (w.key.as_str(), w.index_key.as_str(), w.member.as_str()),
+        ("t:session:a", "t:shop:x.myshopify.com", "a")
+    );
+    assert_eq!(w.value, S);
+    assert_eq!(
+        w.expire_at_ms,
+        Some(1_896_134_400_000),
+        "refreshTokenExpires, the later of the two"
+    );
+    let forever = RedisLayout::new(None).unwrap().store(r#"{"id":"b"}"#).unwrap();
+    assert_eq!(forever.expire_at_ms, None);
+    assert_eq!(forever.value, r#"{"id":"b","shop":"","state":"","isOnline":false}"#);
+}
+
+#[test]
+fn redis_found_skips_stale_members() {
+    let l = RedisLayout::new(None).unwrap();
+    assert_eq!(l.found("x.myshopify.com", None).unwrap(), Found::Stale);
+    assert_eq!(l.found("other", Some(S)).unwrap(), Found::Stale);
+    assert!(matches!(l.found("x.myshopify.com", Some(S)).unwrap(), Found::Keep(s) if s.id == "a"));
+    assert_eq!(l.found("x", Some("{")).unwrap_err().code(), "INVALID_SESSION");
+}
+
+#[test]
+fn postgres_tables_are_identifiers_only() {
+    assert_eq!(PostgresLayout::new(None).unwrap().table(), DEFAULT_TABLE);
+    assert_eq!(PostgresLayout::new(Some("App.Sessions")).unwrap().table(), "app.sessions");
+    for bad in ["", "a;drop table x", "1abc", "a.b.c", "a b", "\"q\"", &"x".repeat(64)] {
+        assert_eq!(PostgresLayout::new(Some(bad)).unwrap_err().code(), "INVALID_ARGUMENT", "{bad}");
+    }
+}
+
+#[test]
+fn postgres_schema_and_rows() {
+    let l = PostgresLayout::new(Some("s.t")).unwrap();
+    let schema = l.schema();
+    assert!(schema[0].starts_with("SELECT pg_advisory_xact_lock("));
+    assert!(
+        schema[1].contains("CREATE TABLE IF NOT EXISTS s.t")
+            && schema[1].contains("session json NOT NULL")
+    );
+    assert!(schema[2].contains("s_t_shop_idx ON s.t (shop)"));
+    assert_eq!(
+        l.schema(),
+        PostgresLayout::new(Some("S.T")).unwrap().schema(),
+        "same lock for the same table"
+    );
+    let row = l.row(S).unwrap();
+    assert_eq!(
+        (row.expires_ms, row.usable_until_ms),
+        (Some(1_893_456_000_000), Some(1_896_134_400_000))
+    );
+    assert_eq!(row.session, S);
+    assert_eq!(l.row(r#"{"id":""}"#).unwrap_err().code(), "INVALID_ARGUMENT");
+}
