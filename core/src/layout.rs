@@ -45,7 +45,7 @@ pub struct RedisWrite {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Found {
     /// A session of this shop: return it.
-    Keep(Session),
+    Keep(Box<Session>),
     /// The key is gone or now belongs to another shop: skip it and `SREM` the member.
     Stale,
 }
@@ -91,7 +91,7 @@ impl RedisLayout {
     pub fn found(&self, shop: &str, value: Option<&str>) -> Result<Found> {
         let Some(text) = value else { return Ok(Found::Stale) };
         let session = Session::from_json(text, Origin::Stored)?;
-        Ok(if session.shop == shop { Found::Keep(session) } else { Found::Stale })
+        Ok(if session.shop == shop { Found::Keep(Box::new(session)) } else { Found::Stale })
     }
 }
 
