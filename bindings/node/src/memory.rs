@@ -1,0 +1,63 @@
+//! The native half of `MemorySessionStorage`: the core's `MemoryStorage`, fed and read as
+//! canonical JSON text.
+
+use napi_derive::napi;
+use sessionkeeper_core::storage::MemoryStorage;
+use sessionkeeper_core::{Origin, Session};
+
+use crate::error::{OrThrow, Result};
+
+/// Sessions in memory, owned by the core. Stores copies: what JS hands over is parsed into a
+/// core session, and every read builds new text, so callers never share an object.
+#[napi]
+pub struct MemoryStore {
+    inner: MemoryStorage,
+}
+
+#[napi]
+impl MemoryStore {
+    /// An empty store.
+    #[napi(constructor, catch_unwind)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        MemoryStore { inner: MemoryStorage::new() }
+    }
+
+    /// Stores the session in `text` (any accepted shape; `INVALID_ARGUMENT` when invalid),
+    /// replacing the session with its id.
+    #[napi(catch_unwind)]
+    pub fn put(&self, text: String) -> Result<()> {
+        let session = Session::from_json(&text, Origin::Argument).or_throw()?;
+        self.inner.put(session).or_throw()
+    }
+
+    /// The canonical JSON of the session with `id`, or `null`.
+    #[napi(catch_unwind)]
+    pub fn get(&self, id: String) -> Result<Option<String>> {
+        Ok(self.inner.get(&id).or_throw()?.map(|s| s.to_json()))
+    }
+
+    /// Removes the session with `id` (`true` whether or not it existed).
+    #[napi(catch_unwind)]
+    pub fn remove(&self, id: String) -> Result<bool> {
+        self.inner.remove(&id).or_throw()
+    }
+
+    /// Removes every session in `ids` (all are checked before any is removed).
+    #[napi(catch_unwind)]
+    pub fn remove_many(&self, ids: Vec<String>) -> Result<bool> {
+        self.inner.remove_many(&ids).or_throw()
+    }
+
+    /// The canonical JSON of every session of `shop`.
+    #[napi(catch_unwind)]
+    pub fn by_shop(&self, shop: String) -> Result<Vec<String>> {
+        Ok(self.inner.by_shop(&shop).or_throw()?.iter().map(|s| s.to_json()).collect())
+    }
+
+    /// How many sessions are stored.
+    #[napi(getter, catch_unwind)]
+    pub fn size(&self) -> u32 {
+        self.inner.len() as u32
+    }
+}

@@ -1,0 +1,118 @@
+//! `Session` semantics for the JS class: JSON text in, answers out.
+
+use napi::Either;
+use napi_derive::napi;
+use sessionkeeper_core::host::{within_ms, SESSION_KEYS};
+use sessionkeeper_core::{AuthScopes, Canonical, Origin, PropertyArrayMode, Session, ERROR_CODES};
+
+use crate::error::{OrThrow, Result};
+
+fn origin(stored: bool) -> Origin {
+    if stored {
+        Origin::Stored
+    } else {
+        Origin::Argument
+    }
+}
+
+fn parse(text: &str) -> Result<Session> {
+    Session::from_json(text, Origin::Argument).or_throw()
+}
+
+/// Scopes as Shopify's `AuthScopes` takes them: a comma-separated string or a list.
+type Scopes = Either<String, Vec<String>>;
+
+fn scopes(given: Option<Scopes>) -> Option<AuthScopes> {
+    given.map(|g| match g {
+        Either::A(text) => AuthScopes::parse(&text),
+        Either::B(list) => list.into_iter().collect(),
+    })
+}
+
+/// Checks session text of any accepted shape; `null` when it already is canonical JSON,
+/// otherwise the canonical JSON. `stored` picks the error code (`INVALID_SESSION` for data
+/// read back from a store, `INVALID_ARGUMENT` for the app's own input).
+#[napi(catch_unwind)]
+pub fn canonicalize(text: String, stored: bool) -> Result<Option<String>> {
+    Ok(match Session::canonicalize(&text, origin(stored)).or_throw()? {
+        Canonical::Unchanged(_) => None,
+        Canonical::Rewritten(_, canonical) => Some(canonical),
+    })
+}
+
+/// Shopify's `isActive(scopes, withinMillisecondsOfExpiry = 500)`.
+#[napi(catch_unwind)]
+pub fn is_active(text: String, scopes_given: Option<Scopes>, within: Option<f64>) -> Result<bool> {
+    let within = within_ms(within, 500, "withinMillisecondsOfExpiry").or_throw()?;
+    Ok(parse(&text)?.is_active(scopes(scopes_given).as_ref(), within))
+}
+
+/// Shopify's `isExpired(withinMillisecondsOfExpiry = 0)`.
+#[napi(catch_unwind)]
+pub fn is_expired(text: String, within: Option<f64>) -> Result<bool> {
+    let within = within_ms(within, 0, "withinMillisecondsOfExpiry").or_throw()?;
+    Ok(parse(&text)?.is_expired(within))
+}
+
+/// Shopify's `isScopeChanged(scopes)`: `false` when no scopes are given.
+#[napi(catch_unwind)]
+pub fn is_scope_changed(text: String, scopes_given: Option<Scopes>) -> Result<bool> {
+    Ok(parse(&text)?.is_scope_changed(scopes(scopes_given).as_ref()))
+}
+
+/// Shopify's `isScopeIncluded(scopes)`.
+#[napi(catch_unwind)]
+pub fn is_scope_included(text: String, scopes_given: Scopes) -> Result<bool> {
+    let required = scopes(Some(scopes_given)).unwrap_or_default();
+    Ok(parse(&text)?.is_scope_included(&required))
+}
+
+/// Shopify's `equals`, plus `data` compared deeply.
+#[napi(catch_unwind)]
+pub fn equals(text: String, other: String) -> Result<bool> {
+    Ok(parse(&text)?.equals(&parse(&other)?))
+}
+
+/// Shopify's `toPropertyArray(returnUserData)`, as JSON text of `[key, value]` pairs.
+#[napi(catch_unwind)]
+pub fn to_property_array(text: String, with_user_data: bool) -> Result<String> {
+    let session = parse(&text)?;
+    let pairs: Vec<serde_json::Value> = session
+        .to_property_array(with_user_data)
+        .into_iter()
+        .map(|(k, v)| serde_json::Value::Array(vec![k.into(), v]))
+        .collect();
+    Ok(sessionkeeper_core::json::to_js_string(&serde_json::Value::Array(pairs)))
+}
+
+/// Shopify's `fromPropertyArray(entries, returnUserData)` over the JSON text of `entries`;
+/// returns canonical JSON. Bad entries are `INVALID_ARGUMENT`.
+#[napi(catch_unwind)]
+pub fn from_property_array(text: String, with_user_data: bool) -> Result<String> {
+    let value = sessionkeeper_core::json::parse_text(&text, "property array", Origin::Argument)
+        .or_throw()?;
+    let mode = if with_user_data {
+        PropertyArrayMode::WithUserData
+    } else {
+        PropertyArrayMode::WithoutUserData
+    };
+    Ok(Session::from_property_array(&value, mode, Origin::Argument).or_throw()?.to_json())
+}
+
+/// The keys of canonical JSON in canonical order (the JS class declares them in this order).
+#[napi(catch_unwind)]
+pub fn session_keys() -> Vec<&'static str> {
+    SESSION_KEYS.to_vec()
+}
+
+/// Every stable error code.
+#[napi(catch_unwind)]
+pub fn error_codes() -> Vec<&'static str> {
+    ERROR_CODES.to_vec()
+}
+
+/// Panics on purpose, so the test suite can prove a Rust panic reaches JS as an error.
+#[napi(catch_unwind, js_name = "_panicForTests")]
+pub fn panic_for_tests() -> Result<()> {
+    panic!("deliberate panic (test hook)");
+}

@@ -1,0 +1,228 @@
+// Type declarations of the public API (hand-written; checked by `tsc --strict` over
+// examples/typed.ts in the test suite).
+
+/** The stable error codes, identical in the Node and Python packages. */
+export type ErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'INVALID_SESSION'
+  | 'INVALID_CALLBACK_RESULT'
+  | 'CALLBACK_FAILED'
+  | 'CALLBACK_TIMEOUT'
+  | 'NOT_SUPPORTED'
+  | 'STORAGE_IO'
+  | 'CONFLICT'
+  | 'COOKIE_TOO_LARGE'
+  | 'INVALID_SIGNATURE'
+
+/** The error codes as constants: `ErrorCode.CALLBACK_FAILED === 'CALLBACK_FAILED'`. */
+export declare const ErrorCode: { readonly [K in ErrorCode]: K }
+
+/** Every failure of the package. Branch on `code`; `cause` holds a callback's original error. */
+export declare class SessionStorageError extends Error {
+  constructor(message: string, code: ErrorCode, options?: { cause?: unknown })
+  readonly code: ErrorCode
+  /** For CALLBACK_FAILED: what the callback threw or rejected with. */
+  cause?: unknown
+  name: 'SessionStorageError'
+}
+
+/**
+ * The user behind an online access token (Shopify's snake_case keys). Keys not listed here
+ * are kept too (after the known ones), so code written for later Shopify versions works.
+ */
+export interface OnlineAccessUser {
+  id?: number
+  first_name?: string
+  last_name?: string
+  email?: string
+  email_verified?: boolean
+  account_owner?: boolean
+  locale?: string
+  collaborator?: boolean
+}
+
+/** Shopify's `onlineAccessInfo`. */
+export interface OnlineAccessInfo {
+  expires_in?: number
+  associated_user_scope?: string
+  associated_user?: OnlineAccessUser
+}
+
+/** A JSON value, as `data` holds them. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
+
+/** A date: a `Date`, an ISO-8601 string with a timezone, or epoch milliseconds. */
+export type DateInput = Date | string | number
+
+/**
+ * What the `Session` constructor and `storeSession` accept: a plain object of this shape, a
+ * `Session`, or a Shopify `Session`. `null`/`undefined` mean absent; unknown keys are ignored.
+ */
+export interface SessionParams {
+  id: string
+  shop?: string
+  state?: string
+  isOnline?: boolean
+  scope?: string | null
+  expires?: DateInput | null
+  accessToken?: string | null
+  refreshToken?: string | null
+  refreshTokenExpires?: DateInput | null
+  onlineAccessInfo?: OnlineAccessInfo | null
+  data?: { [key: string]: JsonValue } | null
+}
+
+/** What `toObject()` returns: the session's fields, dates as `Date`s, absent fields omitted. */
+export interface SessionObject {
+  id: string
+  shop: string
+  state: string
+  isOnline: boolean
+  scope?: string
+  expires?: Date
+  accessToken?: string
+  refreshToken?: string
+  refreshTokenExpires?: Date
+  onlineAccessInfo?: OnlineAccessInfo
+  data?: { [key: string]: JsonValue }
+}
+
+/** The canonical JSON object: what `toJSON()` returns and `JSON.stringify(session)` writes. */
+export interface SessionJson {
+  id: string
+  shop: string
+  state: string
+  isOnline: boolean
+  scope?: string
+  expires?: string
+  accessToken?: string
+  refreshToken?: string
+  refreshTokenExpires?: string
+  onlineAccessInfo?: OnlineAccessInfo
+  data?: { [key: string]: JsonValue }
+}
+
+/** Scopes as Shopify takes them: `"read_a,write_b"`, a list, or a Shopify `AuthScopes`. */
+export type Scopes = string | readonly string[] | { toArray(): string[] }
+
+/** One `[key, value]` entry of Shopify's property-array form. */
+export type PropertyArrayEntry = [string, string | number | boolean]
+
+/** Anything a `load` callback may resolve to (also the items of `findSessionsByShop`'s). */
+export type LoadedSession =
+  | Session
+  | SessionParams
+  | string
+  | ReadonlyArray<readonly [string, unknown]>
+  | undefined
+  | null
+
+/** A web session: Shopify's fields plus app `data`, as plain data properties. */
+export declare class Session {
+  /** Validates every field (`INVALID_ARGUMENT` naming the field) and copies them. */
+  constructor(params: SessionParams | Session)
+  readonly id: string
+  shop: string
+  state: string
+  isOnline: boolean
+  scope?: string
+  expires?: Date
+  accessToken?: string
+  refreshToken?: string
+  refreshTokenExpires?: Date
+  onlineAccessInfo?: OnlineAccessInfo
+  data?: { [key: string]: JsonValue }
+
+  /** The scopes are granted, an access token is set and it does not expire within the margin (500 ms). */
+  isActive(scopes?: Scopes, withinMillisecondsOfExpiry?: number): boolean
+  /** `expires` falls before now plus the margin (0 ms); never without `expires`. */
+  isExpired(withinMillisecondsOfExpiry?: number): boolean
+  /** `false` without scopes; otherwise whether the session lacks any of them. */
+  isScopeChanged(scopes?: Scopes): boolean
+  /** Whether the session's scopes grant all of `scopes` (`write_x` grants `read_x`). */
+  isScopeIncluded(scopes: Scopes): boolean
+  /** The fields as a plain object with `Date`s (copies). */
+  toObject(): SessionObject
+  /** Shopify's equality (id, shop, state, isOnline, user-data property array) plus `data`. */
+  equals(other?: Session | SessionParams | null): boolean
+  /** The canonical JSON object, so `JSON.stringify(session)` writes canonical JSON. */
+  toJSON(): SessionJson
+  /** Shopify's property array; dates as epoch milliseconds. */
+  toPropertyArray(returnUserData?: boolean): PropertyArrayEntry[]
+  /** Reads Shopify's property array (keys case-insensitive). */
+  static fromPropertyArray(
+    entries: ReadonlyArray<readonly [string, unknown]>,
+    returnUserData?: boolean,
+  ): Session
+  /** Canonical JSON text, validated by the core. */
+  serialize(): string
+  /** Reads JSON text of any accepted shape (`INVALID_SESSION` when it is not a session). */
+  static deserialize(json: string): Session
+}
+
+/** Shopify's session storage interface. */
+export interface SessionStorage {
+  /** Stores (upserts) a session; resolves `true` when stored. */
+  storeSession(session: Session | SessionParams): Promise<boolean>
+  /** The session with `id`, or `undefined`. */
+  loadSession(id: string): Promise<Session | undefined>
+  /** Deletes a session; deleting a missing id succeeds. */
+  deleteSession(id: string): Promise<boolean>
+  /** Deletes every session in `ids`. */
+  deleteSessions(ids: readonly string[]): Promise<boolean>
+  /** Every session of `shop` (`[]` when none). */
+  findSessionsByShop(shop: string): Promise<Session[]>
+}
+
+/** A value or a promise of it: callbacks may be sync or async. */
+export type MaybePromise<T> = T | PromiseLike<T>
+
+export type StoreCallback = (session: Session) => MaybePromise<boolean>
+export type LoadCallback = (id: string) => MaybePromise<LoadedSession>
+export type DeleteCallback = (id: string) => MaybePromise<boolean>
+export type DeleteSessionsCallback = (ids: string[]) => MaybePromise<boolean>
+export type FindSessionsByShopCallback = (shop: string) => MaybePromise<ReadonlyArray<LoadedSession>>
+
+export interface CustomSessionStorageOptions {
+  /** Deletes many at once; without it `deleteSessions` calls `delete` per id. */
+  deleteSessionsCallback?: DeleteSessionsCallback
+  /** Without it `findSessionsByShop` fails with NOT_SUPPORTED. */
+  findSessionsByShopCallback?: FindSessionsByShopCallback
+  /** Per-callback timeout in ms (default 10000; 0 disables). */
+  timeoutMs?: number
+}
+
+/** Session storage over your own callbacks, which run on the calling JS thread. */
+export declare class CustomSessionStorage implements SessionStorage {
+  constructor(
+    storeCallback: StoreCallback,
+    loadCallback: LoadCallback,
+    deleteCallback: DeleteCallback,
+    options?: CustomSessionStorageOptions,
+  )
+  storeSession(session: Session | SessionParams): Promise<boolean>
+  loadSession(id: string): Promise<Session | undefined>
+  deleteSession(id: string): Promise<boolean>
+  deleteSessions(ids: readonly string[]): Promise<boolean>
+  findSessionsByShop(shop: string): Promise<Session[]>
+}
+
+/** In-process storage (the embedded default). Stores copies, never shared references. */
+export declare class MemorySessionStorage implements SessionStorage {
+  constructor(options?: Record<string, never>)
+  storeSession(session: Session | SessionParams): Promise<boolean>
+  loadSession(id: string): Promise<Session | undefined>
+  deleteSession(id: string): Promise<boolean>
+  deleteSessions(ids: readonly string[]): Promise<boolean>
+  findSessionsByShop(shop: string): Promise<Session[]>
+}
+
+/** One file per session under `directory` (created 0700 when missing); I/O off the JS thread. */
+export declare class FileSessionStorage implements SessionStorage {
+  constructor(directory: string, options?: Record<string, never>)
+  storeSession(session: Session | SessionParams): Promise<boolean>
+  loadSession(id: string): Promise<Session | undefined>
+  deleteSession(id: string): Promise<boolean>
+  deleteSessions(ids: readonly string[]): Promise<boolean>
+  findSessionsByShop(shop: string): Promise<Session[]>
+}

@@ -1,0 +1,12 @@
+// ESM entry: the same objects as the CommonJS entry, so `instanceof` agrees across both.
+import sessionkeeper from './index.js'
+
+export const {
+  Session,
+  CustomSessionStorage,
+  MemorySessionStorage,
+  FileSessionStorage,
+  SessionStorageError,
+  ErrorCode,
+} = sessionkeeper
+export default sessionkeeper

@@ -1,0 +1,190 @@
+'use strict'
+// CustomSessionStorage: the app's callbacks, awaited right here on the JS thread, with every
+// result handed to one synchronous core function (DESIGN.md §4: no thread hop per call).
+
+const { native, canonicalize, checkId, checkShop, finishLoad, finishFoundItem, call } = require('./core.js')
+const { raise, invalidArgument, fromNative } = require('./errors.js')
+const { sessionText, tagOf } = require('./convert.js')
+const { Session, fromCanonical } = require('./session.js')
+const { Deadlines } = require('./deadlines.js')
+
+const OPTIONS = new Set(['deleteSessionsCallback', 'findSessionsByShopCallback', 'timeoutMs'])
+
+function requireFunction(value, name, optional) {
+  if (typeof value === 'function' || (optional && (value === undefined || value === null))) {
+    return value ?? undefined
+  }
+  throw invalidArgument(`${name} must be a function, got ${value === null ? 'null' : typeof value}`)
+}
+
+function messageOf(error) {
+  try {
+    if (error instanceof Error) return error.message
+    return String(error)
+  } catch {
+    return 'a value that cannot be shown'
+  }
+}
+
+function isThenable(value) {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof value.then === 'function'
+  )
+}
+
+/** The session handed to the store callback: the caller's own Session when already canonical. */
+function sessionToStore(session) {
+  if (session instanceof Session) {
+    const canonical = canonicalize(JSON.stringify(session), false)
+    return canonical === null ? session : fromCanonical(canonical)
+  }
+  return new Session(session)
+}
+
+function idArgument(id) {
+  if (typeof id !== 'string') {
+    throw invalidArgument(`id must be a string, got ${id === null ? 'null' : typeof id}`)
+  }
+  checkId(id)
+  return id
+}
+
+function idsArgument(ids) {
+  if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) {
+    throw invalidArgument('ids must be an array of strings')
+  }
+  return ids
+}
+
+function shopArgument(shop) {
+  if (typeof shop !== 'string') {
+    throw invalidArgument(`shop must be a string, got ${shop === null ? 'null' : typeof shop}`)
+  }
+  checkShop(shop)
+  return shop
+}
+
+/** A callback's result offered as a session: JSON text for the core, or null with `tag` set. */
+function resultText(value) {
+  if (typeof value === 'string') return value
+  if (value instanceof Session) return JSON.stringify(value)
+  if (value !== null && typeof value === 'object') return sessionText(value, 'INVALID_SESSION')
+  return null
+}
+
+class CustomSessionStorage {
+  #store
+  #load
+  #delete
+  #deleteMany
+  #find
+  #deadlines
+
+  constructor(storeCallback, loadCallback, deleteCallback, options) {
+    this.#store = requireFunction(storeCallback, 'storeCallback', false)
+    this.#load = requireFunction(loadCallback, 'loadCallback', false)
+    this.#delete = requireFunction(deleteCallback, 'deleteCallback', false)
+    if (options !== undefined && (options === null || typeof options !== 'object')) {
+      throw invalidArgument('options must be an object')
+    }
+    const given = options ?? {}
+    for (const key of Object.keys(given)) {
+      if (!OPTIONS.has(key)) throw invalidArgument(`unknown option "${key}"`)
+    }
+    this.#deleteMany = requireFunction(given.deleteSessionsCallback, 'deleteSessionsCallback', true)
+    this.#find = requireFunction(given.findSessionsByShopCallback, 'findSessionsByShopCallback', true)
+    const timeout = given.timeoutMs ?? undefined
+    if (timeout !== undefined && typeof timeout !== 'number') {
+      throw invalidArgument(`timeoutMs must be a number, got ${typeof timeout}`)
+    }
+    const ms = call(native.timeoutMs, timeout)
+    this.#deadlines = ms === null ? null : new Deadlines(ms)
+  }
+
+  /**
+   * Calls `callback(argument)` and settles with its result. A synchronous throw or a rejection
+   * becomes CALLBACK_FAILED (cause: the original), a late result CALLBACK_TIMEOUT.
+   */
+  #invoke(operation, subject, callback, argument) {
+    const failed = (error) =>
+      raise(call(native.callbackFailed, operation, subject, messageOf(error)), error)
+    let result
+    try {
+      result = callback(argument)
+    } catch (error) {
+      throw failed(error)
+    }
+    if (!isThenable(result)) return result
+    const promise = result instanceof Promise ? result : Promise.resolve(result)
+    if (this.#deadlines === null) {
+      return promise.then(undefined, (error) => {
+        throw failed(error)
+      })
+    }
+    const ms = this.#deadlines.ms
+    return this.#deadlines.race(promise, failed, () =>
+      raise(call(native.callbackTimeout, operation, subject, ms)),
+    )
+  }
+
+  #boolean(operation, result) {
+    if (typeof result === 'boolean') return result
+    return call(native.finishBool, operation, tagOf(result))
+  }
+
+  async storeSession(session) {
+    const s = sessionToStore(session)
+    return this.#boolean('store', await this.#invoke('store', s.id, this.#store, s))
+  }
+
+  async loadSession(id) {
+    idArgument(id)
+    const result = await this.#invoke('load', id, this.#load, id)
+    if (result === undefined || result === null) return undefined
+    const text = resultText(result)
+    if (text === null) {
+      call(native.finishLoadTagged, id, tagOf(result))
+      return undefined
+    }
+    return fromCanonical(finishLoad(id, text) ?? text)
+  }
+
+  async deleteSession(id) {
+    idArgument(id)
+    return this.#boolean('delete', await this.#invoke('delete', id, this.#delete, id))
+  }
+
+  async deleteSessions(ids) {
+    idsArgument(ids)
+    const plan = call(native.planDeleteMany, ids, this.#deleteMany !== undefined)
+    if (plan === null) {
+      const subject = call(native.idsSubject, ids)
+      const result = await this.#invoke('deleteSessions', subject, this.#deleteMany, ids.slice())
+      return this.#boolean('deleteSessions', result)
+    }
+    let all = true
+    for (const batch of plan) {
+      const results = await Promise.all(batch.map((id) => this.deleteSession(id)))
+      all = all && results.every(Boolean)
+    }
+    return all
+  }
+
+  async findSessionsByShop(shop) {
+    shopArgument(shop)
+    if (this.#find === undefined) throw raise(call(native.findNotSupported))
+    const result = await this.#invoke('findSessionsByShop', shop, this.#find, shop)
+    if (!Array.isArray(result)) throw raise(call(native.notAList, tagOf(result)))
+    return result.map((item, index) => {
+      const text = resultText(item)
+      if (text === null) {
+        call(native.finishFoundItemTagged, shop, index, tagOf(item))
+      }
+      return fromCanonical(finishFoundItem(shop, index, text) ?? text)
+    })
+  }
+}
+
+module.exports = { CustomSessionStorage, idArgument, idsArgument, shopArgument, fromNative }

@@ -1,0 +1,47 @@
+'use strict'
+// The one error class of the package, and the bridge from the native module's errors to it.
+
+const native = require('../native.js')
+
+const CODES = native.errorCodes()
+
+/** The stable error codes, as constants (`ErrorCode.INVALID_SESSION === 'INVALID_SESSION'`). */
+const ErrorCode = Object.freeze(Object.fromEntries(CODES.map((code) => [code, code])))
+const KNOWN = new Set(CODES)
+
+class SessionStorageError extends Error {
+  constructor(message, code, options) {
+    super(message, options)
+    this.code = code
+  }
+}
+Object.defineProperty(SessionStorageError.prototype, 'name', {
+  value: 'SessionStorageError',
+  writable: true,
+  configurable: true,
+})
+
+/**
+ * A native error carrying one of the core's codes becomes a SessionStorageError. Anything
+ * else (a caught Rust panic) is a bug in sessionkeeper and is passed on untouched.
+ */
+function fromNative(e) {
+  if (e !== null && typeof e === 'object' && KNOWN.has(e.code) && !(e instanceof SessionStorageError)) {
+    return new SessionStorageError(e.message, e.code)
+  }
+  return e
+}
+
+/** An error the core described as data (`{code, message}`), with the original error as cause. */
+function raise(info, cause) {
+  return cause === undefined
+    ? new SessionStorageError(info.message, info.code)
+    : new SessionStorageError(info.message, info.code, { cause })
+}
+
+/** A host-type error: the value is not even the JS type an argument must have. */
+function invalidArgument(message) {
+  return new SessionStorageError(message, 'INVALID_ARGUMENT')
+}
+
+module.exports = { ErrorCode, SessionStorageError, fromNative, raise, invalidArgument }

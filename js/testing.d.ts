@@ -1,0 +1,26 @@
+// Types of `sessionkeeper/testing`, the conformance battery for SessionStorage implementations.
+import type { Session, SessionStorage } from './index.js'
+
+/** How the battery registers a case; `node:test`'s `test` by default (Jest/Vitest `it` fits too). */
+export type RegisterTest = (name: string, run: () => Promise<void>) => unknown
+
+export interface BatteryOptions {
+  test?: RegisterTest
+  /** `false` leaves out the cases about app `data` (for stores of Shopify's fields only). */
+  appData?: boolean
+}
+
+/** Registers every case against the storage `storageFactory` resolves to. */
+export declare function batteryOfTests(
+  storageFactory: () => SessionStorage | Promise<SessionStorage>,
+  options?: BatteryOptions,
+): void
+
+/** The cases by name, to run them without a test runner. */
+export declare const cases: Readonly<Record<string, (storage: SessionStorage) => Promise<void>>>
+
+/** The cases about app `data`. */
+export declare const dataCases: Readonly<Record<string, (storage: SessionStorage) => Promise<void>>>
+
+/** Every session of `a` equals one of `b`, and the lengths match (Shopify's helper). */
+export declare function sessionArraysEqual(a: readonly Session[], b: readonly Session[]): boolean
