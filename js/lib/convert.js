@@ -9,36 +9,45 @@ const { SessionStorageError } = require('./errors.js')
 const SESSION_KEYS = Object.freeze(native.sessionKeys())
 
 function iso(date) {
-  return Number.isNaN(date.getTime()) ? 'Invalid Date' : date.toISOString()
+  return date.toISOString()
 }
 
-/**
- * A top-level session field as JSON can carry it. Values JSON would silently drop or turn into
- * null (an invalid Date, NaN, a function) become strings instead, so the core rejects them
- * with a message naming the field rather than reading "absent".
- */
-function jsonField(value) {
+/** What a value JSON cannot carry is, for messages; `undefined` when JSON can carry it. */
+function notJson(value) {
   switch (typeof value) {
     case 'object':
-      return value instanceof Date ? iso(value) : value
+      return value instanceof Date && Number.isNaN(value.getTime()) ? 'an invalid Date' : undefined
     case 'number':
-      return Number.isFinite(value) ? value : String(value)
+      return Number.isFinite(value) ? undefined : String(value)
     case 'bigint':
     case 'function':
     case 'symbol':
-      return `[${typeof value}]`
+      return `a ${typeof value}`
     default:
-      return value
+      return undefined
   }
 }
 
+/**
+ * A top-level session field as JSON carries it (Dates as ISO strings). JSON would silently
+ * drop a function or turn NaN and an invalid Date into null, which the core would read as
+ * "absent"; those are refused here, naming the field.
+ */
+function jsonField(key, value, code) {
+  if (value instanceof Date && !Number.isNaN(value.getTime())) return iso(value)
+  const bad = notJson(value)
+  if (bad === undefined) return value
+  const what = code === 'INVALID_SESSION' ? 'invalid session' : 'session'
+  throw new SessionStorageError(`${what}: "${key}" must be a JSON value, got ${bad}`, code)
+}
+
 /** The known session fields of `value` (any object: ours, Shopify's, a plain one), for JSON. */
-function sessionFields(value) {
+function sessionFields(value, code) {
   const fields = {}
   for (let i = 0; i < SESSION_KEYS.length; i++) {
     const key = SESSION_KEYS[i]
     const v = value[key]
-    if (v !== undefined && v !== null) fields[key] = jsonField(v)
+    if (v !== undefined && v !== null) fields[key] = jsonField(key, v, code)
   }
   return fields
 }
@@ -59,7 +68,7 @@ function stringify(value, code) {
  */
 function sessionText(value, code) {
   if (value !== null && typeof value === 'object') {
-    return stringify(Array.isArray(value) ? value : sessionFields(value), code)
+    return stringify(Array.isArray(value) ? value : sessionFields(value, code), code)
   }
   const type = typeof value
   if (type === 'undefined' || type === 'function' || type === 'symbol' || type === 'bigint') {

@@ -4,7 +4,7 @@
 const { inspect } = require('node:util')
 const { native, canonicalize, call } = require('./core.js')
 const { invalidArgument } = require('./errors.js')
-const { SESSION_KEYS, iso, jsonField, sessionText } = require('./convert.js')
+const { SESSION_KEYS, sessionFields, sessionText } = require('./convert.js')
 
 const SECRET = new Set(['accessToken', 'refreshToken'])
 
@@ -105,13 +105,7 @@ class Session {
   }
 
   toJSON() {
-    const json = {}
-    for (let i = 0; i < SESSION_KEYS.length; i++) {
-      const key = SESSION_KEYS[i]
-      const v = this[key]
-      if (v !== undefined && v !== null) json[key] = jsonField(v)
-    }
-    return json
+    return sessionFields(this, 'INVALID_ARGUMENT')
   }
 
   toPropertyArray(returnUserData) {
@@ -158,4 +152,4 @@ function fromCanonical(text) {
   return assign(Object.create(Session.prototype), JSON.parse(text))
 }
 
-module.exports = { Session, fromCanonical, iso }
+module.exports = { Session, fromCanonical }

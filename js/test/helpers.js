@@ -71,4 +71,43 @@ function vectors(name) {
   return parsed
 }
 
-module.exports = { tempDir, mapStorage, vectors }
+/**
+ * The exact JSON text of each case's `input` in a vector file, by case name. JSON.parse would
+ * round integers beyond 2^53, and the text paths must see the bytes the vector holds.
+ */
+function rawInputs(name) {
+  const text = fs.readFileSync(path.join(__dirname, '..', '..', 'tests', 'vectors', name), 'utf8')
+  const inputs = new Map()
+  const re = /"name"\s*:\s*"([^"]+)"\s*,\s*"input"\s*:\s*/g
+  let m
+  while ((m = re.exec(text)) !== null) {
+    inputs.set(m[1], text.slice(re.lastIndex, valueEnd(text, re.lastIndex)))
+  }
+  return inputs
+}
+
+/** The index just past the JSON value starting at `start`. */
+function valueEnd(text, start) {
+  let depth = 0
+  let inString = false
+  for (let i = start; i < text.length; i++) {
+    const c = text[i]
+    if (inString) {
+      if (c === '\\') i++
+      else if (c === '"') inString = false
+    } else if (c === '"') {
+      inString = true
+    } else if (c === '{' || c === '[') {
+      depth++
+    } else if (c === '}' || c === ']') {
+      depth--
+      if (depth === 0) return i + 1
+      if (depth < 0) return i
+    } else if (depth === 0 && (c === ',' || c === '\n')) {
+      return i
+    }
+  }
+  return text.length
+}
+
+module.exports = { tempDir, mapStorage, vectors, rawInputs }

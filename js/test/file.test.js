@@ -1,0 +1,78 @@
+'use strict'
+// FileSessionStorage beyond the battery: durability, file modes, corrupt files, errors, and
+// proof that its disk I/O runs on libuv's thread pool rather than the JS thread.
+
+const { test } = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const path = require('node:path')
+const { execFileSync } = require('node:child_process')
+const { Session, FileSessionStorage } = require('../index.js')
+const { tempDir } = require('./helpers.js')
+
+test('sessions survive a new storage on the same directory (a restart)', async () => {
+  const dir = tempDir()
+  const session = new Session({ id: 'durable', shop: 'disk.myshopify.com', expires: new Date(Date.UTC(2030, 0, 1)) })
+  await new FileSessionStorage(dir).storeSession(session)
+  const reopened = new FileSessionStorage(dir)
+  assert.ok((await reopened.loadSession('durable')).equals(session))
+  assert.equal((await reopened.findSessionsByShop('disk.myshopify.com')).length, 1)
+})
+
+test('creates its directory 0700 and session files 0600; ids never become paths', async () => {
+  const dir = path.join(tempDir(), 'nested', 'sessions')
+  const storage = new FileSessionStorage(dir)
+  await storage.storeSession(new Session({ id: '../../escape', shop: 's.myshopify.com' }))
+  assert.equal(fs.statSync(dir).mode & 0o777, 0o700)
+  const files = fs.readdirSync(path.join(dir, 'sessions'))
+  assert.equal(files.length, 1)
+  assert.ok(!files[0].includes('..') && !files[0].includes('/'))
+  assert.equal(fs.statSync(path.join(dir, 'sessions', files[0])).mode & 0o777, 0o600)
+  assert.ok(!fs.existsSync(path.join(dir, '..', '..', 'escape')))
+})
+
+test('a corrupt file is INVALID_SESSION naming the file; other sessions stay readable', async () => {
+  const dir = tempDir()
+  const storage = new FileSessionStorage(dir)
+  await storage.storeSession(new Session({ id: 'good' }))
+  await storage.storeSession(new Session({ id: 'bad' }))
+  const files = fs.readdirSync(path.join(dir, 'sessions'))
+  const bad = files.find((f) => fs.readFileSync(path.join(dir, 'sessions', f), 'utf8').includes('"bad"'))
+  fs.writeFileSync(path.join(dir, 'sessions', bad), '{"id":"bad","isOnline":"maybe"}')
+  await assert.rejects(storage.loadSession('bad'), (e) => {
+    assert.equal(e.code, 'INVALID_SESSION')
+    assert.ok(e.message.includes(bad), e.message)
+    assert.ok(e.message.includes('isOnline'), e.message)
+    return true
+  })
+  assert.equal((await storage.loadSession('good')).id, 'good')
+})
+
+test('bad arguments are INVALID_ARGUMENT; an unusable directory is STORAGE_IO', async () => {
+  assert.throws(() => new FileSessionStorage(''), { code: 'INVALID_ARGUMENT' })
+  assert.throws(() => new FileSessionStorage(42), { code: 'INVALID_ARGUMENT' })
+  assert.throws(() => new FileSessionStorage(tempDir(), { mode: 1 }), { code: 'INVALID_ARGUMENT' })
+  const file = path.join(tempDir(), 'a-file')
+  fs.writeFileSync(file, '')
+  const storage = new FileSessionStorage(path.join(file, 'sub'))
+  await assert.rejects(storage.loadSession('x'), { name: 'SessionStorageError', code: 'STORAGE_IO' })
+  await assert.rejects(storage.storeSession(new Session({ id: 'x' })), { code: 'STORAGE_IO' })
+})
+
+test('disk I/O runs on the libuv pool, not the JS thread', () => {
+  // With one pool thread busy hashing, a file operation must wait for it; on the JS thread
+  // it would finish first. The order of the two lines below tells which.
+  const dir = tempDir()
+  const script = `
+    const crypto = require('node:crypto')
+    const { FileSessionStorage } = require(${JSON.stringify(path.join(__dirname, '..', 'index.js'))})
+    const storage = new FileSessionStorage(${JSON.stringify(dir)})
+    crypto.pbkdf2('password', 'salt', 200000, 32, 'sha256', () => console.log('pool job done'))
+    storage.storeSession({ id: 'queued' }).then(() => console.log('stored'))
+  `
+  const out = execFileSync(process.execPath, ['-e', script], {
+    encoding: 'utf8',
+    env: { ...process.env, UV_THREADPOOL_SIZE: '1' },
+  })
+  assert.equal(out, 'pool job done\nstored\n')
+})
