@@ -1,1 +1,25 @@
-//! Placeholder until the binding lands.
+//! `sessionkeeper._native`: the pyo3 binding behind the `sessionkeeper` pip package.
+//!
+//! It converts between Python values and the core's types and decides nothing itself: every
+//! rule (what a session is, what a callback result means, which error and which message) comes
+//! from `sessionkeeper-core`. The public API lives in the pure-Python package, which awaits the
+//! app's callbacks on its own event loop and hands each result to one function of this module.
+
+mod callback;
+mod convert;
+mod error;
+mod session;
+mod stores;
+
+use pyo3::prelude::*;
+
+/// The native half of sessionkeeper. Import from `sessionkeeper` instead: this module is private.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<session::PySession>()?;
+    m.add_class::<stores::MemoryStore>()?;
+    m.add_class::<stores::FileStore>()?;
+    m.add("ERROR_CODES", sessionkeeper_core::ERROR_CODES.to_vec())?;
+    callback::register(m)?;
+    Ok(())
+}

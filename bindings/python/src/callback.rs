@@ -1,0 +1,253 @@
+//! `CustomSessionStorage` support. The Python facade awaits the app's callback in the calling
+//! coroutine (no thread hop, DESIGN.md §4) and hands what came back to exactly one of these
+//! synchronous functions, which ask the core's sans-IO engine (`storage::callback`) what it
+//! means and build the `Session` the caller gets.
+
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyBytes, PyDict, PyList, PyString, PyTuple};
+use sessionkeeper_core::error::Error as CoreError;
+use sessionkeeper_core::session::check_id;
+use sessionkeeper_core::storage::callback::{self as engine, DeleteManyPlan, Op, Returned};
+use sessionkeeper_core::storage::check_shop;
+use sessionkeeper_core::{Origin, Session};
+
+use crate::convert::{self, to_value, type_name, Ctx, Path};
+use crate::error::{exception, to_py, OrRaise};
+use crate::session::{session_from_arg, PySession};
+
+fn op(py: Python<'_>, name: &str) -> PyResult<Op> {
+    Ok(match name {
+        "store" => Op::Store,
+        "load" => Op::Load,
+        "delete" => Op::Delete,
+        "deleteSessions" => Op::DeleteMany,
+        "findSessionsByShop" => Op::FindByShop,
+        other => {
+            return Err(to_py(py, &CoreError::InvalidArgument(format!("unknown operation {other:?}"))))
+        }
+    })
+}
+
+fn invalid_argument(py: Python<'_>, message: String) -> PyErr {
+    to_py(py, &CoreError::InvalidArgument(message))
+}
+
+/// A `str` argument named `name`, or `INVALID_ARGUMENT` naming its type.
+pub(crate) fn str_arg<'a>(obj: &'a Bound<'_, PyAny>, name: &str) -> PyResult<&'a str> {
+    match obj.cast::<PyString>() {
+        Ok(s) => s.to_str(),
+        Err(_) => Err(invalid_argument(
+            obj.py(),
+            format!("{name} must be a string, got a value of type {}", type_name(obj)),
+        )),
+    }
+}
+
+/// A list or tuple of `str` ids.
+pub(crate) fn ids_arg(obj: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    let bad = || invalid_argument(obj.py(), format!("ids must be a list of strings, got a value of type {}", type_name(obj)));
+    let items: Vec<Bound<'_, PyAny>> = if let Ok(l) = obj.cast::<PyList>() {
+        l.iter().collect()
+    } else if let Ok(t) = obj.cast::<PyTuple>() {
+        t.iter().collect()
+    } else {
+        return Err(bad());
+    };
+    items
+        .iter()
+        .map(|item| {
+            item.cast::<PyString>().map_err(|_| {
+                invalid_argument(obj.py(), format!("ids must be a list of strings, got an item of type {}", type_name(item)))
+            })?
+            .to_str()
+            .map(str::to_owned)
+        })
+        .collect()
+}
+
+/// What a callback resolved to, as the engine sees it. `scratch` holds a type name that
+/// `Returned::Other` borrows; `ctx` words conversion errors of dicts and lists.
+fn returned<'a>(obj: &'a Bound<'_, PyAny>, scratch: &'a mut String, ctx: Ctx<'_>) -> PyResult<Returned<'a>> {
+    if obj.is_none() {
+        return Ok(Returned::Nothing);
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(Returned::Json(s.to_str()?));
+    }
+    if let Ok(b) = obj.cast::<PyBool>() {
+        return Ok(Returned::Bool(b.is_true()));
+    }
+    if let Ok(s) = obj.cast::<PySession>() {
+        let session: Session = (*PySession::core(s)?).clone();
+        return Ok(Returned::Session(Box::new(session)));
+    }
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        if let Some(text) = convert::bytes_text(b) {
+            return Ok(Returned::Json(text));
+        }
+        *scratch = "bytes (not UTF-8 text)".into();
+        return Ok(Returned::Other(scratch));
+    }
+    if obj.is_instance_of::<PyDict>() || obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+        return Ok(Returned::Value(to_value(obj, &Path::Root("session"), ctx)?));
+    }
+    *scratch = type_name(obj);
+    Ok(Returned::Other(scratch))
+}
+
+/// Checks a session id argument: a `str`, non-empty, at most 1024 UTF-8 bytes.
+#[pyfunction]
+fn check_id_argument(id: &Bound<'_, PyAny>) -> PyResult<()> {
+    check_id(str_arg(id, "id")?, Origin::Argument).or_raise(id.py())
+}
+
+/// Checks the `shop` argument of `find_sessions_by_shop`.
+#[pyfunction]
+fn check_shop_argument(shop: &Bound<'_, PyAny>) -> PyResult<()> {
+    check_shop(str_arg(shop, "shop")?).or_raise(shop.py())
+}
+
+/// The session to hand to a `store` callback: a snapshot of a `Session` (later changes by the
+/// caller do not reach a pending callback) or a new one built from a dict. `INVALID_ARGUMENT`
+/// for anything that is not a valid session.
+#[pyfunction]
+fn session_argument(session: &Bound<'_, PyAny>) -> PyResult<PySession> {
+    Ok(PySession::shared(session_from_arg(session)?))
+}
+
+/// The result of a `store`, `delete` or `deleteSessions` callback: `True` or `False`, anything
+/// else `INVALID_CALLBACK_RESULT`.
+#[pyfunction]
+fn finish_bool(operation: &str, result: &Bound<'_, PyAny>) -> PyResult<bool> {
+    let py = result.py();
+    if let Ok(b) = result.cast::<PyBool>() {
+        return Ok(b.is_true());
+    }
+    let scratch: String;
+    let kind = if result.is_none() {
+        Returned::Nothing
+    } else {
+        scratch = type_name(result);
+        Returned::Other(&scratch)
+    };
+    engine::finish_bool(op(py, operation)?, &kind).or_raise(py)
+}
+
+/// The result of the `load` callback for `id`: `None` (not found) or the `Session`, from any
+/// accepted shape (a `Session`, a dict, JSON text as `str` or UTF-8 `bytes`, a property array).
+/// A result that is not a session with that id is `INVALID_SESSION`.
+#[pyfunction]
+fn finish_load(id: &str, result: &Bound<'_, PyAny>) -> PyResult<Option<PySession>> {
+    let py = result.py();
+    let mut scratch = String::new();
+    let ctx = Ctx { origin: Origin::Stored, prefix: "load callback returned ", suffix: "" };
+    let found = engine::finish_load(id, returned(result, &mut scratch, ctx)?).or_raise(py)?;
+    Ok(found.map(|c| PySession::new(c.into_session())))
+}
+
+/// The result of the `findSessionsByShop` callback for `shop`: a list (or tuple) whose items
+/// take any form `load` accepts, each validated and of that shop.
+#[pyfunction]
+fn finish_found(shop: &str, result: &Bound<'_, PyAny>) -> PyResult<Vec<PySession>> {
+    let py = result.py();
+    let items: Vec<Bound<'_, PyAny>> = if let Ok(l) = result.cast::<PyList>() {
+        l.iter().collect()
+    } else if let Ok(t) = result.cast::<PyTuple>() {
+        t.iter().collect()
+    } else {
+        let scratch: String;
+        let kind = match result {
+            r if r.is_none() => Returned::Nothing,
+            r if r.is_instance_of::<PyDict>() || r.is_instance_of::<PyString>() => Returned::Json(""),
+            r => {
+                scratch = type_name(r);
+                Returned::Other(&scratch)
+            }
+        };
+        return Err(to_py(py, &engine::not_a_list(&kind)));
+    };
+    let mut sessions = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        let mut scratch = String::new();
+        let suffix = format!(" (at index {index})");
+        let ctx = Ctx { origin: Origin::Stored, prefix: "findSessionsByShop callback returned ", suffix: &suffix };
+        let found = engine::finish_found_item(shop, index, returned(item, &mut scratch, ctx)?);
+        sessions.push(PySession::new(found.or_raise(py)?.into_session()));
+    }
+    Ok(sessions)
+}
+
+/// The `CALLBACK_FAILED` error (not raised) for a callback that raised `message`; the facade
+/// raises it `from` the original exception.
+#[pyfunction]
+fn callback_failed<'py>(py: Python<'py>, operation: &str, subject: &str, message: &str) -> PyResult<Bound<'py, PyAny>> {
+    exception(py, &engine::callback_failed(op(py, operation)?, subject, message))
+}
+
+/// The `CALLBACK_TIMEOUT` error (not raised) for a callback that did not settle in `seconds`.
+#[pyfunction]
+fn callback_timeout<'py>(py: Python<'py>, operation: &str, subject: &str, seconds: f64) -> PyResult<Bound<'py, PyAny>> {
+    let ms = (seconds * 1000.0).ceil() as u64;
+    exception(py, &engine::callback_timeout(op(py, operation)?, subject, ms))
+}
+
+/// The `NOT_SUPPORTED` error (not raised) for `find_sessions_by_shop` without its callback.
+#[pyfunction]
+fn find_not_supported(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    exception(py, &engine::find_not_supported())
+}
+
+/// The callback timeout in seconds from the `timeout` option: `None` or `0` disable it;
+/// negative, NaN or infinite values (and non-numbers) are `INVALID_ARGUMENT`.
+#[pyfunction]
+fn timeout_seconds(value: &Bound<'_, PyAny>) -> PyResult<Option<f64>> {
+    let py = value.py();
+    if value.is_none() {
+        return Ok(None);
+    }
+    let seconds = match value.is_instance_of::<PyBool>() {
+        true => None,
+        false => value.extract::<f64>().ok(),
+    };
+    let Some(seconds) = seconds else {
+        return Err(invalid_argument(py, format!("timeout must be a number of seconds or None, got a value of type {}", type_name(value))));
+    };
+    // The core's rule (non-negative, finite, 0 disables) does not depend on the unit.
+    Ok(engine::timeout_ms(Some(seconds), "timeout").or_raise(py)?.map(|_| seconds))
+}
+
+/// Plans `delete_sessions(ids)`: `None` means "call the deleteSessions callback with every
+/// id"; otherwise batches of ids for `delete`, one batch after another, the ids of a batch
+/// concurrently. No batches: nothing to do.
+#[pyfunction]
+fn plan_delete_many(ids: &Bound<'_, PyAny>, has_callback: bool) -> PyResult<Option<Vec<Vec<String>>>> {
+    let py = ids.py();
+    let ids = ids_arg(ids)?;
+    Ok(match engine::plan_delete_many(&ids, has_callback).or_raise(py)? {
+        DeleteManyPlan::Done => Some(Vec::new()),
+        DeleteManyPlan::Callback => None,
+        DeleteManyPlan::PerId(batches) => Some(batches),
+    })
+}
+
+/// How a list of ids reads in messages (`["a", "b", … 3 more]`).
+#[pyfunction]
+fn ids_subject(ids: Vec<String>) -> String {
+    engine::ids_subject(&ids)
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(check_id_argument, m)?)?;
+    m.add_function(wrap_pyfunction!(check_shop_argument, m)?)?;
+    m.add_function(wrap_pyfunction!(session_argument, m)?)?;
+    m.add_function(wrap_pyfunction!(finish_bool, m)?)?;
+    m.add_function(wrap_pyfunction!(finish_load, m)?)?;
+    m.add_function(wrap_pyfunction!(finish_found, m)?)?;
+    m.add_function(wrap_pyfunction!(callback_failed, m)?)?;
+    m.add_function(wrap_pyfunction!(callback_timeout, m)?)?;
+    m.add_function(wrap_pyfunction!(find_not_supported, m)?)?;
+    m.add_function(wrap_pyfunction!(timeout_seconds, m)?)?;
+    m.add_function(wrap_pyfunction!(plan_delete_many, m)?)?;
+    m.add_function(wrap_pyfunction!(ids_subject, m)?)?;
+    Ok(())
+}

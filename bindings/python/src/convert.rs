@@ -1,0 +1,224 @@
+//! Python values ⇄ JSON values and aware `datetime`s ⇄ core `Timestamp`s.
+//!
+//! Conversion only: a value's meaning (is this a valid session? a safe integer?) is decided
+//! by the core after conversion. What this file refuses are values JSON has no form for
+//! (sets, NaN, naive datetimes), naming where they sit.
+
+use std::fmt;
+
+use chrono::{DateTime, Datelike, Timelike, Utc};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{
+    PyBool, PyBytes, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyTzInfo,
+};
+use serde_json::{Map, Number, Value};
+use sessionkeeper_core::{Origin, Timestamp};
+
+use crate::error::to_py;
+
+/// Where a value sits (`data.cart[2]`), built only when an error needs it.
+#[derive(Clone, Copy)]
+pub(crate) enum Path<'a> {
+    /// A top-level name: a field (`expires`), `session`, `entries`.
+    Root(&'a str),
+    /// A key of an object.
+    Key(&'a Path<'a>, &'a str),
+    /// An index of a list.
+    Index(&'a Path<'a>, usize),
+}
+
+impl fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Path::Root(name) => f.write_str(name),
+            Path::Key(parent, key) => write!(f, "{parent}.{key}"),
+            Path::Index(parent, i) => write!(f, "{parent}[{i}]"),
+        }
+    }
+}
+
+/// Who handed a value over, and how its errors read (worded like the core's field errors).
+#[derive(Clone, Copy)]
+pub(crate) struct Ctx<'a> {
+    /// Picks the code: the app's own input or data read back from a store.
+    pub origin: Origin,
+    /// Words before the message (`load callback returned `).
+    pub prefix: &'a str,
+    /// Words after it (` (at index 3)`).
+    pub suffix: &'a str,
+}
+
+impl Ctx<'static> {
+    /// The app's own argument: `INVALID_ARGUMENT`.
+    pub(crate) const ARGUMENT: Ctx<'static> = Ctx { origin: Origin::Argument, prefix: "", suffix: "" };
+}
+
+/// The error for a value at `path` that has no JSON form.
+pub(crate) fn unconvertible(py: Python<'_>, ctx: Ctx<'_>, path: &Path<'_>, why: &str) -> PyErr {
+    let what = match ctx.origin {
+        Origin::Argument => "session",
+        Origin::Stored => "invalid session",
+    };
+    let Ctx { origin, prefix, suffix } = ctx;
+    to_py(py, &origin.error(format!("{prefix}{what}: \"{path}\" {why}{suffix}")))
+}
+
+/// The Python type name of `obj`, for messages (never its value, which may be a secret).
+pub(crate) fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "object".into())
+}
+
+/// Converts a Python value to JSON: `str`, `int`, `float`, `bool`, `None`, `dict` (string
+/// keys), `list`/`tuple`, and aware `datetime`s, which become ISO-8601 text as
+/// `JSON.stringify` writes a `Date`.
+pub(crate) fn to_value(obj: &Bound<'_, PyAny>, path: &Path<'_>, ctx: Ctx<'_>) -> PyResult<Value> {
+    let py = obj.py();
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(Value::String(s.to_str()?.to_owned()));
+    }
+    if obj.is_none() {
+        return Ok(Value::Null);
+    }
+    if let Ok(b) = obj.cast::<PyBool>() {
+        return Ok(Value::Bool(b.is_true()));
+    }
+    if obj.is_instance_of::<PyInt>() {
+        if let Ok(i) = obj.extract::<i64>() {
+            return Ok(Value::from(i));
+        }
+        if let Ok(u) = obj.extract::<u64>() {
+            return Ok(Value::from(u));
+        }
+        let why = "holds an integer beyond ±(2^53 − 1), which JavaScript cannot hold exactly; store it as a string";
+        return Err(unconvertible(py, ctx, path, why));
+    }
+    if let Ok(f) = obj.cast::<PyFloat>() {
+        return Number::from_f64(f.value()).map(Value::Number).ok_or_else(|| {
+            unconvertible(py, ctx, path, "must be a finite number, got NaN or infinity")
+        });
+    }
+    if let Ok(d) = obj.cast::<PyDict>() {
+        let mut map = Map::with_capacity(d.len());
+        for (k, v) in d.iter() {
+            let Ok(key) = k.cast::<PyString>() else {
+                let why = format!("must have string keys, got a key of type {}", type_name(&k));
+                return Err(unconvertible(py, ctx, path, &why));
+            };
+            let key = key.to_str()?;
+            map.insert(key.to_owned(), to_value(&v, &Path::Key(path, key), ctx)?);
+        }
+        return Ok(Value::Object(map));
+    }
+    if let Ok(l) = obj.cast::<PyList>() {
+        let items = l.iter().enumerate().map(|(i, v)| to_value(&v, &Path::Index(path, i), ctx));
+        return items.collect::<PyResult<Vec<_>>>().map(Value::Array);
+    }
+    if let Ok(t) = obj.cast::<PyTuple>() {
+        let items = t.iter().enumerate().map(|(i, v)| to_value(&v, &Path::Index(path, i), ctx));
+        return items.collect::<PyResult<Vec<_>>>().map(Value::Array);
+    }
+    if obj.is_instance_of::<PyDateTime>() {
+        let ms = epoch_ms(obj, path, ctx)?;
+        return Ok(Value::String(ms.to_iso()));
+    }
+    let why = format!(
+        "must hold JSON values (str, int, float, bool, None, dict, list) or aware datetimes, got a value of type {}",
+        type_name(obj)
+    );
+    Err(unconvertible(py, ctx, path, &why))
+}
+
+static EPOCH: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static ONE_MS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// An aware `datetime` as a timestamp, microseconds truncated to the millisecond. A naive one
+/// (no `tzinfo`, or one whose `utcoffset` is `None`) is refused: a silent timezone guess is a
+/// bug waiting to happen.
+pub(crate) fn epoch_ms(dt: &Bound<'_, PyAny>, path: &Path<'_>, ctx: Ctx<'_>) -> PyResult<Timestamp> {
+    let py = dt.py();
+    if dt.call_method0("utcoffset")?.is_none() {
+        let why = "must be a timezone-aware datetime, got a naive datetime (no tzinfo)";
+        return Err(unconvertible(py, ctx, path, why));
+    }
+    let epoch = EPOCH.get_or_try_init(py, || -> PyResult<_> {
+        let utc = PyTzInfo::utc(py)?;
+        Ok(PyDateTime::new(py, 1970, 1, 1, 0, 0, 0, 0, Some(&utc))?.into_any().unbind())
+    })?;
+    let one_ms = ONE_MS.get_or_try_init(py, || -> PyResult<_> {
+        let timedelta = py.import("datetime")?.getattr("timedelta")?;
+        Ok(timedelta.call((0, 0, 1000), None)?.unbind())
+    })?;
+    // Exact integer arithmetic in Python: `timestamp()` is a float and loses microseconds.
+    let ms: i64 = dt.sub(epoch.bind(py))?.floor_div(one_ms.bind(py))?.extract()?;
+    Timestamp::from_epoch_ms(ms)
+        .ok_or_else(|| unconvertible(py, ctx, path, "is out of the range of a JavaScript Date"))
+}
+
+/// A timestamp as an aware UTC `datetime`. Python's `datetime` stops at year 9999; later
+/// instants (which JavaScript allows) raise `ValueError` here, while `to_json` still works.
+pub(crate) fn to_datetime(py: Python<'_>, t: Timestamp) -> PyResult<Bound<'_, PyDateTime>> {
+    let dt = DateTime::<Utc>::from_timestamp_millis(t.epoch_ms()).ok_or_else(|| {
+        pyo3::exceptions::PyValueError::new_err("timestamp out of range".to_string())
+    })?;
+    if !(1..=9999).contains(&dt.year()) {
+        return Err(pyo3::exceptions::PyValueError::new_err(format!(
+            "{} is outside the years a Python datetime holds (1-9999)",
+            t.to_iso()
+        )));
+    }
+    let utc = PyTzInfo::utc(py)?;
+    PyDateTime::new(
+        py,
+        dt.year(),
+        dt.month() as u8,
+        dt.day() as u8,
+        dt.hour() as u8,
+        dt.minute() as u8,
+        dt.second() as u8,
+        dt.timestamp_subsec_micros(),
+        Some(&utc),
+    )
+}
+
+/// Converts JSON to Python: objects become `dict`s (in order), arrays `list`s.
+pub(crate) fn from_value<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match value {
+        Value::Null => py.None().into_bound(py),
+        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        Value::Number(n) => number(py, n)?,
+        Value::String(s) => PyString::new(py, s).into_any(),
+        Value::Array(items) => {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(from_value(py, item)?)?;
+            }
+            list.into_any()
+        }
+        Value::Object(map) => object(py, map)?.into_any(),
+    })
+}
+
+/// A JSON object as a `dict`.
+pub(crate) fn object<'py>(py: Python<'py>, map: &Map<String, Value>) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    for (k, v) in map {
+        dict.set_item(k, from_value(py, v)?)?;
+    }
+    Ok(dict)
+}
+
+fn number<'py>(py: Python<'py>, n: &Number) -> PyResult<Bound<'py, PyAny>> {
+    if let Some(i) = n.as_i64() {
+        return Ok(i.into_pyobject(py)?.into_any());
+    }
+    if let Some(u) = n.as_u64() {
+        return Ok(u.into_pyobject(py)?.into_any());
+    }
+    Ok(PyFloat::new(py, n.as_f64().unwrap_or(f64::NAN)).into_any())
+}
+
+/// `bytes` a store handed back, as text when they are UTF-8.
+pub(crate) fn bytes_text<'a>(b: &'a Bound<'_, PyBytes>) -> Option<&'a str> {
+    std::str::from_utf8(b.as_bytes()).ok()
+}

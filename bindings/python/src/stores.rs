@@ -1,0 +1,124 @@
+//! The core's memory and file storages, called synchronously by the Python facade (the memory
+//! one inline, the file one on an executor thread with the GIL released during I/O).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use pyo3::prelude::*;
+use sessionkeeper_core::storage::{check_shop, FileStorage, MemoryStorage};
+use sessionkeeper_core::Timestamp;
+
+use crate::callback::{ids_arg, str_arg};
+use crate::error::OrRaise;
+use crate::session::{session_from_arg, PySession};
+
+/// The core's in-memory storage: stores copies, hands out shared immutable sessions (copied by
+/// a `Session` only when changed), 64 read-write-locked shards, a shop index.
+#[pyclass(module = "sessionkeeper._native", frozen)]
+pub struct MemoryStore {
+    inner: MemoryStorage,
+}
+
+#[pymethods]
+impl MemoryStore {
+    #[new]
+    fn py_new() -> Self {
+        MemoryStore { inner: MemoryStorage::new() }
+    }
+
+    /// Stores a copy of `session` (a `Session` or a dict), replacing any with its id.
+    fn put(&self, session: &Bound<'_, PyAny>) -> PyResult<()> {
+        let s = session_from_arg(session)?;
+        self.inner.put(Arc::unwrap_or_clone(s)).or_raise(session.py())
+    }
+
+    /// The session with `id`, or `None`.
+    fn get(&self, id: &Bound<'_, PyAny>) -> PyResult<Option<PySession>> {
+        Ok(self.inner.get(str_arg(id, "id")?).or_raise(id.py())?.map(PySession::shared))
+    }
+
+    /// Removes the session with `id`; `True` whether or not it existed.
+    fn remove(&self, id: &Bound<'_, PyAny>) -> PyResult<bool> {
+        self.inner.remove(str_arg(id, "id")?).or_raise(id.py())
+    }
+
+    /// Removes every session in `ids` (all checked before anything is removed).
+    fn remove_many(&self, ids: &Bound<'_, PyAny>) -> PyResult<bool> {
+        self.inner.remove_many(&ids_arg(ids)?).or_raise(ids.py())
+    }
+
+    /// Every session of `shop`.
+    fn by_shop(&self, shop: &Bound<'_, PyAny>) -> PyResult<Vec<PySession>> {
+        let found = self.inner.by_shop(str_arg(shop, "shop")?).or_raise(shop.py())?;
+        Ok(found.into_iter().map(PySession::shared).collect())
+    }
+
+    /// Removes the sessions that can no longer be used; returns how many.
+    fn sweep(&self) -> usize {
+        self.inner.sweep(Timestamp::now())
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+}
+
+/// The core's file storage under one directory. Every method blocks on file I/O with the GIL
+/// released: the facade calls them on an executor thread, never on the event loop.
+#[pyclass(module = "sessionkeeper._native", frozen)]
+pub struct FileStore {
+    inner: FileStorage,
+}
+
+#[pymethods]
+impl FileStore {
+    /// Opens (creating with mode 0700 when missing) the storage directory.
+    #[new]
+    fn py_new(py: Python<'_>, directory: PathBuf) -> PyResult<Self> {
+        Ok(FileStore { inner: py.detach(|| FileStorage::open(directory)).or_raise(py)? })
+    }
+
+    /// The storage directory.
+    #[getter]
+    fn directory(&self) -> PathBuf {
+        self.inner.dir().to_path_buf()
+    }
+
+    /// Writes `session` (a snapshot from `session_argument`) atomically.
+    fn put(&self, py: Python<'_>, session: &Bound<'_, PySession>) -> PyResult<bool> {
+        let s = PySession::core(session)?;
+        let fs = self.inner.clone();
+        py.detach(move || fs.put(&s)).or_raise(py)?;
+        Ok(true)
+    }
+
+    /// The session with `id`, or `None`.
+    fn get(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<Option<PySession>> {
+        let id = str_arg(id, "id")?.to_owned();
+        let fs = self.inner.clone();
+        Ok(py.detach(move || fs.get(&id)).or_raise(py)?.map(PySession::new))
+    }
+
+    /// Deletes the session with `id`; `True` whether or not it existed.
+    fn remove(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let id = str_arg(id, "id")?.to_owned();
+        let fs = self.inner.clone();
+        py.detach(move || fs.remove(&id)).or_raise(py)
+    }
+
+    /// Deletes every session in `ids`.
+    fn remove_many(&self, py: Python<'_>, ids: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let ids = ids_arg(ids)?;
+        let fs = self.inner.clone();
+        py.detach(move || fs.remove_many(&ids)).or_raise(py)
+    }
+
+    /// Every session of `shop`.
+    fn by_shop(&self, py: Python<'_>, shop: &Bound<'_, PyAny>) -> PyResult<Vec<PySession>> {
+        let shop = str_arg(shop, "shop")?.to_owned();
+        check_shop(&shop).or_raise(py)?;
+        let fs = self.inner.clone();
+        let found = py.detach(move || fs.by_shop(&shop)).or_raise(py)?;
+        Ok(found.into_iter().map(PySession::new).collect())
+    }
+}

@@ -1,0 +1,114 @@
+"""CustomSessionStorage: the app's ``store``/``load``/``delete`` callbacks, every result validated.
+
+Each method awaits the callback in the calling coroutine (on the caller's event loop, no thread
+hop) and hands the result to one synchronous native function, which asks the core what it means
+and builds the :class:`Session`. The storage holds no event-loop state, so one instance works
+across several ``asyncio.run`` calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Union
+
+from . import _native
+from ._calls import invoke
+from ._native import Session
+from .errors import InvalidArgumentError
+
+__all__ = ["CustomSessionStorage", "LoadResult", "StoreCallback", "LoadCallback"]
+
+#: What ``load`` may return: a Session, a dict of the canonical JSON shape, JSON text
+#: (``str`` or UTF-8 ``bytes``), a Shopify property array, or ``None`` for "not found".
+LoadResult = Union[Session, Mapping[str, Any], str, bytes, Sequence[Any], None]
+
+StoreCallback = Callable[[Session], Union[Awaitable[bool], bool]]
+LoadCallback = Callable[[str], Union[Awaitable[LoadResult], LoadResult]]
+DeleteCallback = Callable[[str], Union[Awaitable[bool], bool]]
+DeleteSessionsCallback = Callable[[list[str]], Union[Awaitable[bool], bool]]
+FindSessionsByShopCallback = Callable[
+    [str], Union[Awaitable[Sequence[LoadResult]], Sequence[LoadResult]]
+]
+
+
+def _callable(value: Any, name: str, optional: bool) -> Any:
+    if callable(value) or (optional and value is None):
+        return value
+    raise InvalidArgumentError(f"{name} must be callable, got a value of type {type(value).__name__}")
+
+
+class CustomSessionStorage:
+    """Session storage over your own callbacks, as Shopify's ``CustomSessionStorage``.
+
+    ``store(session) -> bool``, ``load(id) -> session-like | None`` and ``delete(id) -> bool``
+    may be ``async def`` or plain functions (plain ones run on the event loop's thread).
+    Without ``delete_sessions``, :meth:`delete_sessions` calls ``delete`` per id; without
+    ``find_sessions_by_shop``, :meth:`find_sessions_by_shop` raises ``NOT_SUPPORTED``.
+    ``timeout`` is in seconds per callback (``None`` or ``0`` disables it).
+    """
+
+    __slots__ = ("_store", "_load", "_delete", "_delete_many", "_find", "_timeout")
+
+    def __init__(
+        self,
+        store: StoreCallback,
+        load: LoadCallback,
+        delete: DeleteCallback,
+        *,
+        delete_sessions: DeleteSessionsCallback | None = None,
+        find_sessions_by_shop: FindSessionsByShopCallback | None = None,
+        timeout: float | None = 10.0,
+    ) -> None:
+        self._store = _callable(store, "store", False)
+        self._load = _callable(load, "load", False)
+        self._delete = _callable(delete, "delete", False)
+        self._delete_many = _callable(delete_sessions, "delete_sessions", True)
+        self._find = _callable(find_sessions_by_shop, "find_sessions_by_shop", True)
+        self._timeout = _native.timeout_seconds(timeout)
+
+    async def store_session(self, session: Session | Mapping[str, Any]) -> bool:
+        """Stores (upserts) ``session``; returns what ``store`` returned (``True``/``False``)."""
+        snapshot = _native.session_argument(session)
+        result = await invoke("store", snapshot.id, self._store, snapshot, self._timeout)
+        return _native.finish_bool("store", result)
+
+    async def load_session(self, id: str) -> Session | None:
+        """The session with ``id``, or ``None``. A result that is not a session with this id
+        raises ``INVALID_SESSION``."""
+        _native.check_id_argument(id)
+        result = await invoke("load", id, self._load, id, self._timeout)
+        return _native.finish_load(id, result)
+
+    async def delete_session(self, id: str) -> bool:
+        """Deletes the session with ``id``; ``delete`` decides the result."""
+        _native.check_id_argument(id)
+        result = await invoke("delete", id, self._delete, id, self._timeout)
+        return _native.finish_bool("delete", result)
+
+    async def delete_sessions(self, ids: Sequence[str]) -> bool:
+        """Deletes every session in ``ids``: through ``delete_sessions`` when given, else
+        ``delete`` per id (a few at a time); ``True`` only if every delete was."""
+        plan = _native.plan_delete_many(ids, self._delete_many is not None)
+        if plan is None:
+            subject = _native.ids_subject(list(ids))
+            result = await invoke("deleteSessions", subject, self._delete_many, list(ids), self._timeout)
+            return _native.finish_bool("deleteSessions", result)
+        all_deleted = True
+        for batch in plan:
+            results = await asyncio.gather(
+                *(self.delete_session(id) for id in batch), return_exceptions=True
+            )
+            for outcome in results:  # every delete of the batch has settled: raise the first error
+                if isinstance(outcome, BaseException):
+                    raise outcome
+            all_deleted = all_deleted and all(results)
+        return all_deleted
+
+    async def find_sessions_by_shop(self, shop: str) -> list[Session]:
+        """Every session of ``shop``, each validated (``[]`` when none)."""
+        _native.check_shop_argument(shop)
+        if self._find is None:
+            raise _native.find_not_supported()
+        result = await invoke("findSessionsByShop", shop, self._find, shop, self._timeout)
+        return _native.finish_found(shop, result)
