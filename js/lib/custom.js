@@ -7,6 +7,7 @@ const { raise, invalidArgument, fromNative } = require('./errors.js')
 const { sessionText, tagOf } = require('./convert.js')
 const { Session, fromCanonical } = require('./session.js')
 const { Deadlines } = require('./deadlines.js')
+const { templateOf, sessionOf, Validated } = require('./template.js')
 
 const OPTIONS = new Set(['deleteSessionsCallback', 'findSessionsByShopCallback', 'timeoutMs'])
 
@@ -32,15 +33,6 @@ function isThenable(value) {
     (typeof value === 'object' || typeof value === 'function') &&
     typeof value.then === 'function'
   )
-}
-
-/** The session handed to the store callback: the caller's own Session when already canonical. */
-function sessionToStore(session) {
-  if (session instanceof Session) {
-    const canonical = canonicalize(JSON.stringify(session), false)
-    return canonical === null ? session : fromCanonical(canonical)
-  }
-  return new Session(session)
 }
 
 function idArgument(id) {
@@ -81,6 +73,7 @@ class CustomSessionStorage {
   #deleteMany
   #find
   #deadlines
+  #validated = new Validated()
 
   constructor(storeCallback, loadCallback, deleteCallback, options) {
     this.#store = requireFunction(storeCallback, 'storeCallback', false)
@@ -134,8 +127,29 @@ class CustomSessionStorage {
     return call(native.finishBool, operation, tagOf(result))
   }
 
+  /** The session handed to the store callback: the caller's own Session when canonical. */
+  #sessionToStore(session) {
+    if (!(session instanceof Session)) return new Session(session)
+    const text = JSON.stringify(session)
+    if (this.#validated.has(session.id, text)) return session
+    const canonical = canonicalize(text, false)
+    if (canonical !== null) return fromCanonical(canonical)
+    this.#validated.accept(session.id, text)
+    return session
+  }
+
+  /** The session with `id` in `text`, which the load callback returned. */
+  #loaded(id, text) {
+    const known = this.#validated.template(id, text)
+    if (known !== undefined) return sessionOf(known)
+    const canonical = finishLoad(id, text)
+    const t = templateOf(JSON.parse(canonical ?? text))
+    this.#validated.accept(id, text, t)
+    return sessionOf(t)
+  }
+
   async storeSession(session) {
-    const s = sessionToStore(session)
+    const s = this.#sessionToStore(session)
     return this.#boolean('store', await this.#invoke('store', s.id, this.#store, s))
   }
 
@@ -148,7 +162,7 @@ class CustomSessionStorage {
       call(native.finishLoadTagged, id, tagOf(result))
       return undefined
     }
-    return fromCanonical(finishLoad(id, text) ?? text)
+    return this.#loaded(id, text)
   }
 
   async deleteSession(id) {

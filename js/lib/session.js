@@ -4,7 +4,7 @@
 const { inspect } = require('node:util')
 const { native, canonicalize, call } = require('./core.js')
 const { invalidArgument } = require('./errors.js')
-const { SESSION_KEYS, sessionFields, sessionText } = require('./convert.js')
+const { SESSION_KEYS, rememberIso, sessionFields, sessionText } = require('./convert.js')
 
 const SECRET = new Set(['accessToken', 'refreshToken'])
 
@@ -18,14 +18,20 @@ function assign(s, o) {
   s.state = o.state
   s.isOnline = o.isOnline
   s.scope = o.scope
-  s.expires = o.expires === undefined ? undefined : new Date(o.expires)
+  s.expires = o.expires === undefined ? undefined : dateOf(o.expires)
   s.accessToken = o.accessToken
   s.refreshToken = o.refreshToken
-  s.refreshTokenExpires =
-    o.refreshTokenExpires === undefined ? undefined : new Date(o.refreshTokenExpires)
+  s.refreshTokenExpires = o.refreshTokenExpires === undefined ? undefined : dateOf(o.refreshTokenExpires)
   s.onlineAccessInfo = o.onlineAccessInfo
   s.data = o.data
   return s
+}
+
+/** A Date from canonical ISO text, remembering the text for the next toJSON. */
+function dateOf(isoText) {
+  const date = new Date(isoText)
+  rememberIso(date.getTime(), isoText)
+  return date
 }
 
 function scopesArgument(scopes, name) {

@@ -5,6 +5,7 @@ const { native } = require('./core.js')
 const { fromNative, invalidArgument } = require('./errors.js')
 const { sessionText } = require('./convert.js')
 const { Session, fromCanonical } = require('./session.js')
+const { templateOf, sessionOf } = require('./template.js')
 const { idArgument, idsArgument, shopArgument } = require('./custom.js')
 
 /** Text the core stores: any session-shaped value, validated by the core as the app's input. */
@@ -19,8 +20,15 @@ function noOptions(options, name) {
   if (unknown.length > 0) throw invalidArgument(`${name} has no option "${unknown[0]}"`)
 }
 
+/**
+ * The core's MemoryStorage (validation, upserts, the shop index) with a read view in front:
+ * the accepted canonical text of every stored session by id and, once loaded, its template,
+ * so a load is a copy of the template (~0.2 µs) instead of a call into Rust and a JSON.parse.
+ * Every write goes through both at once, on the JS thread, so the two never disagree.
+ */
 class MemorySessionStorage {
   #store
+  #view = new Map()
 
   constructor(options) {
     noOptions(options, 'MemorySessionStorage')
@@ -29,16 +37,27 @@ class MemorySessionStorage {
 
   async storeSession(session) {
     const text = storeText(session)
+    let canonical
     try {
-      this.#store.put(text)
+      canonical = this.#store.put(text)
     } catch (e) {
       throw fromNative(e)
     }
+    // The template is built on the first load: a session stored and never read costs no parse.
+    const accepted = canonical ?? text
+    // The core accepted the object's own id unchanged; only a property array hides it.
+    const id = Array.isArray(session) ? JSON.parse(accepted).id : session.id
+    this.#view.set(id, { text: accepted, template: null })
     return true
   }
 
   async loadSession(id) {
-    // The core checks the id itself; only the JS type is checked here.
+    const entry = this.#view.get(id)
+    if (entry !== undefined) {
+      entry.template ??= templateOf(JSON.parse(entry.text))
+      return sessionOf(entry.template)
+    }
+    // Not stored: the core still checks the id (INVALID_ARGUMENT for '' and the like).
     if (typeof id !== 'string') idArgument(id)
     let text
     try {
@@ -51,20 +70,26 @@ class MemorySessionStorage {
 
   async deleteSession(id) {
     if (typeof id !== 'string') idArgument(id)
+    let removed
     try {
-      return this.#store.remove(id)
+      removed = this.#store.remove(id)
     } catch (e) {
       throw fromNative(e)
     }
+    this.#view.delete(id)
+    return removed
   }
 
   async deleteSessions(ids) {
     idsArgument(ids)
+    let removed
     try {
-      return this.#store.removeMany(ids)
+      removed = this.#store.removeMany(ids)
     } catch (e) {
       throw fromNative(e)
     }
+    for (const id of ids) this.#view.delete(id)
+    return removed
   }
 
   async findSessionsByShop(shop) {

@@ -3,12 +3,12 @@
 
 use napi_derive::napi;
 use sessionkeeper_core::storage::MemoryStorage;
-use sessionkeeper_core::{Origin, Session};
+use sessionkeeper_core::{Canonical, Origin, Session};
 
 use crate::error::{OrThrow, Result};
 
-/// Sessions in memory, owned by the core. Stores copies: what JS hands over is parsed into a
-/// core session, and every read builds new text, so callers never share an object.
+/// Sessions in memory, owned by the core (validation, upserts, the shop index). Stores copies:
+/// what JS hands over is parsed into a core session, and every read builds new text.
 #[napi]
 pub struct MemoryStore {
     inner: MemoryStorage,
@@ -24,11 +24,17 @@ impl MemoryStore {
     }
 
     /// Stores the session in `text` (any accepted shape; `INVALID_ARGUMENT` when invalid),
-    /// replacing the session with its id.
+    /// replacing the session with its id. Returns `null` when `text` was canonical JSON,
+    /// otherwise the canonical JSON of what was stored.
     #[napi(catch_unwind)]
-    pub fn put(&self, text: String) -> Result<()> {
-        let session = Session::from_json(&text, Origin::Argument).or_throw()?;
-        self.inner.put(session).or_throw()
+    pub fn put(&self, text: String) -> Result<Option<String>> {
+        let (session, canonical) =
+            match Session::canonicalize(&text, Origin::Argument).or_throw()? {
+                Canonical::Unchanged(s) => (s, None),
+                Canonical::Rewritten(s, c) => (s, Some(c)),
+            };
+        self.inner.put(session).or_throw()?;
+        Ok(canonical)
     }
 
     /// The canonical JSON of the session with `id`, or `null`.
