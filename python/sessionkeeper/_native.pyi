@@ -4,21 +4,40 @@
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, final
+from typing import Any, TypeAlias, final
 
 from .errors import SessionStorageError
+
+__all__ = [
+    "ERROR_CODES",
+    "FileStore",
+    "MemoryStore",
+    "Session",
+    "callback_failed",
+    "callback_timeout",
+    "check_id_argument",
+    "check_shop_argument",
+    "find_not_supported",
+    "finish_bool",
+    "finish_found",
+    "finish_load",
+    "ids_subject",
+    "plan_delete_many",
+    "session_argument",
+    "timeout_seconds",
+]
 
 ERROR_CODES: list[str]
 
 #: A JSON value as Python holds it (``data`` values, ``online_access_info``).
-JSON = Any
+_JSON: TypeAlias = Any
 
 @final
 class Session:
     """A Shopify-compatible session; attributes are validated when set."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         id: str,
         shop: str | None = "",
         state: str | None = "",
@@ -28,9 +47,9 @@ class Session:
         access_token: str | None = None,
         refresh_token: str | None = None,
         refresh_token_expires: datetime | None = None,
-        online_access_info: Mapping[str, JSON] | None = None,
-        data: Mapping[str, JSON] | None = None,
-    ) -> None: ...
+        online_access_info: Mapping[str, _JSON] | None = None,
+        data: Mapping[str, _JSON] | None = None,
+    ) -> Session: ...
     @property
     def id(self) -> str: ...
     @id.setter
@@ -68,28 +87,28 @@ class Session:
     @refresh_token_expires.setter
     def refresh_token_expires(self, value: datetime | None) -> None: ...
     @property
-    def online_access_info(self) -> dict[str, JSON] | None: ...
+    def online_access_info(self) -> dict[str, _JSON] | None: ...
     @online_access_info.setter
-    def online_access_info(self, value: Mapping[str, JSON] | None) -> None: ...
+    def online_access_info(self, value: Mapping[str, _JSON] | None) -> None: ...
     @property
-    def data(self) -> dict[str, JSON] | None: ...
+    def data(self) -> dict[str, _JSON] | None: ...
     @data.setter
-    def data(self, value: Mapping[str, JSON] | None) -> None: ...
+    def data(self, value: Mapping[str, _JSON] | None) -> None: ...
     def to_json(self) -> str:
         """The canonical JSON text (the bytes Node's ``JSON.stringify(session)`` gives)."""
-    def to_dict(self) -> dict[str, JSON]:
+    def to_dict(self) -> dict[str, _JSON]:
         """The canonical JSON object (camelCase keys, ISO-8601 dates)."""
     @classmethod
     def from_json(cls, text: str | bytes) -> Session:
         """Reads JSON text of any accepted shape; bad text raises ``InvalidSessionError``."""
     @classmethod
-    def from_dict(cls, value: Mapping[str, JSON]) -> Session:
+    def from_dict(cls, value: Mapping[str, _JSON]) -> Session:
         """Builds a session from the canonical JSON shape; bad values raise ``InvalidArgumentError``."""
-    def to_property_array(self, return_user_data: bool = False) -> list[list[JSON]]:
+    def to_property_array(self, return_user_data: bool = False) -> list[list[_JSON]]:
         """Shopify's ``toPropertyArray``: ``[key, value]`` pairs, dates as epoch milliseconds."""
     @classmethod
     def from_property_array(
-        cls, entries: Sequence[Sequence[JSON]], return_user_data: bool = False
+        cls, entries: Sequence[Sequence[_JSON]], return_user_data: bool = False
     ) -> Session:
         """Shopify's ``fromPropertyArray``; keys are case-insensitive."""
     def is_active(
@@ -102,7 +121,7 @@ class Session:
         """``False`` for ``None``, otherwise whether any given scope is missing."""
     def is_scope_included(self, scopes: str | Iterable[str]) -> bool:
         """Whether every given scope is granted (``write_x`` implies ``read_x``)."""
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
     def __copy__(self) -> Session: ...
     def __deepcopy__(self, memo: Any) -> Session: ...
     def __reduce__(self) -> tuple[Any, tuple[str]]: ...
@@ -110,8 +129,8 @@ class Session:
 
 @final
 class MemoryStore:
-    def __init__(self) -> None: ...
-    def put(self, session: Session | Mapping[str, JSON]) -> None: ...
+    def __new__(cls) -> MemoryStore: ...
+    def put(self, session: Session | Mapping[str, _JSON]) -> None: ...
     def get(self, id: str) -> Session | None: ...
     def remove(self, id: str) -> bool: ...
     def remove_many(self, ids: Sequence[str]) -> bool: ...
@@ -121,7 +140,7 @@ class MemoryStore:
 
 @final
 class FileStore:
-    def __init__(self, directory: str | os.PathLike[str]) -> None: ...
+    def __new__(cls, directory: str | os.PathLike[str]) -> FileStore: ...
     @property
     def directory(self) -> str | os.PathLike[str]: ...
     def put(self, session: Session) -> bool: ...

@@ -128,7 +128,7 @@ class InvalidSignatureError(_Coded):
     _code = "INVALID_SIGNATURE"
 
 
-_BY_CODE: dict[str, type[SessionStorageError]] = {
+_BY_CODE: dict[str, type[_Coded]] = {
     cls._code: cls
     for cls in (
         InvalidArgumentError,

@@ -87,7 +87,7 @@ async def store_and_delete_all_kinds(storage: SessionStorage) -> None:
     base: dict[str, Any] = dict(
         shop="shop", state="state", is_online=False, scope="test_scope", access_token="123"
     )
-    kinds = [{}, {"expires": _whole_seconds(timedelta(hours=1))}, {"expires": None}]
+    kinds: list[dict[str, Any]] = [{}, {"expires": _whole_seconds(timedelta(hours=1))}, {"expires": None}]
     for extra in kinds + kinds:
         session = Session("test_session", **base, **extra)
         loaded = await _round_trip(storage, session)

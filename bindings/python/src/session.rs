@@ -174,7 +174,8 @@ impl PySession {
     #[new]
     #[pyo3(signature = (id, shop=None, state=None, is_online=None, scope=None, expires=None,
         access_token=None, refresh_token=None, refresh_token_expires=None,
-        online_access_info=None, data=None))]
+        online_access_info=None, data=None),
+        text_signature = "(id, shop='', state='', is_online=False, scope=None, expires=None, access_token=None, refresh_token=None, refresh_token_expires=None, online_access_info=None, data=None)")]
     #[allow(clippy::too_many_arguments)]
     fn py_new(
         py: Python<'_>,
@@ -394,7 +395,7 @@ impl PySession {
 
     /// Shopify's `toPropertyArray(returnUserData)`: `[key, value]` pairs, dates as epoch
     /// milliseconds; with user data, the user's fields as `userId`, `firstName`, ….
-    #[pyo3(signature = (return_user_data=None))]
+    #[pyo3(signature = (return_user_data=None), text_signature = "(self, /, return_user_data=False)")]
     fn to_property_array<'py>(slf: &Bound<'py, Self>, return_user_data: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyList>> {
         let py = slf.py();
         let with_user = bool_arg(py, return_user_data, "return_user_data")?;
@@ -409,7 +410,7 @@ impl PySession {
     /// Shopify's `fromPropertyArray(entries, returnUserData)`; keys are case-insensitive.
     /// Bad entries raise `InvalidArgumentError`.
     #[classmethod]
-    #[pyo3(signature = (entries, return_user_data=None))]
+    #[pyo3(signature = (entries, return_user_data=None), text_signature = "(entries, return_user_data=False)")]
     fn from_property_array(cls: &Bound<'_, PyType>, entries: &Bound<'_, PyAny>, return_user_data: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
         let py = cls.py();
         let mode = if bool_arg(py, return_user_data, "return_user_data")? {
@@ -427,14 +428,14 @@ impl PySession {
 
     /// Shopify's `isActive`: the scopes (a string or strings; `None` skips the check) are
     /// granted, an access token is present, and it does not expire within `within_ms`.
-    #[pyo3(signature = (scopes=None, within_ms=None))]
+    #[pyo3(signature = (scopes=None, within_ms=None), text_signature = "(self, /, scopes=None, within_ms=500)")]
     fn is_active(&self, py: Python<'_>, scopes: Option<&Bound<'_, PyAny>>, within_ms: Option<&Bound<'_, PyAny>>) -> PyResult<bool> {
         let within = within_arg(py, within_ms, sessionkeeper_core::session::ACTIVE_WITHIN_MS)?;
         Ok(self.inner.is_active(scopes_arg(scopes)?.as_ref(), within))
     }
 
     /// Shopify's `isExpired`: whether `expires` falls within `within_ms` from now.
-    #[pyo3(signature = (within_ms=None))]
+    #[pyo3(signature = (within_ms=None), text_signature = "(self, /, within_ms=0)")]
     fn is_expired(&self, py: Python<'_>, within_ms: Option<&Bound<'_, PyAny>>) -> PyResult<bool> {
         Ok(self.inner.is_expired(within_arg(py, within_ms, 0)?))
     }
