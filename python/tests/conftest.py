@@ -17,7 +17,7 @@ async def redis_client() -> AsyncIterator[Any]:
     """A redis.asyncio client on the real server, or a skip (a failure under CI=true)."""
     import redis.asyncio as redis
 
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2, max_connections=512)
     try:
         await client.ping()
     except Exception as error:  # noqa: BLE001 - any connection problem means "no Redis here"
