@@ -11,8 +11,10 @@ NODE_TGZ := dist/sessionkeeper-$(VERSION).tgz
 
 .PHONY: build-node test-node demo-node dist-node bench-node
 
+# `npm install` honours the committed lock; `npm ci` rejects it here because this machine's npm
+# config (omit-lockfile-registry-resolved) leaves other platforms' optional packages out of it.
 $(NODE_DEPS): js/package.json js/package-lock.json
-	cd js && npm ci --no-audit --no-fund --loglevel=error
+	cd js && npm install --no-audit --no-fund --loglevel=error
 	@touch $@
 
 # One release build per run: shares compiled dependencies with `cargo test --release`.
