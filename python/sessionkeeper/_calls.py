@@ -2,14 +2,21 @@
 
 No task, thread or executor per call (DESIGN.md §4: a thread hop costs 60-130 µs, an ``await``
 0.14 µs): a plain function runs right here on the event loop's thread, an awaitable is awaited
-by the caller's own task. The deadline is ``asyncio.timeout`` (3.11+), which cancels the
-awaiting task in place; Python 3.10 falls back to ``asyncio.wait_for``.
+by the caller's own task.
+
+Deadlines: ``asyncio.timeout`` costs ~7 µs per call (a context manager, a timer handle per call,
+heap churn), more than everything else a load does. Every call of one storage has the same
+timeout, so deadlines arrive in the order calls start: pending calls sit in an insertion-ordered
+dict and one timer per event loop only ever looks at the oldest, cancelling the awaiting task
+of each call past its deadline - what ``asyncio.timeout`` does, without a timer per call.
+Python 3.10 (no ``Task.uncancel``) uses ``asyncio.wait_for`` instead.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sys
+import weakref
 from typing import Any, Callable
 
 from . import _native
@@ -28,45 +35,114 @@ def _failed(op: str, subject: str, error: BaseException) -> SessionStorageError:
     return _native.callback_failed(op, subject, _message(error))
 
 
-if sys.version_info >= (3, 11):
+class _DeadlinePassed(Exception):
+    """Raised by ``Deadlines.settle`` when the callback did not finish in time (private, so a
+    callback's own exception can never be mistaken for it)."""
 
-    async def _settle(awaitable: Any, seconds: float, op: str, subject: str) -> Any:
-        deadline = asyncio.timeout(seconds)
-        try:
-            async with deadline:
-                return await awaitable
-        except TimeoutError as error:
-            if deadline.expired():
-                raise _native.callback_timeout(op, subject, seconds) from None
-            raise _failed(op, subject, error) from error
-        except Exception as error:
-            raise _failed(op, subject, error) from error
 
-else:  # pragma: no cover - exercised on Python 3.10 only
+class _Pending:
+    __slots__ = ("deadline", "task", "expired")
 
-    async def _settle(awaitable: Any, seconds: float, op: str, subject: str) -> Any:
-        try:
-            return await asyncio.wait_for(awaitable, seconds)
-        except asyncio.TimeoutError:
-            raise _native.callback_timeout(op, subject, seconds) from None
-        except Exception as error:
-            raise _failed(op, subject, error) from error
+    def __init__(self, deadline: float, task: asyncio.Task[Any]) -> None:
+        self.deadline = deadline
+        self.task = task
+        self.expired = False
+
+
+class _LoopDeadlines:
+    """The pending calls of one storage on one event loop, oldest first, and its one timer."""
+
+    __slots__ = ("loop", "seconds", "pending", "timer")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, seconds: float) -> None:
+        self.loop = loop
+        self.seconds = seconds
+        self.pending: dict[_Pending, None] = {}
+        self.timer: asyncio.TimerHandle | None = None
+
+    def enter(self, task: asyncio.Task[Any]) -> _Pending:
+        entry = _Pending(self.loop.time() + self.seconds, task)
+        self.pending[entry] = None
+        if self.timer is None:
+            self.timer = self.loop.call_at(entry.deadline, self._fire)
+        return entry
+
+    def _fire(self) -> None:
+        # An emptied dict leaves the timer armed: one spare wake-up is cheaper than a timer
+        # handle cancelled and re-created per call.
+        self.timer = None
+        now = self.loop.time()
+        while self.pending:
+            entry = next(iter(self.pending))
+            if entry.deadline > now:
+                self.timer = self.loop.call_at(entry.deadline, self._fire)
+                return
+            del self.pending[entry]
+            entry.expired = True
+            entry.task.cancel()
+
+
+class Deadlines:
+    """A storage's callback timeout on whichever event loops it is used from."""
+
+    __slots__ = ("seconds", "_by_loop", "_last")
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopDeadlines] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._last: _LoopDeadlines | None = None
+
+    def on(self, loop: asyncio.AbstractEventLoop) -> _LoopDeadlines:
+        """The pending calls on ``loop`` (the last loop used is remembered: the common case)."""
+        last = self._last
+        if last is not None and last.loop is loop:
+            return last
+        found = self._by_loop.get(loop)
+        if found is None:
+            found = self._by_loop[loop] = _LoopDeadlines(loop, self.seconds)
+        self._last = found
+        return found
+
+
+_current_task = asyncio.current_task
+_CAN_UNCANCEL = sys.version_info >= (3, 11)
 
 
 async def invoke(
-    op: str, subject: str, callback: Callable[[Any], Any], argument: Any, timeout: float | None
+    op: str, subject: str, callback: Callable[[Any], Any], argument: Any, deadlines: Deadlines | None
 ) -> Any:
     """``callback(argument)``, awaited if it returned an awaitable. A raise becomes
     ``CALLBACK_FAILED`` (the original as ``__cause__``), a late result ``CALLBACK_TIMEOUT``."""
     try:
         result = callback(argument)
+        if not hasattr(result, "__await__"):
+            return result
+        task = _current_task() if deadlines is not None else None
+        if task is None:  # no deadline, or a coroutine driven by hand outside any task
+            return await result
+        if not _CAN_UNCANCEL:  # pragma: no cover - Python 3.10
+            try:
+                return await asyncio.wait_for(result, deadlines.seconds)  # type: ignore[union-attr]
+            except asyncio.TimeoutError:
+                raise _DeadlinePassed from None
+        pending = deadlines.on(task.get_loop())  # type: ignore[union-attr]
+        entry = pending.enter(task)
+        try:
+            result = await result
+        except asyncio.CancelledError:
+            if not entry.expired:
+                raise
+            task.uncancel()
+            raise _DeadlinePassed from None
+        finally:
+            pending.pending.pop(entry, None)
+        if entry.expired:  # the callback swallowed the cancellation and returned anyway
+            task.uncancel()
+        return result
+    except _DeadlinePassed:
+        seconds = deadlines.seconds if deadlines is not None else 0.0
+        raise _native.callback_timeout(op, subject, seconds) from None
     except Exception as error:
         raise _failed(op, subject, error) from error
-    if not hasattr(result, "__await__"):
-        return result
-    if timeout is None:
-        try:
-            return await result
-        except Exception as error:
-            raise _failed(op, subject, error) from error
-    return await _settle(result, timeout, op, subject)

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Union
 
 from . import _native
-from ._calls import invoke
+from ._calls import Deadlines, invoke
 from ._native import Session
 from .errors import InvalidArgumentError
 
@@ -65,7 +65,8 @@ class CustomSessionStorage:
         self._delete = _callable(delete, "delete", False)
         self._delete_many = _callable(delete_sessions, "delete_sessions", True)
         self._find = _callable(find_sessions_by_shop, "find_sessions_by_shop", True)
-        self._timeout = _native.timeout_seconds(timeout)
+        seconds = _native.timeout_seconds(timeout)
+        self._timeout = None if seconds is None else Deadlines(seconds)
 
     async def store_session(self, session: Session | Mapping[str, Any]) -> bool:
         """Stores (upserts) ``session``; returns what ``store`` returned (``True``/``False``)."""

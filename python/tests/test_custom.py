@@ -341,3 +341,83 @@ async def test_contextvars_of_the_caller_reach_the_callback() -> None:
 async def test_errors_are_one_class_with_codes() -> None:
     with pytest.raises(SessionStorageError):
         await storage().load_session("")
+
+
+async def test_deadlines_of_concurrent_calls_are_independent() -> None:
+    forever = asyncio.Event()
+
+    async def load(id: str) -> Any:
+        if id.startswith("hang"):
+            await forever.wait()
+        return Session(id).to_json()
+
+    s = storage(load=load, timeout=0.05)
+    ids = [f"hang-{i}" for i in range(5)] + [f"fast-{i}" for i in range(5)]
+    results = await asyncio.gather(*(s.load_session(id) for id in ids), return_exceptions=True)
+    for id, result in zip(ids, results):
+        if id.startswith("hang"):
+            assert isinstance(result, CallbackTimeoutError), result
+        else:
+            assert isinstance(result, Session) and result.id == id
+
+
+async def test_a_later_call_gets_its_own_full_timeout() -> None:
+    forever = asyncio.Event()
+
+    async def load(id: str) -> Any:
+        if id == "late":
+            await forever.wait()
+        return None
+
+    s = storage(load=load, timeout=0.1)
+    assert await s.load_session("early") is None  # arms the timer at its own deadline
+    await asyncio.sleep(0.05)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    with pytest.raises(CallbackTimeoutError):
+        await s.load_session("late")
+    assert loop.time() - started >= 0.1, "not cut short by the first call's deadline"
+
+
+async def test_cancelling_the_caller_is_a_cancellation_not_a_timeout() -> None:
+    entered = asyncio.Event()
+
+    async def load(id: str) -> Any:
+        entered.set()
+        await asyncio.Event().wait()
+
+    task = asyncio.ensure_future(storage(load=load, timeout=10).load_session("id-1"))
+    await entered.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
+async def test_a_callback_that_swallows_the_timeout_leaves_the_task_usable() -> None:
+    async def stubborn(id: str) -> Any:
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            return None
+        return None
+
+    assert await storage(load=stubborn, timeout=0.02).load_session("id-1") is None
+    task = asyncio.current_task()
+    assert task is not None and task.cancelling() == 0
+    await asyncio.sleep(0)  # would raise CancelledError if a cancel request were left over
+
+
+def test_deadlines_work_on_every_loop_the_storage_sees() -> None:
+    async def hang(id: str) -> Any:
+        await asyncio.Event().wait()
+
+    s = storage(load=hang, timeout=0.02)
+
+    async def once() -> str:
+        try:
+            await s.load_session("id-1")
+        except CallbackTimeoutError as error:
+            return error.code
+        return "no timeout"
+
+    assert [asyncio.run(once()) for _ in range(3)] == ["CALLBACK_TIMEOUT"] * 3

@@ -23,7 +23,10 @@ fn op(py: Python<'_>, name: &str) -> PyResult<Op> {
         "deleteSessions" => Op::DeleteMany,
         "findSessionsByShop" => Op::FindByShop,
         other => {
-            return Err(to_py(py, &CoreError::InvalidArgument(format!("unknown operation {other:?}"))))
+            return Err(to_py(
+                py,
+                &CoreError::InvalidArgument(format!("unknown operation {other:?}")),
+            ))
         }
     })
 }
@@ -45,7 +48,12 @@ pub(crate) fn str_arg<'a>(obj: &'a Bound<'_, PyAny>, name: &str) -> PyResult<&'a
 
 /// A list or tuple of `str` ids.
 pub(crate) fn ids_arg(obj: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
-    let bad = || invalid_argument(obj.py(), format!("ids must be a list of strings, got a value of type {}", type_name(obj)));
+    let bad = || {
+        invalid_argument(
+            obj.py(),
+            format!("ids must be a list of strings, got a value of type {}", type_name(obj)),
+        )
+    };
     let items: Vec<Bound<'_, PyAny>> = if let Ok(l) = obj.cast::<PyList>() {
         l.iter().collect()
     } else if let Ok(t) = obj.cast::<PyTuple>() {
@@ -56,18 +64,29 @@ pub(crate) fn ids_arg(obj: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
     items
         .iter()
         .map(|item| {
-            item.cast::<PyString>().map_err(|_| {
-                invalid_argument(obj.py(), format!("ids must be a list of strings, got an item of type {}", type_name(item)))
-            })?
-            .to_str()
-            .map(str::to_owned)
+            item.cast::<PyString>()
+                .map_err(|_| {
+                    invalid_argument(
+                        obj.py(),
+                        format!(
+                            "ids must be a list of strings, got an item of type {}",
+                            type_name(item)
+                        ),
+                    )
+                })?
+                .to_str()
+                .map(str::to_owned)
         })
         .collect()
 }
 
 /// What a callback resolved to, as the engine sees it. `scratch` holds a type name that
 /// `Returned::Other` borrows; `ctx` words conversion errors of dicts and lists.
-fn returned<'a>(obj: &'a Bound<'_, PyAny>, scratch: &'a mut String, ctx: Ctx<'_>) -> PyResult<Returned<'a>> {
+fn returned<'a>(
+    obj: &'a Bound<'_, PyAny>,
+    scratch: &'a mut String,
+    ctx: Ctx<'_>,
+) -> PyResult<Returned<'a>> {
     if obj.is_none() {
         return Ok(Returned::Nothing);
     }
@@ -88,7 +107,10 @@ fn returned<'a>(obj: &'a Bound<'_, PyAny>, scratch: &'a mut String, ctx: Ctx<'_>
         *scratch = "bytes (not UTF-8 text)".into();
         return Ok(Returned::Other(scratch));
     }
-    if obj.is_instance_of::<PyDict>() || obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+    if obj.is_instance_of::<PyDict>()
+        || obj.is_instance_of::<PyList>()
+        || obj.is_instance_of::<PyTuple>()
+    {
         return Ok(Returned::Value(to_value(obj, &Path::Root("session"), ctx)?));
     }
     *scratch = type_name(obj);
@@ -158,7 +180,9 @@ fn finish_found(shop: &str, result: &Bound<'_, PyAny>) -> PyResult<Vec<PySession
         let scratch: String;
         let kind = match result {
             r if r.is_none() => Returned::Nothing,
-            r if r.is_instance_of::<PyDict>() || r.is_instance_of::<PyString>() => Returned::Json(""),
+            r if r.is_instance_of::<PyDict>() || r.is_instance_of::<PyString>() => {
+                Returned::Json("")
+            }
             r => {
                 scratch = type_name(r);
                 Returned::Other(&scratch)
@@ -170,7 +194,11 @@ fn finish_found(shop: &str, result: &Bound<'_, PyAny>) -> PyResult<Vec<PySession
     for (index, item) in items.iter().enumerate() {
         let mut scratch = String::new();
         let suffix = format!(" (at index {index})");
-        let ctx = Ctx { origin: Origin::Stored, prefix: "findSessionsByShop callback returned ", suffix: &suffix };
+        let ctx = Ctx {
+            origin: Origin::Stored,
+            prefix: "findSessionsByShop callback returned ",
+            suffix: &suffix,
+        };
         let found = engine::finish_found_item(shop, index, returned(item, &mut scratch, ctx)?);
         sessions.push(PySession::new(found.or_raise(py)?.into_session()));
     }
@@ -180,13 +208,23 @@ fn finish_found(shop: &str, result: &Bound<'_, PyAny>) -> PyResult<Vec<PySession
 /// The `CALLBACK_FAILED` error (not raised) for a callback that raised `message`; the facade
 /// raises it `from` the original exception.
 #[pyfunction]
-fn callback_failed<'py>(py: Python<'py>, operation: &str, subject: &str, message: &str) -> PyResult<Bound<'py, PyAny>> {
+fn callback_failed<'py>(
+    py: Python<'py>,
+    operation: &str,
+    subject: &str,
+    message: &str,
+) -> PyResult<Bound<'py, PyAny>> {
     exception(py, &engine::callback_failed(op(py, operation)?, subject, message))
 }
 
 /// The `CALLBACK_TIMEOUT` error (not raised) for a callback that did not settle in `seconds`.
 #[pyfunction]
-fn callback_timeout<'py>(py: Python<'py>, operation: &str, subject: &str, seconds: f64) -> PyResult<Bound<'py, PyAny>> {
+fn callback_timeout<'py>(
+    py: Python<'py>,
+    operation: &str,
+    subject: &str,
+    seconds: f64,
+) -> PyResult<Bound<'py, PyAny>> {
     let ms = (seconds * 1000.0).ceil() as u64;
     exception(py, &engine::callback_timeout(op(py, operation)?, subject, ms))
 }
@@ -210,7 +248,13 @@ fn timeout_seconds(value: &Bound<'_, PyAny>) -> PyResult<Option<f64>> {
         false => value.extract::<f64>().ok(),
     };
     let Some(seconds) = seconds else {
-        return Err(invalid_argument(py, format!("timeout must be a number of seconds or None, got a value of type {}", type_name(value))));
+        return Err(invalid_argument(
+            py,
+            format!(
+                "timeout must be a number of seconds or None, got a value of type {}",
+                type_name(value)
+            ),
+        ));
     };
     // The core's rule (non-negative, finite, 0 disables) does not depend on the unit.
     Ok(engine::timeout_ms(Some(seconds), "timeout").or_raise(py)?.map(|_| seconds))
@@ -220,7 +264,10 @@ fn timeout_seconds(value: &Bound<'_, PyAny>) -> PyResult<Option<f64>> {
 /// id"; otherwise batches of ids for `delete`, one batch after another, the ids of a batch
 /// concurrently. No batches: nothing to do.
 #[pyfunction]
-fn plan_delete_many(ids: &Bound<'_, PyAny>, has_callback: bool) -> PyResult<Option<Vec<Vec<String>>>> {
+fn plan_delete_many(
+    ids: &Bound<'_, PyAny>,
+    has_callback: bool,
+) -> PyResult<Option<Vec<Vec<String>>>> {
     let py = ids.py();
     let ids = ids_arg(ids)?;
     Ok(match engine::plan_delete_many(&ids, has_callback).or_raise(py)? {

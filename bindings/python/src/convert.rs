@@ -51,7 +51,8 @@ pub(crate) struct Ctx<'a> {
 
 impl Ctx<'static> {
     /// The app's own argument: `INVALID_ARGUMENT`.
-    pub(crate) const ARGUMENT: Ctx<'static> = Ctx { origin: Origin::Argument, prefix: "", suffix: "" };
+    pub(crate) const ARGUMENT: Ctx<'static> =
+        Ctx { origin: Origin::Argument, prefix: "", suffix: "" };
 }
 
 /// The error for a value at `path` that has no JSON form.
@@ -135,7 +136,11 @@ static ONE_MS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 /// An aware `datetime` as a timestamp, microseconds truncated to the millisecond. A naive one
 /// (no `tzinfo`, or one whose `utcoffset` is `None`) is refused: a silent timezone guess is a
 /// bug waiting to happen.
-pub(crate) fn epoch_ms(dt: &Bound<'_, PyAny>, path: &Path<'_>, ctx: Ctx<'_>) -> PyResult<Timestamp> {
+pub(crate) fn epoch_ms(
+    dt: &Bound<'_, PyAny>,
+    path: &Path<'_>,
+    ctx: Ctx<'_>,
+) -> PyResult<Timestamp> {
     let py = dt.py();
     if dt.call_method0("utcoffset")?.is_none() {
         let why = "must be a timezone-aware datetime, got a naive datetime (no tzinfo)";
@@ -200,7 +205,10 @@ pub(crate) fn from_value<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<
 }
 
 /// A JSON object as a `dict`.
-pub(crate) fn object<'py>(py: Python<'py>, map: &Map<String, Value>) -> PyResult<Bound<'py, PyDict>> {
+pub(crate) fn object<'py>(
+    py: Python<'py>,
+    map: &Map<String, Value>,
+) -> PyResult<Bound<'py, PyDict>> {
     let dict = PyDict::new(py);
     for (k, v) in map {
         dict.set_item(k, from_value(py, v)?)?;
@@ -208,7 +216,8 @@ pub(crate) fn object<'py>(py: Python<'py>, map: &Map<String, Value>) -> PyResult
     Ok(dict)
 }
 
-fn number<'py>(py: Python<'py>, n: &Number) -> PyResult<Bound<'py, PyAny>> {
+/// A JSON number as `int` or `float`.
+pub(crate) fn number<'py>(py: Python<'py>, n: &Number) -> PyResult<Bound<'py, PyAny>> {
     if let Some(i) = n.as_i64() {
         return Ok(i.into_pyobject(py)?.into_any());
     }

@@ -13,7 +13,9 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
 use serde_json::{Map, Value};
 use sessionkeeper_core::host::within_ms;
 use sessionkeeper_core::session::check_id;
-use sessionkeeper_core::{AuthScopes, Error as CoreError, Origin, PropertyArrayMode, Session};
+use sessionkeeper_core::{
+    AuthScopes, Error as CoreError, OnlineAccessInfo, Origin, PropertyArrayMode, Session,
+};
 
 use crate::convert::{self, to_value, type_name, Ctx, Path};
 use crate::error::{to_py, OrRaise};
@@ -56,7 +58,10 @@ fn scopes_arg(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<AuthScopes>> {
     let bad = || {
         invalid_argument(
             obj.py(),
-            format!("scopes must be a string or an iterable of strings, got a value of type {}", type_name(obj)),
+            format!(
+                "scopes must be a string or an iterable of strings, got a value of type {}",
+                type_name(obj)
+            ),
         )
     };
     let mut scopes = Vec::new();
@@ -76,7 +81,10 @@ fn within_arg(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>, default: i64) -> P
             return Err(invalid_argument(py, "within_ms must be a number, got a bool".into()))
         }
         Some(o) => Some(o.extract::<f64>().map_err(|_| {
-            invalid_argument(py, format!("within_ms must be a number, got a value of type {}", type_name(o)))
+            invalid_argument(
+                py,
+                format!("within_ms must be a number, got a value of type {}", type_name(o)),
+            )
         })?),
     };
     within_ms(value, default, "within_ms").or_raise(py)
@@ -84,9 +92,12 @@ fn within_arg(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>, default: i64) -> P
 
 fn bool_arg(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<bool> {
     let Some(obj) = obj else { return Ok(false) };
-    obj.cast::<pyo3::types::PyBool>()
-        .map(|b| b.is_true())
-        .map_err(|_| invalid_argument(py, format!("{name} must be a bool, got a value of type {}", type_name(obj))))
+    obj.cast::<pyo3::types::PyBool>().map(|b| b.is_true()).map_err(|_| {
+        invalid_argument(
+            py,
+            format!("{name} must be a bool, got a value of type {}", type_name(obj)),
+        )
+    })
 }
 
 impl PySession {
@@ -127,7 +138,12 @@ impl PySession {
     }
 
     fn set(&mut self, py: Python<'_>, key: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        let parsed = parse_field(py, &self.inner.id, key, to_value(value, &Path::Root(key), Ctx::ARGUMENT)?)?;
+        let parsed = parse_field(
+            py,
+            &self.inner.id,
+            key,
+            to_value(value, &Path::Root(key), Ctx::ARGUMENT)?,
+        )?;
         let s = Arc::make_mut(&mut self.inner);
         match key {
             "shop" => s.shop = parsed.shop,
@@ -149,13 +165,51 @@ impl PySession {
         }
         Ok(())
     }
+}
 
-    fn json_view(py: Python<'_>, value: Option<Value>) -> PyResult<Option<Py<PyDict>>> {
-        match value {
-            Some(Value::Object(map)) => Ok(Some(convert::object(py, &map)?.unbind())),
-            _ => Ok(None),
-        }
+/// `onlineAccessInfo` as a dict with Shopify's snake_case keys, built from the fields (known
+/// keys first, then the extra ones).
+fn info_dict<'py>(py: Python<'py>, info: &OnlineAccessInfo) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    if let Some(n) = &info.expires_in {
+        d.set_item("expires_in", convert::number(py, n)?)?;
     }
+    if let Some(s) = &info.associated_user_scope {
+        d.set_item("associated_user_scope", s)?;
+    }
+    if let Some(u) = &info.associated_user {
+        let user = PyDict::new(py);
+        if let Some(n) = &u.id {
+            user.set_item("id", convert::number(py, n)?)?;
+        }
+        for (k, v) in
+            [("first_name", &u.first_name), ("last_name", &u.last_name), ("email", &u.email)]
+        {
+            if let Some(s) = v {
+                user.set_item(k, s)?;
+            }
+        }
+        if let Some(b) = u.email_verified {
+            user.set_item("email_verified", b)?;
+        }
+        if let Some(b) = u.account_owner {
+            user.set_item("account_owner", b)?;
+        }
+        if let Some(s) = &u.locale {
+            user.set_item("locale", s)?;
+        }
+        if let Some(b) = u.collaborator {
+            user.set_item("collaborator", b)?;
+        }
+        for (k, v) in &u.extra {
+            user.set_item(k, convert::from_value(py, v)?)?;
+        }
+        d.set_item("associated_user", user)?;
+    }
+    for (k, v) in &info.extra {
+        d.set_item(k, convert::from_value(py, v)?)?;
+    }
+    Ok(d)
 }
 
 /// Builds a session from a `dict` (or property array) the app passed: `INVALID_ARGUMENT`.
@@ -222,7 +276,13 @@ impl PySession {
     #[setter(id)]
     fn set_id(&mut self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
         let id = value.cast::<PyString>().map_err(|_| {
-            invalid_argument(py, format!("session id must be a non-empty string, got a value of type {}", type_name(value)))
+            invalid_argument(
+                py,
+                format!(
+                    "session id must be a non-empty string, got a value of type {}",
+                    type_name(value)
+                ),
+            )
         })?;
         let id = id.to_str()?;
         check_id(id, Origin::Argument).or_raise(py)?;
@@ -315,7 +375,11 @@ impl PySession {
     }
 
     #[setter(refresh_token_expires)]
-    fn set_refresh_token_expires(&mut self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn set_refresh_token_expires(
+        &mut self,
+        py: Python<'_>,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
         self.set(py, "refreshTokenExpires", value)
     }
 
@@ -324,9 +388,10 @@ impl PySession {
     /// the dict are part of the session.
     #[getter]
     fn online_access_info(&mut self, py: Python<'_>) -> PyResult<Option<Py<PyDict>>> {
-        if self.info_view.is_none() && self.inner.online_access_info.is_some() {
-            let value = parse_json(&self.inner.to_json())?.get_mut("onlineAccessInfo").map(Value::take);
-            self.info_view = Self::json_view(py, value)?;
+        if self.info_view.is_none() {
+            if let Some(info) = &self.inner.online_access_info {
+                self.info_view = Some(info_dict(py, info)?.unbind());
+            }
         }
         Ok(self.info_view.as_ref().map(|d| d.clone_ref(py)))
     }
@@ -375,7 +440,10 @@ impl PySession {
         } else if let Some(t) = text.cast::<PyBytes>().ok().and_then(|b| convert::bytes_text(b)) {
             t
         } else {
-            let why = format!("from_json expects JSON text (str or UTF-8 bytes), got a value of type {}", type_name(text));
+            let why = format!(
+                "from_json expects JSON text (str or UTF-8 bytes), got a value of type {}",
+                type_name(text)
+            );
             return Err(invalid_argument(py, why));
         };
         Ok(Self::new(Session::from_json(text, Origin::Stored).or_raise(py)?))
@@ -396,13 +464,19 @@ impl PySession {
     /// Shopify's `toPropertyArray(returnUserData)`: `[key, value]` pairs, dates as epoch
     /// milliseconds; with user data, the user's fields as `userId`, `firstName`, ….
     #[pyo3(signature = (return_user_data=None), text_signature = "(self, /, return_user_data=False)")]
-    fn to_property_array<'py>(slf: &Bound<'py, Self>, return_user_data: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyList>> {
+    fn to_property_array<'py>(
+        slf: &Bound<'py, Self>,
+        return_user_data: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyList>> {
         let py = slf.py();
         let with_user = bool_arg(py, return_user_data, "return_user_data")?;
         let session = Self::core(slf)?;
         let list = PyList::empty(py);
         for (k, v) in session.to_property_array(with_user) {
-            list.append(PyList::new(py, [PyString::new(py, k).into_any(), convert::from_value(py, &v)?])?)?;
+            list.append(PyList::new(
+                py,
+                [PyString::new(py, k).into_any(), convert::from_value(py, &v)?],
+            )?)?;
         }
         Ok(list)
     }
@@ -411,7 +485,11 @@ impl PySession {
     /// Bad entries raise `InvalidArgumentError`.
     #[classmethod]
     #[pyo3(signature = (entries, return_user_data=None), text_signature = "(entries, return_user_data=False)")]
-    fn from_property_array(cls: &Bound<'_, PyType>, entries: &Bound<'_, PyAny>, return_user_data: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+    fn from_property_array(
+        cls: &Bound<'_, PyType>,
+        entries: &Bound<'_, PyAny>,
+        return_user_data: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         let py = cls.py();
         let mode = if bool_arg(py, return_user_data, "return_user_data")? {
             PropertyArrayMode::WithUserData
@@ -429,7 +507,12 @@ impl PySession {
     /// Shopify's `isActive`: the scopes (a string or strings; `None` skips the check) are
     /// granted, an access token is present, and it does not expire within `within_ms`.
     #[pyo3(signature = (scopes=None, within_ms=None), text_signature = "(self, /, scopes=None, within_ms=500)")]
-    fn is_active(&self, py: Python<'_>, scopes: Option<&Bound<'_, PyAny>>, within_ms: Option<&Bound<'_, PyAny>>) -> PyResult<bool> {
+    fn is_active(
+        &self,
+        py: Python<'_>,
+        scopes: Option<&Bound<'_, PyAny>>,
+        within_ms: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<bool> {
         let within = within_arg(py, within_ms, sessionkeeper_core::session::ACTIVE_WITHIN_MS)?;
         Ok(self.inner.is_active(scopes_arg(scopes)?.as_ref(), within))
     }
@@ -484,7 +567,12 @@ impl PySession {
         if let Some(t) = s.refresh_token_expires {
             parts.push(format!("refresh_token_expires='{}'", t.to_iso()));
         }
-        if let Some(user_id) = s.online_access_info.as_ref().and_then(|i| i.associated_user.as_ref()).and_then(|u| u.id.as_ref()) {
+        if let Some(user_id) = s
+            .online_access_info
+            .as_ref()
+            .and_then(|i| i.associated_user.as_ref())
+            .and_then(|u| u.id.as_ref())
+        {
             parts.push(format!("online_access_info=<user {user_id}>"));
         }
         if let Some(data) = &s.data {
