@@ -28,7 +28,7 @@ async function main() {
   const load = (id) => client.get(key(id))
   const del = async (id) => (await client.del(key(id))) >= 0
 
-  const ours = new CustomSessionStorage(store, async (id) => (await load(id)) ?? undefined, del)
+  const ours = new CustomSessionStorage(store, load, del) // node-redis resolves null when missing
   const direct = {
     storeSession: store,
     async loadSession(id) {

@@ -7,7 +7,7 @@ const { raise, invalidArgument, fromNative } = require('./errors.js')
 const { sessionText, tagOf } = require('./convert.js')
 const { Session, fromCanonical } = require('./session.js')
 const { Deadlines } = require('./deadlines.js')
-const { templateOf, sessionOf, Validated } = require('./template.js')
+const { templateOf, templateOfSession, sessionOf, Validated } = require('./template.js')
 
 const OPTIONS = new Set(['deleteSessionsCallback', 'findSessionsByShopCallback', 'timeoutMs'])
 
@@ -25,6 +25,14 @@ function messageOf(error) {
   } catch {
     return 'a value that cannot be shown'
   }
+}
+
+function callbackFailed(operation, subject, error) {
+  return raise(call(native.callbackFailed, operation, subject, messageOf(error)), error)
+}
+
+function callbackTimedOut(operation, subject, ms) {
+  return raise(call(native.callbackTimeout, operation, subject, ms))
 }
 
 function isThenable(value) {
@@ -93,7 +101,7 @@ class CustomSessionStorage {
       throw invalidArgument(`timeoutMs must be a number, got ${typeof timeout}`)
     }
     const ms = call(native.timeoutMs, timeout)
-    this.#deadlines = ms === null ? null : new Deadlines(ms)
+    this.#deadlines = ms === null ? null : new Deadlines(ms, callbackFailed, callbackTimedOut)
   }
 
   /**
@@ -101,25 +109,20 @@ class CustomSessionStorage {
    * becomes CALLBACK_FAILED (cause: the original), a late result CALLBACK_TIMEOUT.
    */
   #invoke(operation, subject, callback, argument) {
-    const failed = (error) =>
-      raise(call(native.callbackFailed, operation, subject, messageOf(error)), error)
     let result
     try {
       result = callback(argument)
     } catch (error) {
-      throw failed(error)
+      throw callbackFailed(operation, subject, error)
     }
     if (!isThenable(result)) return result
     const promise = result instanceof Promise ? result : Promise.resolve(result)
     if (this.#deadlines === null) {
       return promise.then(undefined, (error) => {
-        throw failed(error)
+        throw callbackFailed(operation, subject, error)
       })
     }
-    const ms = this.#deadlines.ms
-    return this.#deadlines.race(promise, failed, () =>
-      raise(call(native.callbackTimeout, operation, subject, ms)),
-    )
+    return this.#deadlines.race(promise, operation, subject)
   }
 
   #boolean(operation, result) {
@@ -130,11 +133,12 @@ class CustomSessionStorage {
   /** The session handed to the store callback: the caller's own Session when canonical. */
   #sessionToStore(session) {
     if (!(session instanceof Session)) return new Session(session)
+    if (this.#validated.holds(session)) return session
     const text = JSON.stringify(session)
     if (this.#validated.has(session.id, text)) return session
     const canonical = canonicalize(text, false)
     if (canonical !== null) return fromCanonical(canonical)
-    this.#validated.accept(session.id, text)
+    this.#validated.accept(session.id, text, templateOfSession(session))
     return session
   }
 

@@ -319,3 +319,53 @@ test('invalid arguments never reach the callbacks', async () => {
   await assert.rejects(storage.storeSession({ id: 'x', shop: 5 }), expectError('INVALID_ARGUMENT', 'shop'))
   assert.equal(calls, 0)
 })
+
+test('the timeout queue stays bounded behind a call that never settles', async () => {
+  const { Deadlines } = require('../lib/deadlines.js')
+  const deadlines = new Deadlines(60_000, (op, subject, e) => e, () => new Error('timeout'))
+  const stuck = deadlines.race(new Promise(() => {}), 'load', 'stuck')
+  stuck.catch(() => {})
+  for (let i = 0; i < 20_000; i++) await deadlines.race(Promise.resolve(i), 'load', String(i))
+  assert.equal(deadlines.pending, 1)
+  assert.ok(deadlines.queue.length - deadlines.head <= 2 * deadlines.pending + 1025, `queue ${deadlines.queue.length}`)
+  deadlines.timer.unref() // the stuck call must not hold the test process for a minute
+})
+
+test('what was validated before is never served stale', async () => {
+  const written = []
+  let answer
+  const storage = new CustomSessionStorage(
+    (s) => {
+      written.push(JSON.stringify(s))
+      return true
+    },
+    () => answer,
+    () => true,
+  )
+  const s = new Session({ id: 'memo', shop: 'memo.myshopify.com', data: { count: 1, when: 'x' } })
+  await storage.storeSession(s)
+  s.data.count = 2 // nested, in place
+  await storage.storeSession(s)
+  s.expires = new Date(Date.UTC(2030, 0, 1))
+  await storage.storeSession(s)
+  s.data.when = new Date(Date.UTC(2031, 0, 1)) // JSON writes it as text
+  await storage.storeSession(s)
+  assert.deepEqual(written.map((t) => JSON.parse(t).data), [
+    { count: 1, when: 'x' }, { count: 2, when: 'x' }, { count: 2, when: 'x' }, { count: 2, when: '2031-01-01T00:00:00.000Z' },
+  ])
+  assert.equal(JSON.parse(written[2]).expires, '2030-01-01T00:00:00.000Z')
+  s.isOnline = 'yes'
+  await assert.rejects(storage.storeSession(s), { code: 'INVALID_ARGUMENT' })
+
+  answer = written[3]
+  const first = await storage.loadSession('memo')
+  assert.equal(first.data.when, '2031-01-01T00:00:00.000Z')
+  first.data.count = 99
+  assert.equal((await storage.loadSession('memo')).data.count, 2, 'a loaded copy shares nothing')
+  answer = written[0]
+  assert.equal((await storage.loadSession('memo')).data.count, 1, 'new bytes are read anew')
+  answer = '{"id":"memo","isOnline":"nope"}'
+  await assert.rejects(storage.loadSession('memo'), { code: 'INVALID_SESSION' })
+  answer = written[0]
+  await assert.rejects(storage.loadSession('other-id'), { code: 'INVALID_SESSION', message: /id "memo" for id "other-id"/ })
+})

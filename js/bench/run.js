@@ -1,0 +1,68 @@
+'use strict'
+// `make bench-node`: every Node ratio of DESIGN.md §4 in one run (about a minute and a half).
+// Each measurement runs in its own process (with --expose-gc) so one cannot warm or litter
+// the heap of the next.
+
+const { execFileSync } = require('node:child_process')
+const path = require('node:path')
+
+function run(script, ...args) {
+  const out = execFileSync(process.execPath, ['--expose-gc', path.join(__dirname, script), ...args.map(String)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  return JSON.parse(out.trim().split('\n').pop())
+}
+
+const f2 = (x) => x.toFixed(2)
+const rows = []
+
+let redis = true
+try {
+  for (const [c, pairs, rounds] of [[1, 3000, 9], [64, 40000, 9]]) {
+    for (const mode of ['', 'unique']) {
+      const r = run('redis.js', c, pairs, rounds, mode)
+      rows.push([
+        `CustomSessionStorage over node-redis vs direct, concurrency ${c}${mode ? ', every store new bytes' : ''}`,
+        `${r.oursPairsPerSec} vs ${r.directPairsPerSec} pairs/s`,
+        `${f2(r.ratioOfMedians)} (median of round ratios ${f2(r.medianRoundRatio)})`,
+        c === 1 ? '>= 0.90' : '>= 0.85',
+      ])
+    }
+  }
+} catch (e) {
+  redis = false
+  console.log(`(Redis unreachable, skipped the Redis rows: ${e.message.split('\n')[0]})`)
+}
+
+for (const mode of ['', 'unique']) {
+  const m = run('map.js', 200000, 5, mode)
+  rows.push([
+    `added per store+load pair over an in-process Map${mode ? ', every store new bytes' : ''}`,
+    `store ${f2(m.oursStoreUs)} vs ${f2(m.directStoreUs)} µs, load ${f2(m.oursLoadUs)} vs ${f2(m.directLoadUs)} µs`,
+    `${m.addedPerPairUs >= 0 ? '+' : ''}${f2(m.addedPerPairUs)} µs`,
+    'report',
+  ])
+}
+
+const mem = run('memory.js', 300000, 5)
+rows.push([
+  'MemorySessionStorage vs pure-JS JSON-in-a-Map storage',
+  `loads ${mem.sessionkeeper.loadsPerSec} vs ${mem.jsonMap.loadsPerSec}/s, stores ${mem.sessionkeeper.storesPerSec} vs ${mem.jsonMap.storesPerSec}/s`,
+  `loads ${f2(mem.sessionkeeper.loadRatio)}, stores ${f2(mem.sessionkeeper.storeRatio)}, store+load ${f2(mem.sessionkeeper.pairRatio)}`,
+  '>= 1.0',
+])
+if (mem.shopifyReferences) {
+  rows.push([
+    "Shopify's memory storage (shares references) vs the same JSON-in-a-Map",
+    `loads ${mem.shopifyReferences.loadsPerSec}/s, stores ${mem.shopifyReferences.storesPerSec}/s`,
+    `loads ${f2(mem.shopifyReferences.loadRatio)}, stores ${f2(mem.shopifyReferences.storeRatio)}`,
+    'information',
+  ])
+}
+
+console.log('\nNode benchmarks (median over rounds; ratios > 1 mean sessionkeeper is faster)\n')
+console.log('| measurement | figures | ratio | target |')
+console.log('|---|---|---|---|')
+for (const r of rows) console.log(`| ${r.join(' | ')} |`)
+if (!redis) process.exitCode = 0
