@@ -44,7 +44,9 @@ fmt:
 
 lint:
 	cargo fmt --all -- --check
-	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p sessionkeeper-core --all-targets -- -D warnings
+	# The bindings' test builds drop napi/pyo3 registration, so their exports would read as dead code.
+	cargo clippy --workspace -- -D warnings
 
 # The one version number lives in Cargo.toml; the host packages must carry the same.
 check-version:
