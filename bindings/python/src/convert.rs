@@ -70,10 +70,24 @@ pub(crate) fn type_name(obj: &Bound<'_, PyAny>) -> String {
     obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "object".into())
 }
 
+/// How deep `dict`s and `list`s may nest. JSON text nested deeper than 128 levels is refused
+/// by the reader (serde_json's limit), so a deeper value could be stored but never read back;
+/// the limit also stops a self-referencing dict.
+pub(crate) const MAX_DEPTH: usize = 100;
+
 /// Converts a Python value to JSON: `str`, `int`, `float`, `bool`, `None`, `dict` (string
 /// keys), `list`/`tuple`, and aware `datetime`s, which become ISO-8601 text as
 /// `JSON.stringify` writes a `Date`.
 pub(crate) fn to_value(obj: &Bound<'_, PyAny>, path: &Path<'_>, ctx: Ctx<'_>) -> PyResult<Value> {
+    to_value_at(obj, path, ctx, 0)
+}
+
+fn to_value_at(
+    obj: &Bound<'_, PyAny>,
+    path: &Path<'_>,
+    ctx: Ctx<'_>,
+    depth: usize,
+) -> PyResult<Value> {
     let py = obj.py();
     if let Ok(s) = obj.cast::<PyString>() {
         return Ok(Value::String(s.to_str()?.to_owned()));
@@ -99,6 +113,13 @@ pub(crate) fn to_value(obj: &Bound<'_, PyAny>, path: &Path<'_>, ctx: Ctx<'_>) ->
             unconvertible(py, ctx, path, "must be a finite number, got NaN or infinity")
         });
     }
+    let containers = obj.is_instance_of::<PyDict>()
+        || obj.is_instance_of::<PyList>()
+        || obj.is_instance_of::<PyTuple>();
+    if containers && depth >= MAX_DEPTH {
+        let why = format!("nests dicts and lists deeper than {MAX_DEPTH} levels");
+        return Err(unconvertible(py, ctx, path, &why));
+    }
     if let Ok(d) = obj.cast::<PyDict>() {
         let mut map = Map::with_capacity(d.len());
         for (k, v) in d.iter() {
@@ -107,16 +128,22 @@ pub(crate) fn to_value(obj: &Bound<'_, PyAny>, path: &Path<'_>, ctx: Ctx<'_>) ->
                 return Err(unconvertible(py, ctx, path, &why));
             };
             let key = key.to_str()?;
-            map.insert(key.to_owned(), to_value(&v, &Path::Key(path, key), ctx)?);
+            map.insert(key.to_owned(), to_value_at(&v, &Path::Key(path, key), ctx, depth + 1)?);
         }
         return Ok(Value::Object(map));
     }
     if let Ok(l) = obj.cast::<PyList>() {
-        let items = l.iter().enumerate().map(|(i, v)| to_value(&v, &Path::Index(path, i), ctx));
+        let items = l
+            .iter()
+            .enumerate()
+            .map(|(i, v)| to_value_at(&v, &Path::Index(path, i), ctx, depth + 1));
         return items.collect::<PyResult<Vec<_>>>().map(Value::Array);
     }
     if let Ok(t) = obj.cast::<PyTuple>() {
-        let items = t.iter().enumerate().map(|(i, v)| to_value(&v, &Path::Index(path, i), ctx));
+        let items = t
+            .iter()
+            .enumerate()
+            .map(|(i, v)| to_value_at(&v, &Path::Index(path, i), ctx, depth + 1));
         return items.collect::<PyResult<Vec<_>>>().map(Value::Array);
     }
     if obj.is_instance_of::<PyDateTime>() {

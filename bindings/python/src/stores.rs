@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use pyo3::prelude::*;
 use sessionkeeper_core::storage::{check_shop, FileStorage, MemoryStorage};
-use sessionkeeper_core::Timestamp;
+use sessionkeeper_core::{Error as CoreError, Timestamp};
 
 use crate::callback::{ids_arg, str_arg};
 use crate::error::OrRaise;
@@ -74,8 +74,19 @@ pub struct FileStore {
 impl FileStore {
     /// Opens (creating with mode 0700 when missing) the storage directory.
     #[new]
-    fn py_new(py: Python<'_>, directory: PathBuf) -> PyResult<Self> {
-        Ok(FileStore { inner: py.detach(|| FileStorage::open(directory)).or_raise(py)? })
+    fn py_new(directory: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let py = directory.py();
+        let path: PathBuf = match directory.extract() {
+            Ok(path) => path,
+            Err(_) => {
+                let why = format!(
+                    "directory must be a str or os.PathLike, got a value of type {}",
+                    crate::convert::type_name(directory)
+                );
+                return Err(crate::error::to_py(py, &CoreError::InvalidArgument(why)));
+            }
+        };
+        Ok(FileStore { inner: py.detach(|| FileStorage::open(path)).or_raise(py)? })
     }
 
     /// The storage directory.
