@@ -9,7 +9,7 @@ PYTHON ?= python3
 VENV := $(CURDIR)/.venv
 VPY := $(VENV)/bin/python
 
-.PHONY: help test demo dist bench fmt lint test-rust test-readme bench-rust check-version
+.PHONY: help test demo dist bench fmt lint test-rust test-readme bench-rust check-version test-cross
 
 help:
 	@echo "make demo   - build and run the quickstart in Node and Python"
@@ -21,7 +21,11 @@ help:
 include js/node.mk
 include python/python.mk
 
-test: check-version test-readme test-rust test-node test-python
+test: check-version test-readme test-rust test-node test-python test-cross
+
+# Node writes, Python reads, and back, through every storage both can open.
+test-cross: build-node build-python
+	cd tests/interop && $(VENV)/bin/pytest -q
 
 # The README's code blocks must be the example files the suites execute.
 test-readme:
