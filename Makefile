@@ -9,7 +9,7 @@ PYTHON ?= python3
 VENV := $(CURDIR)/.venv
 VPY := $(VENV)/bin/python
 
-.PHONY: help test demo dist bench fmt lint test-rust test-readme bench-rust check-version test-cross
+.PHONY: help test demo dist bench fmt lint test-rust test-readme bench-rust check-version test-cross demo-handoff
 
 help:
 	@echo "make demo   - build and run the quickstart in Node and Python"
@@ -39,7 +39,12 @@ bench: bench-rust bench-node bench-python
 bench-rust:
 	cargo bench -p sessionkeeper-core --bench session -- --quiet
 
-demo: demo-node demo-python
+demo: demo-node demo-python demo-handoff
+
+# A Node app stores, a Python worker loads: the same bytes on the embedded file storage.
+demo-handoff: build-node build-python
+	@dir=$$(mktemp -d) && node examples/handoff/store.js "$$dir/sessions" \
+		&& $(VPY) examples/handoff/load.py "$$dir/sessions"; rc=$$?; rm -rf "$$dir"; exit $$rc
 
 dist: dist-node dist-python
 
