@@ -44,6 +44,15 @@ impl Op {
         }
     }
 
+    /// The operation whose callback is named `name` (the inverse of [`Op::callback`]), for
+    /// bindings that pass the operation across as a string.
+    pub fn from_callback(name: &str) -> Result<Op> {
+        [Op::Store, Op::Load, Op::Delete, Op::DeleteMany, Op::FindByShop]
+            .into_iter()
+            .find(|op| op.callback() == name)
+            .ok_or_else(|| Error::InvalidArgument(format!("unknown callback {name:?}")))
+    }
+
     fn failed(self, subject: &str) -> String {
         match self {
             Op::Store => format!("failed to store session \"{subject}\""),

@@ -113,3 +113,11 @@ fn delete_many_plans() {
     assert_eq!(ids_subject(&ids[..2]), "[\"id0\", \"id1\"]");
     assert_eq!(ids_subject(&ids), "[\"id0\", \"id1\", \"id2\", … 17 more]");
 }
+
+#[test]
+fn ops_round_trip_through_their_callback_names() {
+    for op in [Op::Store, Op::Load, Op::Delete, Op::DeleteMany, Op::FindByShop] {
+        assert_eq!(Op::from_callback(op.callback()).unwrap(), op);
+    }
+    assert_eq!(Op::from_callback("save").unwrap_err().code(), "INVALID_ARGUMENT");
+}

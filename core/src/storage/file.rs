@@ -51,6 +51,13 @@ fn io_err(what: &str, path: &Path, e: &std::io::Error) -> Error {
     Error::StorageIo(format!("{what} {}: {e}", path.display()))
 }
 
+/// A session file's content; the error names the file, so one bad file is easy to find.
+fn parse_file(path: &Path, text: &str) -> Result<Session> {
+    Session::from_json(text, Origin::Stored).map_err(|e| {
+        Error::InvalidSession(format!("corrupt session file {}: {}", path.display(), e.message()))
+    })
+}
+
 fn mkdir(path: &Path) -> Result<()> {
     fs::DirBuilder::new()
         .recursive(true)
