@@ -122,13 +122,7 @@ impl FileStorage {
             }
             Err(e) => return Err(io_err("cannot read", &path, &e)),
         };
-        let session = Session::from_json(&text, Origin::Stored).map_err(|e| {
-            Error::InvalidSession(format!(
-                "corrupt session file {}: {}",
-                path.display(),
-                e.message()
-            ))
-        })?;
+        let session = parse_file(&path, &text)?;
         if session.id != id {
             return Err(Error::InvalidSession(format!(
                 "session file {} holds id \"{}\", expected \"{id}\"",
@@ -252,13 +246,7 @@ impl FileStorage {
                 }
                 Err(e) => return Err(io_err("cannot read", &path, &e)),
             };
-            let session = Session::from_json(&text, Origin::Stored).map_err(|e| {
-                Error::InvalidSession(format!(
-                    "corrupt session file {}: {}",
-                    path.display(),
-                    e.message()
-                ))
-            })?;
+            let session = parse_file(&path, &text)?;
             if session.shop == shop && file_name(&session.id) == name {
                 found.push(session);
             } else {
