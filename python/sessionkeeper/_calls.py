@@ -52,30 +52,41 @@ class _Pending:
 class _LoopDeadlines:
     """The pending calls of one storage on one event loop, oldest first, and its one timer."""
 
-    __slots__ = ("loop", "seconds", "pending", "timer")
+    __slots__ = ("_loop", "seconds", "pending", "armed")
 
     def __init__(self, loop: asyncio.AbstractEventLoop, seconds: float) -> None:
-        self.loop = loop
+        # A weak reference: the storage must not keep every loop it ever saw alive.
+        self._loop = weakref.ref(loop)
         self.seconds = seconds
         self.pending: dict[_Pending, None] = {}
-        self.timer: asyncio.TimerHandle | None = None
+        # Whether the timer is set. Not the TimerHandle itself: it references the loop.
+        self.armed = False
 
-    def enter(self, task: asyncio.Task[Any]) -> _Pending:
-        entry = _Pending(self.loop.time() + self.seconds, task)
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop | None:
+        return self._loop()
+
+    def enter(self, task: asyncio.Task[Any], loop: asyncio.AbstractEventLoop) -> _Pending:
+        entry = _Pending(loop.time() + self.seconds, task)
         self.pending[entry] = None
-        if self.timer is None:
-            self.timer = self.loop.call_at(entry.deadline, self._fire)
+        if not self.armed:
+            loop.call_at(entry.deadline, self._fire)
+            self.armed = True
         return entry
 
     def _fire(self) -> None:
         # An emptied dict leaves the timer armed: one spare wake-up is cheaper than a timer
         # handle cancelled and re-created per call.
-        self.timer = None
-        now = self.loop.time()
+        self.armed = False
+        loop = self._loop()
+        if loop is None:
+            return
+        now = loop.time()
         while self.pending:
             entry = next(iter(self.pending))
             if entry.deadline > now:
-                self.timer = self.loop.call_at(entry.deadline, self._fire)
+                loop.call_at(entry.deadline, self._fire)
+                self.armed = True
                 return
             del self.pending[entry]
             entry.expired = True
@@ -127,8 +138,9 @@ async def invoke(
                 return await asyncio.wait_for(result, deadlines.seconds)  # type: ignore[union-attr]
             except asyncio.TimeoutError:
                 raise _DeadlinePassed from None
-        pending = deadlines.on(task.get_loop())  # type: ignore[union-attr]
-        entry = pending.enter(task)
+        loop = task.get_loop()
+        pending = deadlines.on(loop)  # type: ignore[union-attr]
+        entry = pending.enter(task, loop)
         try:
             result = await result
         except asyncio.CancelledError:

@@ -421,3 +421,20 @@ def test_deadlines_work_on_every_loop_the_storage_sees() -> None:
         return "no timeout"
 
     assert [asyncio.run(once()) for _ in range(3)] == ["CALLBACK_TIMEOUT"] * 3
+
+
+def test_a_storage_does_not_keep_finished_event_loops_alive() -> None:
+    import gc
+    import weakref
+
+    s = storage(load=returning(None), timeout=5)
+    loops: list[weakref.ref[asyncio.AbstractEventLoop]] = []
+
+    async def once() -> None:
+        loops.append(weakref.ref(asyncio.get_running_loop()))
+        await s.load_session("id-1")
+
+    for _ in range(3):
+        asyncio.run(once())
+    gc.collect()
+    assert all(ref() is None for ref in loops)
