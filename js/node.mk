@@ -34,7 +34,7 @@ dist-node: $(NODE_TGZ)
 
 # The install test needs the tarball; CI=true makes Redis mandatory (see js/test/redis.test.js).
 test-node: $(NODE_NATIVE) $(NODE_TGZ)
-	cd js && SESSIONKEEPER_TGZ=$(CURDIR)/$(NODE_TGZ) node --test --test-concurrency=2 test/
+	cd js && SESSIONKEEPER_TGZ=$(CURDIR)/$(NODE_TGZ) node --test --test-concurrency=2 --test-reporter=spec test/
 
 demo-node: $(NODE_NATIVE)
 	cd js && node examples/quickstart.js && node examples/quickstart.mjs

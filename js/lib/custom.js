@@ -2,8 +2,9 @@
 // CustomSessionStorage: the app's callbacks, awaited right here on the JS thread, with every
 // result handed to one synchronous core function (DESIGN.md §4: no thread hop per call).
 
-const { native, canonicalize, checkId, checkShop, finishLoad, finishFoundItem, call } = require('./core.js')
-const { raise, invalidArgument, fromNative } = require('./errors.js')
+const { native, canonicalize, finishLoad, finishFoundItem, call } = require('./core.js')
+const { idArgument, idsArgument, shopArgument } = require('./args.js')
+const { raise, invalidArgument } = require('./errors.js')
 const { sessionText, tagOf } = require('./convert.js')
 const { Session, fromCanonical } = require('./session.js')
 const { Deadlines } = require('./deadlines.js')
@@ -41,29 +42,6 @@ function isThenable(value) {
     (typeof value === 'object' || typeof value === 'function') &&
     typeof value.then === 'function'
   )
-}
-
-function idArgument(id) {
-  if (typeof id !== 'string') {
-    throw invalidArgument(`id must be a string, got ${id === null ? 'null' : typeof id}`)
-  }
-  checkId(id)
-  return id
-}
-
-function idsArgument(ids) {
-  if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) {
-    throw invalidArgument('ids must be an array of strings')
-  }
-  return ids
-}
-
-function shopArgument(shop) {
-  if (typeof shop !== 'string') {
-    throw invalidArgument(`shop must be a string, got ${shop === null ? 'null' : typeof shop}`)
-  }
-  checkShop(shop)
-  return shop
 }
 
 /** A callback's result offered as a session: JSON text for the core, or null with `tag` set. */
@@ -205,4 +183,4 @@ class CustomSessionStorage {
   }
 }
 
-module.exports = { CustomSessionStorage, idArgument, idsArgument, shopArgument, fromNative }
+module.exports = { CustomSessionStorage }

@@ -6,7 +6,7 @@ const { fromNative, invalidArgument } = require('./errors.js')
 const { sessionText } = require('./convert.js')
 const { Session, fromCanonical } = require('./session.js')
 const { templateOf, sessionOf } = require('./template.js')
-const { idArgument, idsArgument, shopArgument } = require('./custom.js')
+const { idArgument, idsArgument, shopArgument } = require('./args.js')
 
 /** Text the core stores: any session-shaped value, validated by the core as the app's input. */
 function storeText(session) {

@@ -1,0 +1,30 @@
+'use strict'
+// Checks of the JS types of storage arguments; what a valid id or shop is, the core decides.
+
+const { checkId, checkShop } = require('./core.js')
+const { invalidArgument } = require('./errors.js')
+
+function idArgument(id) {
+  if (typeof id !== 'string') {
+    throw invalidArgument(`id must be a string, got ${id === null ? 'null' : typeof id}`)
+  }
+  checkId(id)
+  return id
+}
+
+function idsArgument(ids) {
+  if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) {
+    throw invalidArgument('ids must be an array of strings')
+  }
+  return ids
+}
+
+function shopArgument(shop) {
+  if (typeof shop !== 'string') {
+    throw invalidArgument(`shop must be a string, got ${shop === null ? 'null' : typeof shop}`)
+  }
+  checkShop(shop)
+  return shop
+}
+
+module.exports = { idArgument, idsArgument, shopArgument }
