@@ -7,25 +7,15 @@
 //! text does not matter), or the JS `typeof` name of anything else.
 
 use napi_derive::napi;
-use sessionkeeper_core::error::Error as CoreError;
 use sessionkeeper_core::session::check_id;
 use sessionkeeper_core::storage::callback::{self as engine, DeleteManyPlan, Op, Returned};
 use sessionkeeper_core::storage::check_shop;
 use sessionkeeper_core::{Canonical, Origin};
 
-use crate::error::{to_js, ErrorInfo, OrThrow, Result};
+use crate::error::{ErrorInfo, OrThrow, Result};
 
 fn op(name: &str) -> Result<Op> {
-    Ok(match name {
-        "store" => Op::Store,
-        "load" => Op::Load,
-        "delete" => Op::Delete,
-        "deleteSessions" => Op::DeleteMany,
-        "findSessionsByShop" => Op::FindByShop,
-        other => {
-            return Err(to_js(&CoreError::InvalidArgument(format!("unknown operation {other:?}"))))
-        }
-    })
+    Op::from_callback(name).or_throw()
 }
 
 fn tagged(tag: &str) -> Returned<'_> {
