@@ -5,34 +5,19 @@
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyList, PyString, PyTuple};
-use sessionkeeper_core::error::Error as CoreError;
 use sessionkeeper_core::session::check_id;
 use sessionkeeper_core::storage::callback::{self as engine, DeleteManyPlan, Op, Returned};
 use sessionkeeper_core::storage::check_shop;
 use sessionkeeper_core::{Origin, Session};
 
+use crate::arguments::invalid_argument;
 use crate::convert::{self, to_value, type_name, Ctx, Path};
 use crate::error::{exception, to_py, OrRaise};
-use crate::session::{session_from_arg, PySession};
+use crate::session::PySession;
+use crate::views::session_from_arg;
 
 fn op(py: Python<'_>, name: &str) -> PyResult<Op> {
-    Ok(match name {
-        "store" => Op::Store,
-        "load" => Op::Load,
-        "delete" => Op::Delete,
-        "deleteSessions" => Op::DeleteMany,
-        "findSessionsByShop" => Op::FindByShop,
-        other => {
-            return Err(to_py(
-                py,
-                &CoreError::InvalidArgument(format!("unknown operation {other:?}")),
-            ))
-        }
-    })
-}
-
-fn invalid_argument(py: Python<'_>, message: String) -> PyErr {
-    to_py(py, &CoreError::InvalidArgument(message))
+    Op::from_callback(name).or_raise(py)
 }
 
 /// A `str` argument named `name`, or `INVALID_ARGUMENT` naming its type.

@@ -5,11 +5,13 @@
 //! from `sessionkeeper-core`. The public API lives in the pure-Python package, which awaits the
 //! app's callbacks on its own event loop and hands each result to one function of this module.
 
+mod arguments;
 mod callback;
 mod convert;
 mod error;
 mod session;
 mod stores;
+mod views;
 
 use pyo3::prelude::*;
 

@@ -11,14 +11,13 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
 use serde_json::{Map, Value};
-use sessionkeeper_core::host::within_ms;
 use sessionkeeper_core::session::check_id;
-use sessionkeeper_core::{
-    AuthScopes, Error as CoreError, OnlineAccessInfo, Origin, PropertyArrayMode, Session,
-};
+use sessionkeeper_core::{Origin, PropertyArrayMode, Session};
 
+use crate::arguments::{bool_arg, invalid_argument, scopes_arg, within_arg};
 use crate::convert::{self, to_value, type_name, Ctx, Path};
-use crate::error::{to_py, OrRaise};
+use crate::error::OrRaise;
+use crate::views::session_from_arg;
 
 /// A Shopify-compatible session: `id`, `shop`, `state`, `is_online`, `scope`, `expires`,
 /// `access_token`, `refresh_token`, `refresh_token_expires`, `online_access_info`, plus app `data`.
@@ -29,196 +28,11 @@ use crate::error::{to_py, OrRaise};
 /// Tokens never appear in `repr()`.
 #[pyclass(module = "sessionkeeper", name = "Session")]
 pub struct PySession {
-    inner: Arc<Session>,
+    pub(crate) inner: Arc<Session>,
     /// The `data` dict handed out, read back before the session is used.
-    data_view: Option<Py<PyDict>>,
+    pub(crate) data_view: Option<Py<PyDict>>,
     /// The `online_access_info` dict handed out, read back likewise.
-    info_view: Option<Py<PyDict>>,
-}
-
-fn invalid_argument(py: Python<'_>, message: String) -> PyErr {
-    to_py(py, &CoreError::InvalidArgument(message))
-}
-
-/// Reads one field the way the core reads it inside a session, so a setter applies exactly
-/// the constructor's rules and messages.
-fn parse_field(py: Python<'_>, id: &str, key: &str, value: Value) -> PyResult<Session> {
-    let mut map = Map::with_capacity(2);
-    map.insert("id".into(), Value::String(id.to_owned()));
-    map.insert(key.into(), value);
-    Session::from_object(&map, Origin::Argument).or_raise(py)
-}
-
-/// Scopes as Shopify's `AuthScopes` takes them: a comma-separated string or strings.
-fn scopes_arg(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<AuthScopes>> {
-    let Some(obj) = obj.filter(|o| !o.is_none()) else { return Ok(None) };
-    if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(Some(AuthScopes::parse(s.to_str()?)));
-    }
-    let bad = || {
-        invalid_argument(
-            obj.py(),
-            format!(
-                "scopes must be a string or an iterable of strings, got a value of type {}",
-                type_name(obj)
-            ),
-        )
-    };
-    let mut scopes = Vec::new();
-    for item in obj.try_iter().map_err(|_| bad())? {
-        let item = item?;
-        let s = item.cast::<PyString>().map_err(|_| bad())?;
-        scopes.push(s.to_str()?.to_owned());
-    }
-    Ok(Some(scopes.into_iter().collect()))
-}
-
-/// A `within_ms` argument: a number of milliseconds (not a bool), or `None` for the default.
-fn within_arg(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>, default: i64) -> PyResult<i64> {
-    let value = match obj.filter(|o| !o.is_none()) {
-        None => None,
-        Some(o) if o.is_instance_of::<pyo3::types::PyBool>() => {
-            return Err(invalid_argument(py, "within_ms must be a number, got a bool".into()))
-        }
-        Some(o) => Some(o.extract::<f64>().map_err(|_| {
-            invalid_argument(
-                py,
-                format!("within_ms must be a number, got a value of type {}", type_name(o)),
-            )
-        })?),
-    };
-    within_ms(value, default, "within_ms").or_raise(py)
-}
-
-fn bool_arg(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<bool> {
-    let Some(obj) = obj else { return Ok(false) };
-    obj.cast::<pyo3::types::PyBool>().map(|b| b.is_true()).map_err(|_| {
-        invalid_argument(
-            py,
-            format!("{name} must be a bool, got a value of type {}", type_name(obj)),
-        )
-    })
-}
-
-impl PySession {
-    /// Wraps a valid core session.
-    pub(crate) fn new(session: Session) -> Self {
-        Self::shared(Arc::new(session))
-    }
-
-    /// Wraps a session shared with a storage (copied on the first change).
-    pub(crate) fn shared(inner: Arc<Session>) -> Self {
-        PySession { inner, data_view: None, info_view: None }
-    }
-
-    /// The core session with every change made through the `dict` views applied and checked.
-    pub(crate) fn core(slf: &Bound<'_, Self>) -> PyResult<Arc<Session>> {
-        let mut me = slf.try_borrow_mut()?;
-        me.read_views(slf.py())?;
-        Ok(me.inner.clone())
-    }
-
-    fn read_views(&mut self, py: Python<'_>) -> PyResult<()> {
-        if let Some(view) = &self.data_view {
-            let value = to_value(view.bind(py).as_any(), &Path::Root("data"), Ctx::ARGUMENT)?;
-            if self.inner.data.as_ref().map(|m| m as &Map<String, Value>) != value.as_object() {
-                let parsed = parse_field(py, &self.inner.id, "data", value)?;
-                Arc::make_mut(&mut self.inner).data = parsed.data;
-            }
-        }
-        if let Some(view) = &self.info_view {
-            let value =
-                to_value(view.bind(py).as_any(), &Path::Root("onlineAccessInfo"), Ctx::ARGUMENT)?;
-            let parsed = parse_field(py, &self.inner.id, "onlineAccessInfo", value)?;
-            if parsed.online_access_info != self.inner.online_access_info {
-                Arc::make_mut(&mut self.inner).online_access_info = parsed.online_access_info;
-            }
-        }
-        Ok(())
-    }
-
-    fn set(&mut self, py: Python<'_>, key: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        let parsed = parse_field(
-            py,
-            &self.inner.id,
-            key,
-            to_value(value, &Path::Root(key), Ctx::ARGUMENT)?,
-        )?;
-        let s = Arc::make_mut(&mut self.inner);
-        match key {
-            "shop" => s.shop = parsed.shop,
-            "state" => s.state = parsed.state,
-            "isOnline" => s.is_online = parsed.is_online,
-            "scope" => s.scope = parsed.scope,
-            "expires" => s.expires = parsed.expires,
-            "accessToken" => s.access_token = parsed.access_token,
-            "refreshToken" => s.refresh_token = parsed.refresh_token,
-            "refreshTokenExpires" => s.refresh_token_expires = parsed.refresh_token_expires,
-            "onlineAccessInfo" => {
-                s.online_access_info = parsed.online_access_info;
-                self.info_view = None;
-            }
-            _ => {
-                s.data = parsed.data;
-                self.data_view = None;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// `onlineAccessInfo` as a dict with Shopify's snake_case keys, built from the fields (known
-/// keys first, then the extra ones).
-fn info_dict<'py>(py: Python<'py>, info: &OnlineAccessInfo) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    if let Some(n) = &info.expires_in {
-        d.set_item("expires_in", convert::number(py, n)?)?;
-    }
-    if let Some(s) = &info.associated_user_scope {
-        d.set_item("associated_user_scope", s)?;
-    }
-    if let Some(u) = &info.associated_user {
-        let user = PyDict::new(py);
-        if let Some(n) = &u.id {
-            user.set_item("id", convert::number(py, n)?)?;
-        }
-        for (k, v) in
-            [("first_name", &u.first_name), ("last_name", &u.last_name), ("email", &u.email)]
-        {
-            if let Some(s) = v {
-                user.set_item(k, s)?;
-            }
-        }
-        if let Some(b) = u.email_verified {
-            user.set_item("email_verified", b)?;
-        }
-        if let Some(b) = u.account_owner {
-            user.set_item("account_owner", b)?;
-        }
-        if let Some(s) = &u.locale {
-            user.set_item("locale", s)?;
-        }
-        if let Some(b) = u.collaborator {
-            user.set_item("collaborator", b)?;
-        }
-        for (k, v) in &u.extra {
-            user.set_item(k, convert::from_value(py, v)?)?;
-        }
-        d.set_item("associated_user", user)?;
-    }
-    for (k, v) in &info.extra {
-        d.set_item(k, convert::from_value(py, v)?)?;
-    }
-    Ok(d)
-}
-
-/// Builds a session from a `dict` (or property array) the app passed: `INVALID_ARGUMENT`.
-pub(crate) fn session_from_arg(obj: &Bound<'_, PyAny>) -> PyResult<Arc<Session>> {
-    if let Ok(s) = obj.cast::<PySession>() {
-        return PySession::core(s);
-    }
-    let value = to_value(obj, &Path::Root("session"), Ctx::ARGUMENT)?;
-    Ok(Arc::new(Session::from_value(&value, Origin::Argument).or_raise(obj.py())?))
+    pub(crate) info_view: Option<Py<PyDict>>,
 }
 
 #[pymethods]
@@ -390,7 +204,7 @@ impl PySession {
     fn online_access_info(&mut self, py: Python<'_>) -> PyResult<Option<Py<PyDict>>> {
         if self.info_view.is_none() {
             if let Some(info) = &self.inner.online_access_info {
-                self.info_view = Some(info_dict(py, info)?.unbind());
+                self.info_view = Some(convert::info_dict(py, info)?.unbind());
             }
         }
         Ok(self.info_view.as_ref().map(|d| d.clone_ref(py)))

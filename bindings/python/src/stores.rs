@@ -10,7 +10,8 @@ use sessionkeeper_core::{Error as CoreError, Timestamp};
 
 use crate::callback::{ids_arg, str_arg};
 use crate::error::OrRaise;
-use crate::session::{session_from_arg, PySession};
+use crate::session::PySession;
+use crate::views::session_from_arg;
 
 /// The core's in-memory storage: stores copies, hands out shared immutable sessions (copied by
 /// a `Session` only when changed), 64 read-write-locked shards, a shop index.

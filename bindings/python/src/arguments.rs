@@ -1,0 +1,73 @@
+//! Method arguments of `Session` that are not session fields: scopes, `within_ms`, flags.
+//! Host types are checked here; their meaning (implied scopes, millisecond rules) is the core's.
+
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyString};
+use sessionkeeper_core::host::within_ms;
+use sessionkeeper_core::{AuthScopes, Error as CoreError};
+
+use crate::convert::type_name;
+use crate::error::{to_py, OrRaise};
+
+pub(crate) fn invalid_argument(py: Python<'_>, message: String) -> PyErr {
+    to_py(py, &CoreError::InvalidArgument(message))
+}
+
+/// Scopes as Shopify's `AuthScopes` takes them: a comma-separated string or strings.
+pub(crate) fn scopes_arg(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<AuthScopes>> {
+    let Some(obj) = obj.filter(|o| !o.is_none()) else { return Ok(None) };
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(Some(AuthScopes::parse(s.to_str()?)));
+    }
+    let bad = || {
+        invalid_argument(
+            obj.py(),
+            format!(
+                "scopes must be a string or an iterable of strings, got a value of type {}",
+                type_name(obj)
+            ),
+        )
+    };
+    let mut scopes = Vec::new();
+    for item in obj.try_iter().map_err(|_| bad())? {
+        let item = item?;
+        let s = item.cast::<PyString>().map_err(|_| bad())?;
+        scopes.push(s.to_str()?.to_owned());
+    }
+    Ok(Some(scopes.into_iter().collect()))
+}
+
+/// A `within_ms` argument: a number of milliseconds (not a bool), or `None` for the default.
+pub(crate) fn within_arg(
+    py: Python<'_>,
+    obj: Option<&Bound<'_, PyAny>>,
+    default: i64,
+) -> PyResult<i64> {
+    let value = match obj.filter(|o| !o.is_none()) {
+        None => None,
+        Some(o) if o.is_instance_of::<PyBool>() => {
+            return Err(invalid_argument(py, "within_ms must be a number, got a bool".into()))
+        }
+        Some(o) => Some(o.extract::<f64>().map_err(|_| {
+            invalid_argument(
+                py,
+                format!("within_ms must be a number, got a value of type {}", type_name(o)),
+            )
+        })?),
+    };
+    within_ms(value, default, "within_ms").or_raise(py)
+}
+
+pub(crate) fn bool_arg(
+    py: Python<'_>,
+    obj: Option<&Bound<'_, PyAny>>,
+    name: &str,
+) -> PyResult<bool> {
+    let Some(obj) = obj else { return Ok(false) };
+    obj.cast::<PyBool>().map(|b| b.is_true()).map_err(|_| {
+        invalid_argument(
+            py,
+            format!("{name} must be a bool, got a value of type {}", type_name(obj)),
+        )
+    })
+}
