@@ -13,10 +13,37 @@ pub const MAX_SAFE_INTEGER: i64 = 9_007_199_254_740_991;
 
 /// Writes `s` as a JSON string literal (JSON.stringify and serde_json escape identically).
 pub fn write_str(out: &mut String, s: &str) {
-    // serde_json escapes exactly what JSON.stringify escapes: `"`, `\`, and C0 controls as
-    // \b \f \n \r \t or lowercase \u00xx. Writing into a String cannot fail.
-    let quoted = serde_json::to_string(s).expect("a str always serialises");
-    out.push_str(&quoted);
+    // JSON.stringify escapes `"`, `\`, and C0 controls as \b \f \n \r \t or lowercase \u00xx;
+    // everything else (including U+2028/9 and non-ASCII) is written as is. All escaped
+    // characters are ASCII, so slicing at their byte offsets stays on char boundaries.
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(s.len() + 2);
+    out.push('"');
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let short = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0x00..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if short.is_empty() {
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
+        } else {
+            out.push_str(short);
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
 }
 
 /// Writes a number as JavaScript's `Number#toString` does.
@@ -193,6 +220,15 @@ mod tests {
     fn array_index_keys_come_first() {
         let v: Value = serde_json::from_str(r#"{"b":1,"10":2,"a":3,"2":4,"01":5}"#).unwrap();
         assert_eq!(to_js_string(&v), r#"{"2":4,"10":2,"b":1,"a":3,"01":5}"#);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn strings_escape_exactly_as_serde_json(s in proptest::prelude::any::<String>()) {
+            let mut out = String::new();
+            write_str(&mut out, &s);
+            proptest::prop_assert_eq!(out, serde_json::to_string(&s).unwrap());
+        }
     }
 
     #[test]

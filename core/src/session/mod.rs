@@ -85,11 +85,7 @@ impl Session {
             }
         }
         if let Some(info) = &self.online_access_info {
-            // Re-reading the canonical form applies exactly the parser's checks.
-            let mut text = String::new();
-            info.write(&mut text);
-            let value = crate::json::parse_text(&text, "onlineAccessInfo", origin)?;
-            OnlineAccessInfo::read(&value, &fields::Reader::new(origin))?;
+            info.validate(origin)?;
         }
         Ok(())
     }

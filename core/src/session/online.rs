@@ -71,6 +71,14 @@ fn extras(
     Ok(out)
 }
 
+fn check_extras(
+    extra: &Map<String, Value>,
+    path: &str,
+    origin: crate::error::Origin,
+) -> Result<()> {
+    extra.iter().try_for_each(|(k, v)| json::check_js_safe(v, &format!("{path}.{k}"), origin))
+}
+
 impl OnlineAccessInfo {
     /// Reads the nested object form (canonical JSON, Python dicts, Shopify's JS objects).
     pub(crate) fn read(value: &Value, r: &Reader) -> Result<Self> {
@@ -88,6 +96,24 @@ impl OnlineAccessInfo {
             associated_user: user,
             extra: extras(map, &INFO_KEYS, r, "onlineAccessInfo")?,
         })
+    }
+
+    /// The checks parsing applies, for values built field by field: numbers JavaScript holds
+    /// exactly. (Every other field is typed, so it cannot be of the wrong kind.)
+    pub(crate) fn validate(&self, origin: crate::error::Origin) -> Result<()> {
+        let number = |n: &Option<Number>, path: &str| match n {
+            Some(n) if !json::is_js_exact(n) => Err(origin.error(format!(
+                "{path} holds the integer {n}, which JavaScript cannot hold exactly"
+            ))),
+            _ => Ok(()),
+        };
+        number(&self.expires_in, "onlineAccessInfo.expires_in")?;
+        check_extras(&self.extra, "onlineAccessInfo", origin)?;
+        if let Some(u) = &self.associated_user {
+            number(&u.id, "onlineAccessInfo.associated_user.id")?;
+            check_extras(&u.extra, "onlineAccessInfo.associated_user", origin)?;
+        }
+        Ok(())
     }
 
     pub(crate) fn write(&self, out: &mut String) {

@@ -161,6 +161,12 @@ fn validate_catches_field_by_field_changes() {
     s.data = Some(json!({"big": 9_007_199_254_740_993_u64}).as_object().unwrap().clone());
     assert_eq!(s.validate(Origin::Argument).unwrap_err().code(), "INVALID_ARGUMENT");
     s.data = None;
+    let mut info = OnlineAccessInfo::default();
+    info.extra.insert("account_number".into(), json!(9_007_199_254_740_993_u64));
+    s.online_access_info = Some(info);
+    let err = s.validate(Origin::Argument).unwrap_err();
+    assert!(err.message().contains("onlineAccessInfo.account_number"), "{err}");
+    s.online_access_info = None;
     s.id = "x".repeat(MAX_ID_BYTES + 1);
     assert_eq!(s.validate(Origin::Stored).unwrap_err().code(), "INVALID_SESSION");
     assert_eq!(Session::new("").unwrap_err().code(), "INVALID_ARGUMENT");

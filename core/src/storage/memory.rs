@@ -68,9 +68,15 @@ impl MemoryStorage {
     }
 
     fn reindex(&self, old: Option<&Session>, new: Option<&Session>) {
+        let same_shop = matches!((old, new), (Some(o), Some(n)) if o.shop == n.shop);
+        let old_until = old.and_then(Session::usable_until);
+        let new_until = new.and_then(Session::usable_until);
+        if same_shop && old_until == new_until {
+            return; // the common upsert: nothing indexed has changed
+        }
         let mut ix = self.indexes();
         if let Some(old) = old {
-            if new.is_none_or(|n| n.shop != old.shop) {
+            if !same_shop {
                 if let Some(ids) = ix.by_shop.get_mut(&old.shop) {
                     ids.remove(&old.id);
                     if ids.is_empty() {
@@ -78,13 +84,15 @@ impl MemoryStorage {
                     }
                 }
             }
-            if let Some(t) = old.usable_until() {
+            if let Some(t) = old_until.filter(|t| Some(*t) != new_until) {
                 ix.by_expiry.remove(&(t, old.id.clone()));
             }
         }
         if let Some(new) = new {
-            ix.by_shop.entry(new.shop.clone()).or_default().insert(new.id.clone());
-            if let Some(t) = new.usable_until() {
+            if !same_shop {
+                ix.by_shop.entry(new.shop.clone()).or_default().insert(new.id.clone());
+            }
+            if let Some(t) = new_until.filter(|t| Some(*t) != old_until) {
                 ix.by_expiry.insert((t, new.id.clone()));
             }
         }
