@@ -162,18 +162,23 @@ impl MemoryStorage {
     /// refresh token exists, past `refreshTokenExpires`). Returns how many it removed. Costs
     /// O(removed · log n): it walks the expiry index from its oldest entry only.
     pub fn sweep(&self, now: Timestamp) -> usize {
+        self.sweep_ids(now).len()
+    }
+
+    /// [`MemoryStorage::sweep`], returning the removed ids (for hosts that cache views of them).
+    pub fn sweep_ids(&self, now: Timestamp) -> Vec<String> {
         let due: Vec<(Timestamp, String)> = {
             let ix = self.indexes();
             ix.by_expiry.iter().take_while(|(t, _)| *t < now).cloned().collect()
         };
-        let mut removed = 0;
+        let mut removed = Vec::new();
         for (_, id) in due {
             let mut shard = write(self.shard(&id));
             // Re-check under the shard lock: the session may have been stored again since.
             if shard.get(&id).is_some_and(|s| s.is_unusable_at(now)) {
                 let old = shard.remove(&id).expect("checked above");
                 self.reindex(Some(&old), None);
-                removed += 1;
+                removed.push(id);
             }
         }
         removed

@@ -59,7 +59,7 @@ fn sweep_removes_only_unusable_sessions() {
     m.put(s("forever", "x", json!({"expires": 100, "refreshToken": "r"}))).unwrap();
     m.put(s("no-expiry", "x", json!({}))).unwrap();
     m.put(s("future", "x", json!({"expires": 1000}))).unwrap();
-    assert_eq!(m.sweep(at(200)), 1);
+    assert_eq!(m.sweep_ids(at(200)), ["old"]);
     assert!(m.get("old").unwrap().is_none());
     // Re-storing with a later expiry must protect the session from its old index entry.
     m.put(s("refreshable", "x", json!({"expires": 2000}))).unwrap();
