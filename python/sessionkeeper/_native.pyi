@@ -12,6 +12,8 @@ __all__ = [
     "ERROR_CODES",
     "FileStore",
     "MemoryStore",
+    "PostgresLayout",
+    "RedisLayout",
     "Session",
     "callback_failed",
     "callback_timeout",
@@ -148,6 +150,51 @@ class FileStore:
     def remove(self, id: str) -> bool: ...
     def remove_many(self, ids: Sequence[str]) -> bool: ...
     def by_shop(self, shop: str) -> list[Session]: ...
+
+@final
+class RedisLayout:
+    """The core's Redis layout under one key prefix (``sessionkeeper.redis`` sends its commands)."""
+
+    def __new__(cls, prefix: str | None = None) -> RedisLayout: ...
+    def session_key(self, id: str) -> str:
+        """``{prefix}session:{id}``: the key holding the session's canonical JSON."""
+    def shop_key(self, shop: str) -> str:
+        """``{prefix}shop:{shop}``: the set of the shop's session ids."""
+    def store(
+        self, session: Session | Mapping[str, _JSON]
+    ) -> tuple[str, str, str, str, int | None]:
+        """``(key, value, index_key, member, expire_at_ms)``: send ``SADD index_key member``,
+        then ``SET key value`` with ``PXAT expire_at_ms`` unless it is ``None``."""
+    def found(self, shop: str, value: bytes | str | None) -> Session | None:
+        """The session a member of ``shop``'s index names, or ``None`` when the entry is stale
+        (skip it and ``SREM`` it); a value that is not a session raises ``InvalidSessionError``."""
+    def remove(self, id: str, value: bytes | str | None) -> tuple[str, str | None, str] | None:
+        """``None`` (nothing stored) or ``(key, index_key, member)``: send ``DEL key``, then
+        ``SREM index_key member`` unless ``index_key`` is ``None``."""
+
+@final
+class PostgresLayout:
+    """The core's PostgreSQL layout over one table (``sessionkeeper.postgres`` runs its SQL)."""
+
+    def __new__(cls, table: str | None = None) -> PostgresLayout: ...
+    @property
+    def table(self) -> str: ...
+    def schema(self) -> list[str]:
+        """The schema statements, to run in order inside one transaction."""
+    @property
+    def upsert_sql(self) -> str: ...
+    @property
+    def load_sql(self) -> str: ...
+    @property
+    def delete_sql(self) -> str: ...
+    @property
+    def delete_many_sql(self) -> str: ...
+    @property
+    def find_sql(self) -> str: ...
+    def row(
+        self, session: Session | Mapping[str, _JSON]
+    ) -> tuple[str, str, int | None, int | None, str]:
+        """The upsert parameters ``(id, shop, expires_ms, usable_until_ms, json)``."""
 
 def check_id_argument(id: object) -> None: ...
 def check_shop_argument(shop: object) -> None: ...

@@ -2,6 +2,9 @@
 
     python python_side.py write <kind> <target>      stores every vector session, prints {id: json}
     python python_side.py read  <kind> <target> ids  loads the ids (JSON array), prints {id: json}
+
+<kind> and <target>: file <directory>; redis <url>|<keyPrefix>; redis-cluster <seed url>|<keyPrefix>;
+postgres <dsn>|<table> (an empty keyPrefix or table means the default).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import asyncio
 import json
 import pathlib
 import sys
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import sessionkeeper as sk
@@ -17,15 +21,45 @@ import sessionkeeper as sk
 VECTORS = pathlib.Path(__file__).resolve().parent.parent / "vectors" / "sessions.json"
 
 
-def open_storage(kind: str, target: str) -> Any:
+def open_storage(kind: str, target: str) -> tuple[Any, Callable[[], Awaitable[None]]]:
+    """The storage of ``kind`` on ``target`` and what closes it (including a client or pool
+    this side opened itself)."""
     if kind == "file":
-        return sk.FileSessionStorage(target)
+        return sk.FileSessionStorage(target), _nothing
+    where, _, name = target.partition("|")
+    if kind in ("redis", "redis-cluster"):
+        import redis.asyncio as redis
+
+        from sessionkeeper.redis import redis_session_storage
+
+        if kind == "redis":
+            storage = redis_session_storage(where, key_prefix=name or None)
+            return storage, storage.close
+        client = redis.RedisCluster.from_url(where)
+        return redis_session_storage(client, key_prefix=name or None), client.aclose
+    if kind == "postgres":
+        from sessionkeeper.postgres import postgres_session_storage
+
+        storage = postgres_session_storage(where, table=name or None)
+        return storage, storage.close
     raise SystemExit(f"unknown storage kind {kind}")
 
 
+async def _nothing() -> None:
+    return None
+
+
 async def main(mode: str, kind: str, target: str, ids_json: str | None = None) -> None:
-    storage = open_storage(kind, target)
+    storage, close = open_storage(kind, target)
     out: dict[str, str | None] = {}
+    try:
+        await _run(storage, mode, ids_json, out)
+    finally:
+        await close()
+    sys.stdout.write(json.dumps(out))
+
+
+async def _run(storage: Any, mode: str, ids_json: str | None, out: dict[str, str | None]) -> None:
     if mode == "write":
         for case in json.loads(VECTORS.read_text(encoding="utf-8"))["sessions"]:
             session = sk.Session.from_json(json.dumps(case["input"]))
@@ -36,10 +70,6 @@ async def main(mode: str, kind: str, target: str, ids_json: str | None = None) -
         for id in json.loads(ids_json or "[]"):
             loaded = await storage.load_session(id)
             out[id] = None if loaded is None else loaded.to_json()
-    close = getattr(storage, "close", None)
-    if close is not None:
-        await close()
-    sys.stdout.write(json.dumps(out))
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ mod arguments;
 mod callback;
 mod convert;
 mod error;
+mod layout;
 mod session;
 mod stores;
 mod views;
@@ -23,5 +24,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<stores::FileStore>()?;
     m.add("ERROR_CODES", sessionkeeper_core::ERROR_CODES.to_vec())?;
     callback::register(m)?;
+    layout::register(m)?;
     Ok(())
 }

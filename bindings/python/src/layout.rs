@@ -1,0 +1,198 @@
+//! The Redis and PostgreSQL layouts of the core (`sessionkeeper_core::layout`), for the
+//! `sessionkeeper.redis` and `sessionkeeper.postgres` adapters. Thin conversion only: which key,
+//! which TTL, which SQL and whether an index entry is stale are the core's answers, so a Python
+//! worker and a Node service pointed at the same server read and write the same keys and rows.
+
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyString};
+use sessionkeeper_core::layout::{Found, PostgresLayout, RedisLayout};
+
+use crate::arguments::invalid_argument;
+use crate::callback::str_arg;
+use crate::convert::{bytes_text, type_name};
+use crate::error::OrRaise;
+use crate::session::PySession;
+use crate::views::session_from_arg;
+
+/// `(key, value, index_key, member, expire_at_ms)` of a store.
+type RedisWriteTuple = (String, String, String, String, Option<i64>);
+/// `(id, shop, expires_ms, usable_until_ms, json)`: the upsert's parameters.
+type PostgresRowTuple = (String, String, Option<i64>, Option<i64>, String);
+
+/// An optional `str` option named `name` (`None`: the core's default).
+fn option_arg<'a>(obj: Option<&'a Bound<'_, PyAny>>, name: &str) -> PyResult<Option<&'a str>> {
+    match obj.filter(|o| !o.is_none()) {
+        None => Ok(None),
+        Some(o) => str_arg(o, name).map(Some),
+    }
+}
+
+/// What a Redis `GET` returned: `None`, `bytes` (UTF-8) or `str` (a `decode_responses` client).
+/// Bytes that are not UTF-8 read as `""`: not a session either way, and the core judges it so.
+fn reply_text<'a>(obj: Option<&'a Bound<'_, PyAny>>) -> PyResult<Option<&'a str>> {
+    let Some(obj) = obj.filter(|o| !o.is_none()) else { return Ok(None) };
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return Ok(Some(bytes_text(b).unwrap_or("")));
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return s.to_str().map(Some);
+    }
+    Err(invalid_argument(
+        obj.py(),
+        format!("value must be bytes, str or None, got a value of type {}", type_name(obj)),
+    ))
+}
+
+/// Keys and commands of the Redis layout under one key prefix.
+#[pyclass(module = "sessionkeeper._native", name = "RedisLayout", frozen)]
+pub struct PyRedisLayout {
+    inner: RedisLayout,
+}
+
+#[pymethods]
+impl PyRedisLayout {
+    /// A layout under `prefix` (`None`: `"sessionkeeper:"`); an empty or over-long prefix is
+    /// `INVALID_ARGUMENT`.
+    #[new]
+    #[pyo3(signature = (prefix=None))]
+    fn py_new(py: Python<'_>, prefix: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let prefix = option_arg(prefix, "key_prefix")?;
+        Ok(PyRedisLayout { inner: RedisLayout::new(prefix).or_raise(py)? })
+    }
+
+    /// The key holding session `id`'s canonical JSON.
+    fn session_key(&self, id: &Bound<'_, PyAny>) -> PyResult<String> {
+        self.inner.session_key(str_arg(id, "id")?).or_raise(id.py())
+    }
+
+    /// The set of `shop`'s session ids.
+    fn shop_key(&self, shop: &Bound<'_, PyAny>) -> PyResult<String> {
+        self.inner.shop_key(str_arg(shop, "shop")?).or_raise(shop.py())
+    }
+
+    /// The writes of a store, to send in this order: `SADD index_key member`, then
+    /// `SET key value` with `PXAT expire_at_ms` unless it is `None`.
+    /// Returns `(key, value, index_key, member, expire_at_ms)`.
+    fn store(&self, session: &Bound<'_, PyAny>) -> PyResult<RedisWriteTuple> {
+        let py = session.py();
+        let s = session_from_arg(session)?;
+        let w = self.inner.store(&s.to_json()).or_raise(py)?;
+        Ok((w.key, w.value, w.index_key, w.member, w.expire_at_ms))
+    }
+
+    /// One member of `shop`'s index, given what `GET` of its key returned: the `Session` to
+    /// return, or `None` for a stale entry (key gone, or the session moved to another shop)
+    /// to skip and `SREM`. A value that is not a session is `INVALID_SESSION`.
+    #[pyo3(signature = (shop, value))]
+    fn found(
+        &self,
+        shop: &Bound<'_, PyAny>,
+        value: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Option<PySession>> {
+        let py = shop.py();
+        let shop = str_arg(shop, "shop")?;
+        Ok(match self.inner.found(shop, reply_text(value)?).or_raise(py)? {
+            Found::Keep(session) => Some(PySession::new(*session)),
+            Found::Stale => None,
+        })
+    }
+
+    /// The commands of a delete of `id`, given what `GET` of its key returned: `None` (nothing
+    /// stored) or `(key, index_key, member)`, to send in order: `DEL key`, then
+    /// `SREM index_key member` unless `index_key` is `None`.
+    #[pyo3(signature = (id, value))]
+    fn remove(
+        &self,
+        id: &Bound<'_, PyAny>,
+        value: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Option<(String, Option<String>, String)>> {
+        let py = id.py();
+        let plan = self.inner.remove(str_arg(id, "id")?, reply_text(value)?).or_raise(py)?;
+        Ok(plan.map(|r| (r.key, r.index_key, r.member)))
+    }
+}
+
+/// The table and statements of the PostgreSQL layout.
+#[pyclass(module = "sessionkeeper._native", name = "PostgresLayout", frozen)]
+pub struct PyPostgresLayout {
+    inner: PostgresLayout,
+    upsert: String,
+    load: String,
+    delete: String,
+    delete_many: String,
+    find: String,
+}
+
+#[pymethods]
+impl PyPostgresLayout {
+    /// A layout over `table` (`None`: `sessionkeeper_sessions`): an identifier, optionally
+    /// schema-qualified; anything else is `INVALID_ARGUMENT`.
+    #[new]
+    #[pyo3(signature = (table=None))]
+    fn py_new(py: Python<'_>, table: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let inner = PostgresLayout::new(option_arg(table, "table")?).or_raise(py)?;
+        Ok(PyPostgresLayout {
+            upsert: inner.upsert_sql(),
+            load: inner.load_sql(),
+            delete: inner.delete_sql(),
+            delete_many: inner.delete_many_sql(),
+            find: inner.find_sql(),
+            inner,
+        })
+    }
+
+    /// The table name as used in SQL.
+    #[getter]
+    fn table(&self) -> &str {
+        self.inner.table()
+    }
+
+    /// The schema statements, to run in order inside one transaction.
+    fn schema(&self) -> Vec<String> {
+        self.inner.schema()
+    }
+
+    /// The upsert; parameters from `row()`.
+    #[getter]
+    fn upsert_sql(&self) -> &str {
+        &self.upsert
+    }
+
+    /// Loads one session's canonical JSON (`$1` the id; one text column).
+    #[getter]
+    fn load_sql(&self) -> &str {
+        &self.load
+    }
+
+    /// Deletes one session (`$1` the id).
+    #[getter]
+    fn delete_sql(&self) -> &str {
+        &self.delete
+    }
+
+    /// Deletes many sessions (`$1` a `text[]` of ids).
+    #[getter]
+    fn delete_many_sql(&self) -> &str {
+        &self.delete_many
+    }
+
+    /// A shop's sessions' canonical JSON (`$1` the shop; one text column per row).
+    #[getter]
+    fn find_sql(&self) -> &str {
+        &self.find
+    }
+
+    /// The upsert parameters for `session`: `(id, shop, expires_ms, usable_until_ms, json)`.
+    fn row(&self, session: &Bound<'_, PyAny>) -> PyResult<PostgresRowTuple> {
+        let py = session.py();
+        let s = session_from_arg(session)?;
+        let r = self.inner.row(&s.to_json()).or_raise(py)?;
+        Ok((r.id, r.shop, r.expires_ms, r.usable_until_ms, r.session))
+    }
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyRedisLayout>()?;
+    m.add_class::<PyPostgresLayout>()?;
+    Ok(())
+}

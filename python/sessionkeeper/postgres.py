@@ -1,0 +1,172 @@
+"""Session storage on PostgreSQL over asyncpg.
+
+    from sessionkeeper.postgres import postgres_session_storage
+    storage = postgres_session_storage("postgresql://app@db/app", table="sessions")
+
+The layout is the core's (``PostgresLayout``), the same the Node package writes: one table, ``id
+text PRIMARY KEY``, ``shop`` indexed, ``expires`` and ``usable_until`` as ``timestamptz`` (to
+the millisecond, no 2038 limit), the canonical JSON in a ``json`` column. The table is created
+on first use, idempotently, inside a transaction holding an advisory lock, so several processes
+starting at once do not race. This module only runs the statements the layout names.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Union
+
+from . import _native
+from ._native import Session
+from .custom import CustomSessionStorage
+from .errors import InvalidArgumentError
+
+try:
+    import asyncpg  # type: ignore[import-untyped]
+except ImportError as error:  # pragma: no cover - the extra is not installed
+    raise ImportError(
+        "sessionkeeper.postgres needs asyncpg: pip install 'sessionkeeper[postgres]'"
+    ) from error
+
+__all__ = ["PostgresSessionStorage", "postgres_session_storage"]
+
+#: What the adapter accepts: an ``asyncpg.Pool`` or a connection string (DSN).
+PoolOrDsn = Union[str, "asyncpg.Pool"]
+
+
+class _Database:
+    """The storage's five callbacks as SQL, and the one-time setup: the pool (when the storage
+    opens it from a DSN) and the schema, done by the first operation and shared by those that
+    arrive meanwhile; a failed setup is tried again by the next operation."""
+
+    __slots__ = ("layout", "dsn", "pool", "ready", "_setup", "sql")
+
+    def __init__(self, layout: _native.PostgresLayout, pool: Any, dsn: str | None) -> None:
+        self.layout = layout
+        self.dsn = dsn
+        self.pool = pool
+        self.ready: Any = None  # the pool, once the schema exists
+        self._setup: asyncio.Future[Any] | None = None
+        self.sql = (layout.upsert_sql, layout.load_sql, layout.delete_sql, layout.delete_many_sql, layout.find_sql)
+
+    async def _pool(self) -> Any:
+        ready = self.ready
+        if ready is not None:
+            return ready
+        setup = self._setup
+        if setup is None:
+            setup = self._setup = asyncio.ensure_future(self._set_up())
+            setup.add_done_callback(self._settled)
+        # Shielded: an operation that times out must not cancel the setup the others await.
+        return await asyncio.shield(setup)
+
+    def _settled(self, setup: asyncio.Future[Any]) -> None:
+        if setup.cancelled() or setup.exception() is not None:
+            self._setup = None  # the next operation tries again
+
+    async def _set_up(self) -> Any:
+        if self.pool is None:
+            # Connections open as operations need them, up to 10 (what node-postgres's Pool does).
+            self.pool = await asyncpg.create_pool(self.dsn, min_size=0, max_size=10)
+        async with self.pool.acquire() as connection, connection.transaction():
+            for statement in self.layout.schema():
+                await connection.execute(statement)
+        self.ready = self.pool
+        return self.pool
+
+    async def store(self, session: Session) -> bool:
+        pool = self.ready if self.ready is not None else await self._pool()
+        await pool.execute(self.sql[0], *self.layout.row(session))
+        return True
+
+    async def load(self, id: str) -> Any:
+        pool = self.ready if self.ready is not None else await self._pool()
+        # The JSON text as stored: the storage validates it and builds the Session natively.
+        return await pool.fetchval(self.sql[1], id)
+
+    async def delete(self, id: str) -> bool:
+        pool = self.ready if self.ready is not None else await self._pool()
+        await pool.execute(self.sql[2], id)
+        return True
+
+    async def delete_sessions(self, ids: list[str]) -> bool:
+        pool = self.ready if self.ready is not None else await self._pool()
+        await pool.execute(self.sql[3], ids)
+        return True
+
+    async def find(self, shop: str) -> list[Any]:
+        pool = self.ready if self.ready is not None else await self._pool()
+        return [row[0] for row in await pool.fetch(self.sql[4], shop)]
+
+
+class PostgresSessionStorage(CustomSessionStorage):
+    """Sessions in one PostgreSQL table; see the module documentation for the layout.
+
+    Built on :class:`CustomSessionStorage`, so every row read back is validated
+    (``INVALID_SESSION``), a driver error becomes ``CALLBACK_FAILED`` with the driver's
+    exception as ``__cause__``, a query that hangs past ``timeout`` seconds becomes
+    ``CALLBACK_TIMEOUT``, and the storage keeps working once the server answers again.
+    """
+
+    __slots__ = ("_db", "_owned")
+
+    def __init__(
+        self,
+        pool_or_dsn: PoolOrDsn,
+        *,
+        table: str | None = None,
+        timeout: float | None = 10.0,
+    ) -> None:
+        layout = _native.PostgresLayout(table)
+        if isinstance(pool_or_dsn, str):
+            db = _Database(layout, None, pool_or_dsn)
+        elif isinstance(pool_or_dsn, asyncpg.Pool):
+            db = _Database(layout, pool_or_dsn, None)
+        else:
+            raise InvalidArgumentError(
+                "pool_or_dsn must be an asyncpg.Pool or a connection string, "
+                f"got a value of type {type(pool_or_dsn).__name__}"
+            )
+        super().__init__(
+            db.store,
+            db.load,
+            db.delete,
+            delete_sessions=db.delete_sessions,
+            find_sessions_by_shop=db.find,
+            timeout=timeout,
+        )
+        self._db = db
+        self._owned = isinstance(pool_or_dsn, str)
+
+    @property
+    def table(self) -> str:
+        """The table, as used in SQL."""
+        return self._db.layout.table
+
+    @property
+    def pool(self) -> asyncpg.Pool | None:
+        """The ``asyncpg.Pool`` in use (``None`` until the first operation opens it from a DSN)."""
+        return self._db.pool
+
+    async def close(self) -> None:
+        """Closes the pool if this storage opened it from a DSN; a pool passed in is left open
+        (it is the app's)."""
+        pool = self._db.pool
+        if self._owned and pool is not None:
+            await pool.close()
+
+
+def postgres_session_storage(
+    pool_or_dsn: PoolOrDsn,
+    *,
+    table: str | None = None,
+    timeout: float | None = 10.0,
+) -> PostgresSessionStorage:
+    """A session storage on PostgreSQL.
+
+    ``pool_or_dsn``: an ``asyncpg.Pool`` (never closed by the storage) or a ``postgresql://``
+    connection string, for which the storage opens a pool on first use that
+    :meth:`PostgresSessionStorage.close` closes. ``table`` (default ``sessionkeeper_sessions``):
+    an identifier, optionally schema-qualified (``app.sessions``); it is created on first use.
+    ``timeout`` is in seconds per operation (``None`` or ``0`` disables it).
+    """
+    return PostgresSessionStorage(pool_or_dsn, table=table, timeout=timeout)

@@ -1,0 +1,49 @@
+"""Every shared vector session (tests/vectors/sessions.json) through every adapter: what lands
+on the server is its canonical JSON byte for byte, and it loads and is found by shop as the
+same session. The Node suite checks the same vectors, so both languages hold the same bytes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from adapters.servers import Backend
+from helpers import load_vectors
+from sessionkeeper import Session
+
+VECTORS = load_vectors("sessions.json")["sessions"]
+
+# PostgreSQL `text` cannot hold U+0000, and the core's table keeps the id in a text column; the
+# vector with a NUL in its id fails there until the core's layout encodes such ids.
+NUL_IN_ID = pytest.mark.xfail(
+    reason="core PostgresLayout: a text id column cannot hold U+0000", strict=True
+)
+
+
+async def _stored_text(backend: Backend, storage: Any, id: str) -> str | None:
+    if backend.redis is not None:
+        raw = await storage.client.get(storage.key(id))
+        return None if raw is None else bytes(raw).decode()
+    pool = storage.pool
+    text: str | None = await pool.fetchval(f"SELECT session::text FROM {storage.table} WHERE id = $1", id)
+    return text
+
+
+@pytest.mark.parametrize("vector", VECTORS, ids=[v["name"] for v in VECTORS])
+async def test_every_vector_round_trips_byte_for_byte(
+    backend: Backend, vector: dict[str, Any], request: pytest.FixtureRequest
+) -> None:
+    session = Session.from_json(json.dumps(vector["input"]))
+    if backend.kind == "postgres" and "\x00" in session.id:
+        request.applymarker(NUL_IN_ID)
+    storage = await backend.storage()
+    assert await storage.store_session(session) is True
+    assert await _stored_text(backend, storage, session.id) == vector["canonical"]
+    loaded = await storage.load_session(session.id)
+    assert loaded is not None and loaded.to_json() == vector["canonical"]
+    found = await storage.find_sessions_by_shop(session.shop) if session.shop else [loaded]
+    assert [s.to_json() for s in found] == [vector["canonical"]]
+    assert await storage.delete_session(session.id) is True
+    assert await storage.load_session(session.id) is None
