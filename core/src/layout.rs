@@ -197,9 +197,18 @@ impl PostgresLayout {
         format!("SELECT session::text AS session FROM {} WHERE shop = $1 ORDER BY id", self.table)
     }
 
-    /// The upsert parameters for a session given as canonical JSON.
+    /// The upsert parameters for a session given as canonical JSON. PostgreSQL text cannot
+    /// hold U+0000, so an id or shop containing it is `INVALID_ARGUMENT` here rather than a
+    /// driver error later (every other storage accepts such ids).
     pub fn row(&self, canonical: &str) -> Result<PostgresRow> {
         let s = Session::from_json(canonical, Origin::Argument)?;
+        for (field, value) in [("id", &s.id), ("shop", &s.shop)] {
+            if value.contains('\0') {
+                return Err(Error::InvalidArgument(format!(
+                    "the PostgreSQL storage cannot keep a session whose {field} contains U+0000 (PostgreSQL text cannot hold it)"
+                )));
+            }
+        }
         Ok(PostgresRow {
             id: s.id.clone(),
             shop: s.shop.clone(),

@@ -71,4 +71,10 @@ fn postgres_schema_and_rows() {
     );
     assert_eq!(row.session, S);
     assert_eq!(l.row(r#"{"id":""}"#).unwrap_err().code(), "INVALID_ARGUMENT");
+    let err = l.row(r#"{"id":"a\u0000b"}"#).unwrap_err();
+    assert!(err.code() == "INVALID_ARGUMENT" && err.message().contains("U+0000"), "{err}");
+    assert!(
+        l.row(r#"{"id":"a","state":"\u0000"}"#).is_ok(),
+        "other fields live inside the JSON text, escaped"
+    );
 }
