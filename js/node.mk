@@ -32,9 +32,11 @@ $(NODE_TGZ): $(NODE_NATIVE) $(NODE_JS)
 
 dist-node: $(NODE_TGZ)
 
-# The install test needs the tarball; CI=true makes Redis mandatory (see js/test/redis.test.js).
+# The install test needs the tarball; CI=true makes Redis and PostgreSQL mandatory (REDIS_URL,
+# DATABASE_URL; see js/test/servers.js). The adapter tests start a throwaway Redis Cluster on
+# SK_CLUSTER_PORT and the next two ports (Python's suite uses 7201, so both can run at once).
 test-node: $(NODE_NATIVE) $(NODE_TGZ)
-	cd js && SESSIONKEEPER_TGZ=$(CURDIR)/$(NODE_TGZ) node --test --test-concurrency=2 --test-reporter=spec test/
+	cd js && SK_CLUSTER_PORT=$${SK_CLUSTER_PORT:-7101} SESSIONKEEPER_TGZ=$(CURDIR)/$(NODE_TGZ) node --test --test-concurrency=2 --test-reporter=spec test/
 
 demo-node: $(NODE_NATIVE)
 	cd js && node examples/quickstart.js && node examples/quickstart.mjs

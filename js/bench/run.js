@@ -1,5 +1,5 @@
 'use strict'
-// `make bench-node`: every Node ratio of DESIGN.md §4 in one run (about a minute and a half).
+// `make bench-node`: every Node ratio of DESIGN.md §4 in one run (about three minutes).
 // Each measurement runs in its own process (with --expose-gc) so one cannot warm or litter
 // the heap of the next.
 
@@ -33,6 +33,26 @@ try {
 } catch (e) {
   redis = false
   console.log(`(Redis unreachable, skipped the Redis rows: ${e.message.split('\n')[0]})`)
+}
+
+// sessionkeeper/redis vs Shopify's Redis adapter, same server, each with its own connection.
+if (redis) {
+  try {
+    for (const [c, pairs] of [[1, 3000], [64, 30000]]) {
+      for (const mode of ['', 'fresh', 'unique']) {
+        const r = run('adapters.js', c, pairs, 5, mode)
+        const what = { '': 'the same 1,000 sessions', fresh: 'a new session id per pair', unique: 'every store new bytes' }[mode]
+        rows.push([
+          `sessionkeeper/redis vs Shopify's Redis adapter, concurrency ${c}, ${what}`,
+          `${r.oursPairsPerSec} vs ${r.shopifyPairsPerSec} pairs/s`,
+          `${f2(r.ratioOfMedians)} (median of round ratios ${f2(r.medianRoundRatio)})`,
+          mode === '' ? (c === 1 ? '>= 1.5' : '>= 1.2') : 'information',
+        ])
+      }
+    }
+  } catch (e) {
+    console.log(`(skipped the adapter rows: ${e.message.split('\n')[0]})`)
+  }
 }
 
 for (const mode of ['', 'unique']) {

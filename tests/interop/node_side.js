@@ -2,20 +2,48 @@
 // sessionkeeper storage, printing canonical JSON per id on stdout (one JSON object).
 //   node node_side.js write <kind> <target>      stores every vector session, prints {id: json}
 //   node node_side.js read  <kind> <target> ids  loads the ids (JSON array), prints {id: json}
-// <kind>: file (target = directory).
+// <kind>: file (target = directory); redis, redis-cluster (target = <url>|<keyPrefix>, the
+// cluster's seed URL for redis-cluster); postgres (target = <dsn>|<table>).
 'use strict'
 const path = require('node:path')
 const fs = require('node:fs')
-const sk = require(process.env.SK_JS || path.join(__dirname, '..', '..', 'js'))
+const JS = process.env.SK_JS || path.join(__dirname, '..', '..', 'js')
+const sk = require(JS)
 
-function open(kind, target) {
+/** `<left>|<right>`, split at the last `|` (URLs never hold one unescaped). */
+function pair(target) {
+  const at = target.lastIndexOf('|')
+  if (at < 0) throw new Error(`target must be <url>|<name>, got ${target}`)
+  return [target.slice(0, at), target.slice(at + 1)]
+}
+
+async function open(kind, target) {
   if (kind === 'file') return { storage: new sk.FileSessionStorage(target), close: async () => {} }
+  if (kind === 'redis') {
+    const [url, keyPrefix] = pair(target)
+    const storage = require(path.join(JS, 'redis.js')).redisSessionStorage(url, { keyPrefix })
+    return { storage, close: () => storage.close() }
+  }
+  if (kind === 'redis-cluster') {
+    const [url, keyPrefix] = pair(target)
+    const { createCluster } = require(require.resolve('redis', { paths: [JS] }))
+    const cluster = createCluster({ rootNodes: [{ url }] })
+    cluster.on('error', () => {})
+    await cluster.connect()
+    const storage = require(path.join(JS, 'redis.js')).redisSessionStorage(cluster, { keyPrefix })
+    return { storage, close: () => cluster.close() }
+  }
+  if (kind === 'postgres') {
+    const [dsn, table] = pair(target)
+    const storage = require(path.join(JS, 'postgres.js')).postgresSessionStorage(dsn, { table })
+    return { storage, close: () => storage.close() }
+  }
   throw new Error(`unknown storage kind ${kind}`)
 }
 
 async function main() {
   const [mode, kind, target, idsJson] = process.argv.slice(2)
-  const { storage, close } = open(kind, target)
+  const { storage, close } = await open(kind, target)
   const vectors = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'vectors', 'sessions.json'), 'utf8'))
   const out = {}
   try {

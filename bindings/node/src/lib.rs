@@ -10,5 +10,6 @@
 mod callback;
 mod error;
 mod file;
+mod layout;
 mod memory;
 mod session;

@@ -1,0 +1,41 @@
+// Types of `sessionkeeper/postgres` (hand-written; checked by `tsc --strict` in the test suite).
+import type { CustomSessionStorage } from './index.js'
+
+/** What the storage uses of a `pg.Pool`: queries, and a client checked out for the schema. */
+export interface PostgresPool {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>
+  connect(): Promise<{
+    query(text: string): Promise<unknown>
+    release(error?: Error | boolean): void
+  }>
+  readonly totalCount: number
+}
+
+export interface PostgresSessionStorageOptions {
+  /** The table (default `sessionkeeper_sessions`): letters, digits and `_`, optionally `schema.table`. */
+  table?: string
+  /** Per-operation timeout in ms (default 10000; 0 disables). */
+  timeoutMs?: number
+}
+
+/**
+ * Sessions in one PostgreSQL table: `id` the primary key, `shop` indexed, `expires` and
+ * `usable_until` as `timestamptz`, the canonical JSON in a `json` column. The table is created
+ * on first use (safely when several processes start at once). A `CustomSessionStorage`:
+ * a driver failure is CALLBACK_FAILED with the driver's error as `cause`.
+ */
+export declare class PostgresSessionStorage extends CustomSessionStorage {
+  /**
+   * `poolOrConnectionString`: a `pg.Pool` (never ended by the storage), or a `postgres://`
+   * connection string, from which the storage creates its own pool.
+   */
+  constructor(poolOrConnectionString: PostgresPool | string, options?: PostgresSessionStorageOptions)
+  /** Ends the pool created from a connection string; a pool passed in is left open. */
+  close(): Promise<void>
+}
+
+/** `new PostgresSessionStorage(poolOrConnectionString, options)`. */
+export declare function postgresSessionStorage(
+  poolOrConnectionString: PostgresPool | string,
+  options?: PostgresSessionStorageOptions,
+): PostgresSessionStorage

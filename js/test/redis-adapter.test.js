@@ -1,0 +1,222 @@
+'use strict'
+// sessionkeeper/redis against the real Redis (REDIS_URL) and a 3-node Redis Cluster this file
+// starts (tests/cluster/redis-cluster.sh, ports from SK_CLUSTER_PORT, 7101 by default) and
+// stops. Keys live under a prefix unique to this run and are deleted afterwards.
+
+const { describe, test, before, after } = require('node:test')
+const assert = require('node:assert/strict')
+const { Session, SessionStorageError } = require('../index.js')
+const { redisSessionStorage, RedisSessionStorage } = require('../redis.js')
+const { batteryOfTests } = require('../testing.js')
+const servers = require('./servers.js')
+
+const RUN = `sk-node-adapter:${servers.runId()}:`
+
+const single = { client: null, skip: undefined }
+const cluster = { client: null, skip: undefined }
+
+before(async () => {
+  try {
+    single.client = await servers.redisClient()
+  } catch (e) {
+    single.skip = servers.unreachable(`Redis at ${servers.REDIS_URL}`, e)
+  }
+  try {
+    cluster.client = (await servers.startCluster()).cluster
+  } catch (e) {
+    cluster.skip = servers.unreachable('the throwaway Redis Cluster', e)
+  }
+})
+
+after(async () => {
+  if (single.client) {
+    await servers.deleteKeys(single.client, `${RUN}*`)
+    assert.deepEqual(await servers.keysMatching(single.client, `${RUN}*`), [], 'every key of this run is gone')
+    await single.client.quit()
+  }
+  if (cluster.client) {
+    await servers.deleteKeys(cluster.client, `${RUN}*`)
+    assert.deepEqual(await servers.keysMatching(cluster.client, `${RUN}*`), [])
+    await cluster.client.close()
+  }
+  servers.stopCluster()
+})
+
+/** A test that skips itself when `server` is unreachable. */
+function serverTest(server, name, fn) {
+  test(name, async (t) => (server.skip ? t.skip(server.skip) : fn(t)))
+}
+
+const sessionKey = (prefix, id) => `${prefix}session:${id}`
+const shopKey = (prefix, shop) => `${prefix}shop:${shop}`
+
+/** The same cases against a single node and against the cluster. */
+function suite(label, server) {
+  let n = 0
+  const prefix = () => `${RUN}${label}:${n++}:`
+
+  describe(`${label}: the conformance battery, client passed in`, () => {
+    let storage
+    batteryOfTests(async () => (storage ??= redisSessionStorage(server.client, { keyPrefix: prefix() })), {
+      test: (name, fn) => serverTest(server, name, fn),
+    })
+  })
+
+  serverTest(server, `${label}: the layout: canonical JSON under {prefix}session:{id}, ids in {prefix}shop:{shop}`, async () => {
+    const p = prefix()
+    const storage = redisSessionStorage(server.client, { keyPrefix: p })
+    assert.ok(storage instanceof RedisSessionStorage)
+    const session = new Session({ id: 'layout', shop: 'layout.myshopify.com', scope: 'read_a', data: { z: 1, a: [true] } })
+    assert.equal(await storage.storeSession(session), true)
+    assert.equal(await server.client.get(sessionKey(p, 'layout')), session.serialize())
+    assert.deepEqual(await server.client.sMembers(shopKey(p, 'layout.myshopify.com')), ['layout'])
+    assert.equal(await storage.deleteSession('layout'), true)
+    assert.equal(await server.client.exists(sessionKey(p, 'layout')), 0)
+    assert.deepEqual(await server.client.sMembers(shopKey(p, 'layout.myshopify.com')), [], 'the index entry goes too')
+  })
+
+  serverTest(server, `${label}: a key expires when its session can no longer be used, never otherwise`, async () => {
+    const p = prefix()
+    const storage = redisSessionStorage(server.client, { keyPrefix: p })
+    const key = sessionKey(p, 'ttl')
+    const expires = new Date(Date.UTC(2031, 0, 2, 3, 4, 5, 678))
+    const later = new Date(Date.UTC(2031, 5, 1, 0, 0, 0, 9))
+    await storage.storeSession(new Session({ id: 'ttl', shop: 'ttl.myshopify.com', expires }))
+    assert.equal(await server.client.pExpireTime(key), expires.getTime(), 'PXAT expires, to the millisecond')
+    await storage.storeSession(new Session({ id: 'ttl', shop: 'ttl.myshopify.com', expires, refreshToken: 'r', refreshTokenExpires: later }))
+    assert.equal(await server.client.pExpireTime(key), later.getTime(), 'the later refreshTokenExpires')
+    await storage.storeSession(new Session({ id: 'ttl', shop: 'ttl.myshopify.com', expires, refreshToken: 'r' }))
+    assert.equal(await server.client.pExpireTime(key), -1, 'a refresh token that never expires: no TTL')
+    await storage.storeSession(new Session({ id: 'ttl', shop: 'ttl.myshopify.com', expires }))
+    await storage.storeSession(new Session({ id: 'ttl', shop: 'ttl.myshopify.com' }))
+    assert.equal(await server.client.pExpireTime(key), -1, 'storing a session without expires removes the TTL')
+    assert.equal(await server.client.pExpireTime(shopKey(p, 'ttl.myshopify.com')), -1, 'the index never expires')
+  })
+
+  serverTest(server, `${label}: 200 concurrent stores across 5 shops, then findSessionsByShop finds every one`, async () => {
+    const p = prefix()
+    const storage = redisSessionStorage(server.client, { keyPrefix: p })
+    const shops = Array.from({ length: 5 }, (_, i) => `concurrent-${i}.myshopify.com`)
+    const sessions = Array.from({ length: 200 }, (_, i) => new Session({ id: `c-${i}`, shop: shops[i % 5], state: `s${i}` }))
+    const stored = await Promise.all(sessions.map((s) => storage.storeSession(s)))
+    assert.ok(stored.every((r) => r === true))
+    const found = await Promise.all(shops.map((shop) => storage.findSessionsByShop(shop)))
+    for (const [i, list] of found.entries()) {
+      const expected = sessions.filter((s) => s.shop === shops[i])
+      assert.equal(list.length, 40)
+      assert.deepEqual(list.map((s) => s.id).sort(), expected.map((s) => s.id).sort())
+      for (const s of list) assert.ok(s.equals(expected.find((e) => e.id === s.id)))
+      assert.equal((await server.client.sMembers(shopKey(p, shops[i]))).length, 40)
+    }
+  })
+
+  serverTest(server, `${label}: stale index entries are skipped and removed`, async () => {
+    const p = prefix()
+    const storage = redisSessionStorage(server.client, { keyPrefix: p })
+    const shop = 'stale.myshopify.com'
+    await storage.storeSession(new Session({ id: 'kept', shop }))
+    await storage.storeSession(new Session({ id: 'moved', shop }))
+    await storage.storeSession(new Session({ id: 'moved', shop: 'elsewhere.myshopify.com' }))
+    // What a crash between SADD and SET leaves, and a key that expired or was deleted by hand.
+    await server.client.sAdd(shopKey(p, shop), ['never-written', ''])
+    assert.equal((await server.client.sMembers(shopKey(p, shop))).length, 4)
+    const found = await storage.findSessionsByShop(shop)
+    assert.deepEqual(found.map((s) => s.id), ['kept'])
+    assert.deepEqual(await server.client.sMembers(shopKey(p, shop)), ['kept'], 'stale members removed')
+    assert.deepEqual((await storage.findSessionsByShop('elsewhere.myshopify.com')).map((s) => s.id), ['moved'])
+  })
+
+  serverTest(server, `${label}: a corrupt value is INVALID_SESSION naming the field; it can still be deleted`, async () => {
+    const p = prefix()
+    const storage = redisSessionStorage(server.client, { keyPrefix: p })
+    const shop = 'corrupt.myshopify.com'
+    await storage.storeSession(new Session({ id: 'corrupt', shop }))
+    await server.client.set(sessionKey(p, 'corrupt'), `{"id":"corrupt","shop":"${shop}","isOnline":"maybe"}`)
+    await assert.rejects(storage.loadSession('corrupt'), { code: 'INVALID_SESSION', message: /isOnline/ })
+    await assert.rejects(storage.findSessionsByShop(shop), { code: 'INVALID_SESSION', message: /isOnline/ })
+    await server.client.set(sessionKey(p, 'corrupt'), 'not json')
+    assert.equal(await storage.deleteSession('corrupt'), true)
+    assert.equal(await server.client.exists(sessionKey(p, 'corrupt')), 0)
+    assert.deepEqual(await storage.findSessionsByShop(shop), [], 'the entry it left is stale and goes')
+  })
+
+  serverTest(server, `${label}: a closed client is CALLBACK_FAILED with the driver's error as cause, and works once reconnected`, async () => {
+    const client = server.client.duplicate()
+    client.on('error', () => {})
+    await client.connect()
+    const storage = redisSessionStorage(client, { keyPrefix: prefix() })
+    await client.close()
+    await assert.rejects(storage.storeSession(new Session({ id: 'offline', shop: 'o.myshopify.com' })), (e) => {
+      assert.ok(e instanceof SessionStorageError)
+      assert.equal(e.code, 'CALLBACK_FAILED')
+      assert.ok(e.cause instanceof Error, 'the driver error is the cause')
+      assert.ok(e.message.includes(e.cause.message), e.message)
+      return true
+    })
+    await assert.rejects(storage.loadSession('offline'), { code: 'CALLBACK_FAILED' })
+    await client.connect()
+    try {
+      assert.equal(await storage.storeSession(new Session({ id: 'offline', shop: 'o.myshopify.com' })), true)
+      assert.equal((await storage.loadSession('offline')).id, 'offline')
+      assert.equal(await storage.close(), undefined)
+      assert.equal(client.isOpen, true, 'close() leaves a client passed in open')
+    } finally {
+      await client.close()
+    }
+  })
+}
+
+suite('single node', single)
+suite('cluster', cluster)
+
+describe('single node: a storage from a URL', () => {
+  let storage
+  after(() => storage?.close())
+  batteryOfTests(async () => (storage ??= redisSessionStorage(servers.REDIS_URL, { keyPrefix: `${RUN}url:` })), {
+    test: (name, fn) => serverTest(single, name, fn),
+  })
+})
+
+serverTest(single, 'a URL storage: unreachable server is CALLBACK_FAILED with the driver error; works again once reachable', async () => {
+  const proxy = new servers.Proxy(servers.REDIS_URL)
+  await proxy.open()
+  const storage = redisSessionStorage(proxy.url(), { keyPrefix: `${RUN}proxy:` })
+  try {
+    const session = new Session({ id: 'flaky', shop: 'flaky.myshopify.com' })
+    assert.equal(await storage.storeSession(session), true)
+    await proxy.close()
+    for (const op of [() => storage.storeSession(session), () => storage.loadSession('flaky'), () => storage.findSessionsByShop('flaky.myshopify.com')]) {
+      await assert.rejects(op(), (e) => {
+        assert.equal(e.code, 'CALLBACK_FAILED')
+        assert.ok(e.cause instanceof Error, 'the driver error is the cause')
+        assert.ok(e.message.includes(e.cause.message), e.message)
+        return true
+      })
+    }
+    await proxy.open()
+    const loaded = await servers.eventually(() => storage.loadSession('flaky'))
+    assert.ok(loaded.equals(session))
+    assert.equal(await storage.deleteSession('flaky'), true)
+  } finally {
+    await storage.close()
+    if (proxy.server) await proxy.close()
+  }
+  await assert.rejects(storage.loadSession('flaky'), { code: 'CALLBACK_FAILED' }, 'closed for good')
+})
+
+serverTest(single, 'a URL storage: a server that never answered is CALLBACK_FAILED, not a hang', async () => {
+  const proxy = new servers.Proxy(servers.REDIS_URL)
+  await proxy.open()
+  const url = proxy.url()
+  await proxy.close()
+  const storage = redisSessionStorage(url, { keyPrefix: `${RUN}never:` })
+  try {
+    await assert.rejects(storage.loadSession('x'), (e) => {
+      assert.equal(e.code, 'CALLBACK_FAILED')
+      assert.match(e.cause.message, /ECONNREFUSED/)
+      return true
+    })
+  } finally {
+    await storage.close()
+  }
+})
