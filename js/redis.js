@@ -56,7 +56,13 @@ class OwnedClient {
     }
     // No offline queue: while the server is unreachable commands fail at once (CALLBACK_FAILED)
     // instead of waiting for the timeout; the client keeps reconnecting in the background.
-    this.client = redis.createClient({ url, disableOfflineQueue: true })
+    try {
+      this.client = redis.createClient({ url, disableOfflineQueue: true })
+    } catch (e) {
+      // node-redis names the problem ("Invalid URL", "Invalid protocol"); the URL, which may
+      // hold a password, is not repeated.
+      throw invalidArgument(`url must be a redis:// or rediss:// URL: ${e.message}`)
+    }
     this.lastError = null
     this.waiting = null
     this.closed = false
@@ -235,7 +241,7 @@ class RedisSessionStorage extends CustomSessionStorage {
     const layout = layoutOf(given.keyPrefix ?? undefined)
     let owned = null
     let client
-    if (typeof clientOrUrl === 'string') {
+    if (typeof clientOrUrl === 'string' && clientOrUrl !== '') {
       owned = new OwnedClient(clientOrUrl)
       client = owned.client
     } else if (isClient(clientOrUrl)) {

@@ -24,8 +24,16 @@ const fakePool = { query() {}, connect() {}, totalCount: 0 }
 test('redisSessionStorage checks its arguments (INVALID_ARGUMENT)', () => {
   assert.ok(redisSessionStorage(fakeClient) instanceof CustomSessionStorage)
   assert.ok(new RedisSessionStorage(fakeClient, { keyPrefix: 'a:', timeoutMs: 0 }) instanceof RedisSessionStorage)
-  for (const bad of [undefined, null, 42, {}, { get() {} }]) {
+  for (const bad of [undefined, null, 42, '', {}, { get() {} }]) {
     assert.throws(() => redisSessionStorage(bad), invalid(/node-redis client/))
+  }
+  for (const url of ['not a url', 'http://user:secret@host']) {
+    assert.throws(() => redisSessionStorage(url), (e) => {
+      assert.equal(e.code, 'INVALID_ARGUMENT')
+      assert.match(e.message, /url must be a redis:\/\/ or rediss:\/\/ URL: Invalid/)
+      assert.ok(!e.message.includes('secret'), 'the URL is not repeated')
+      return true
+    })
   }
   assert.throws(() => redisSessionStorage(fakeClient, { keyPrefix: '' }), invalid(/keyPrefix/))
   assert.throws(() => redisSessionStorage(fakeClient, { keyPrefix: 'x'.repeat(257) }), invalid(/keyPrefix/))

@@ -14,6 +14,10 @@ const RUN = `sk-node-adapter:${servers.runId()}:`
 
 const single = { client: null, skip: undefined }
 const cluster = { client: null, skip: undefined }
+// node-redis v4 (the oldest major the peer range allows), installed as the alias `redis4`.
+const v4 = { client: null, skip: undefined }
+const v4Cluster = { client: null, skip: undefined }
+const close = (client) => (client.close ?? client.quit).call(client)
 
 before(async () => {
   try {
@@ -21,10 +25,20 @@ before(async () => {
   } catch (e) {
     single.skip = servers.unreachable(`Redis at ${servers.REDIS_URL}`, e)
   }
+  v4.skip = single.skip
+  if (!single.skip) {
+    v4.client = require('redis4').createClient({ url: servers.REDIS_URL })
+    v4.client.on('error', () => {})
+    await v4.client.connect()
+  }
   try {
-    cluster.client = (await servers.startCluster()).cluster
+    const started = await servers.startCluster()
+    cluster.client = started.cluster
+    v4Cluster.client = require('redis4').createCluster({ rootNodes: [{ url: started.url }] })
+    v4Cluster.client.on('error', () => {})
+    await v4Cluster.client.connect()
   } catch (e) {
-    cluster.skip = servers.unreachable('the throwaway Redis Cluster', e)
+    cluster.skip = v4Cluster.skip = servers.unreachable('the throwaway Redis Cluster', e)
   }
 })
 
@@ -33,11 +47,13 @@ after(async () => {
     await servers.deleteKeys(single.client, `${RUN}*`)
     assert.deepEqual(await servers.keysMatching(single.client, `${RUN}*`), [], 'every key of this run is gone')
     await single.client.quit()
+    await v4.client.quit()
   }
   if (cluster.client) {
     await servers.deleteKeys(cluster.client, `${RUN}*`)
     assert.deepEqual(await servers.keysMatching(cluster.client, `${RUN}*`), [])
     await cluster.client.close()
+    await v4Cluster.client.quit()
   }
   servers.stopCluster()
 })
@@ -145,7 +161,7 @@ function suite(label, server) {
     client.on('error', () => {})
     await client.connect()
     const storage = redisSessionStorage(client, { keyPrefix: prefix() })
-    await client.close()
+    await close(client)
     await assert.rejects(storage.storeSession(new Session({ id: 'offline', shop: 'o.myshopify.com' })), (e) => {
       assert.ok(e instanceof SessionStorageError)
       assert.equal(e.code, 'CALLBACK_FAILED')
@@ -161,13 +177,15 @@ function suite(label, server) {
       assert.equal(await storage.close(), undefined)
       assert.equal(client.isOpen, true, 'close() leaves a client passed in open')
     } finally {
-      await client.close()
+      await close(client)
     }
   })
 }
 
 suite('single node', single)
 suite('cluster', cluster)
+suite('node-redis v4, single node', v4)
+suite('node-redis v4, cluster', v4Cluster)
 
 describe('single node: a storage from a URL', () => {
   let storage
