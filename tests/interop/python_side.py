@@ -40,8 +40,8 @@ def open_storage(kind: str, target: str) -> tuple[Any, Callable[[], Awaitable[No
     if kind == "postgres":
         from sessionkeeper.postgres import postgres_session_storage
 
-        storage = postgres_session_storage(where, table=name or None)
-        return storage, storage.close
+        pg_storage = postgres_session_storage(where, table=name or None)
+        return pg_storage, pg_storage.close
     raise SystemExit(f"unknown storage kind {kind}")
 
 

@@ -6,6 +6,9 @@ closing only what the storage opened."""
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -157,6 +160,23 @@ async def test_arguments_are_checked() -> None:
             postgres_session_storage("postgresql://127.0.0.1:1/x", table=bad_table)  # type: ignore[arg-type]
     for bad_pool in [42, None, object()]:
         with pytest.raises(InvalidArgumentError, match="pool_or_dsn"):
-            postgres_session_storage(bad_pool)  # type: ignore[arg-type]
+            postgres_session_storage(bad_pool)
     with pytest.raises(InvalidArgumentError, match="timeout"):
         redis_session_storage("redis://127.0.0.1:1", timeout=-1)
+
+
+@pytest.mark.parametrize(("module", "driver", "extra"), [("redis", "redis", "redis"), ("postgres", "asyncpg", "postgres")])
+def test_the_drivers_are_optional(module: str, driver: str, extra: str, tmp_path: Path) -> None:
+    # Without the driver, `import sessionkeeper` works and the adapter names the extra to install.
+    code = (
+        f"import sys; sys.modules[{driver!r}] = None\n"
+        "import sessionkeeper\n"
+        f"try:\n    import sessionkeeper.{module}\n"
+        "except ImportError as e:\n    print(e)\n"
+    )
+    # From tmp_path: python/sessionkeeper (sources without the compiled module) must not shadow the wheel.
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"pip install 'sessionkeeper[{extra}]'" in done.stdout, done.stdout
