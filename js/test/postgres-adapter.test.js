@@ -96,6 +96,19 @@ serverTest('dates beyond 2038 and before 1970 keep their millisecond', async () 
   assert.equal(JSON.stringify(await storage.loadSession('far')), session.serialize())
 })
 
+serverTest('an id or shop holding U+0000, which PostgreSQL text cannot keep, is refused before any query', async () => {
+  const storage = postgresSessionStorage(server.pool, { table: table() })
+  for (const params of [{ id: 'nul\u0000id' }, { id: 'nul-shop', shop: 'a\u0000b' }]) {
+    await assert.rejects(storage.storeSession(new Session(params)), (e) => {
+      assert.equal(e.code, 'CALLBACK_FAILED')
+      assert.equal(e.cause.code, 'INVALID_ARGUMENT')
+      assert.match(e.message, /U\+0000/)
+      return true
+    })
+  }
+  assert.equal(await storage.storeSession(new Session({ id: 'fine' })), true, 'the storage still works')
+})
+
 serverTest('200 concurrent stores across 5 shops, then findSessionsByShop finds every one', async () => {
   const storage = postgresSessionStorage(server.pool, { table: table() })
   const shops = Array.from({ length: 5 }, (_, i) => `concurrent-${i}.myshopify.com`)

@@ -3,7 +3,8 @@
 //   node node_side.js write <kind> <target>      stores every vector session, prints {id: json}
 //   node node_side.js read  <kind> <target> ids  loads the ids (JSON array), prints {id: json}
 // <kind>: file (target = directory); redis, redis-cluster (target = <url>|<keyPrefix>, the
-// cluster's seed URL for redis-cluster); postgres (target = <dsn>|<table>).
+// cluster's seed URL for redis-cluster); postgres (target = <dsn>|<table>). An empty keyPrefix or
+// table means the default.
 'use strict'
 const path = require('node:path')
 const fs = require('node:fs')
@@ -14,7 +15,7 @@ const sk = require(JS)
 function pair(target) {
   const at = target.lastIndexOf('|')
   if (at < 0) throw new Error(`target must be <url>|<name>, got ${target}`)
-  return [target.slice(0, at), target.slice(at + 1)]
+  return [target.slice(0, at), target.slice(at + 1) || undefined]
 }
 
 async function open(kind, target) {
