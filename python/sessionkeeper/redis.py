@@ -46,7 +46,7 @@ def _text(member: bytes | str) -> str:
     return member.decode() if isinstance(member, bytes) else member
 
 
-Command = tuple[str, tuple[Any, ...]]
+_Command = tuple[str, tuple[Any, ...]]
 
 
 class _Commands:
@@ -67,7 +67,7 @@ class _Commands:
         self.layout = layout
         self.cluster = cluster
 
-    async def phases(self, *phases: Sequence[Command]) -> list[Any]:
+    async def phases(self, *phases: Sequence[_Command]) -> list[Any]:
         """Sends each phase's commands after every command of the previous phase (within a
         phase, in any order); returns the replies, in order."""
         if self.cluster:
