@@ -51,7 +51,16 @@ async function main() {
     if (mode === 'write') {
       for (const c of vectors.sessions) {
         const session = new sk.Session(c.input)
-        if ((await storage.storeSession(session)) !== true) throw new Error(`store ${c.name} failed`)
+        let stored
+        try {
+          stored = await storage.storeSession(session)
+        } catch (e) {
+          // A session the storage refuses up front (PostgreSQL: U+0000 in the id) is left out;
+          // test_interop.py checks exactly which ones are.
+          if (e.code === 'CALLBACK_FAILED' && e.cause && e.cause.code === 'INVALID_ARGUMENT') continue
+          throw e
+        }
+        if (stored !== true) throw new Error(`store ${c.name} failed`)
         out[session.id] = JSON.stringify(session)
       }
     } else {

@@ -63,7 +63,15 @@ async def _run(storage: Any, mode: str, ids_json: str | None, out: dict[str, str
     if mode == "write":
         for case in json.loads(VECTORS.read_text(encoding="utf-8"))["sessions"]:
             session = sk.Session.from_json(json.dumps(case["input"]))
-            if await storage.store_session(session) is not True:
+            try:
+                stored = await storage.store_session(session)
+            except sk.CallbackFailedError as error:
+                # A session the storage refuses up front (PostgreSQL: U+0000 in the id) is left
+                # out; test_interop.py checks exactly which ones are.
+                if isinstance(error.__cause__, sk.InvalidArgumentError):
+                    continue
+                raise
+            if stored is not True:
                 raise SystemExit(f"store {case['name']} failed")
             out[session.id] = session.to_json()
     else:
