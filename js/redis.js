@@ -66,6 +66,7 @@ class OwnedClient {
     this.lastError = null
     this.waiting = null
     this.closed = false
+    this.pending = 0
     this.client.on('error', (e) => {
       this.lastError = e // reported by the next operation; an unheard 'error' would crash Node
     })
@@ -79,9 +80,7 @@ class OwnedClient {
     const client = this.client
     if (client.isReady || this.closed) return undefined
     if (!client.isOpen) {
-      // The socket is unref'd: an idle storage never keeps a finished process alive (a
-      // pending operation does, through its timeout).
-      client.connect().then(() => client.unref(), () => {})
+      client.connect().catch(() => {}) // failures arrive as 'error' events
     } else if (this.lastError !== null) {
       return Promise.reject(this.lastError)
     }
@@ -98,6 +97,35 @@ class OwnedClient {
       client.on('error', done)
     })
     return this.waiting
+  }
+
+  /**
+   * Runs one operation, holding the socket ref'd while any is pending: a pending operation
+   * keeps Node alive (even with timeoutMs 0), an idle storage never does.
+   */
+  track(run, arg) {
+    if (this.pending++ === 0) this.client.ref()
+    let result
+    try {
+      result = run(arg)
+    } catch (e) {
+      this.release()
+      throw e
+    }
+    return result.then(
+      (value) => {
+        this.release()
+        return value
+      },
+      (error) => {
+        this.release()
+        throw error
+      },
+    )
+  }
+
+  release() {
+    if (--this.pending === 0) this.client.unref()
   }
 
   async close() {
@@ -219,7 +247,9 @@ function callbacks(client, layout, owned) {
     return values.filter((_, i) => keep[i])
   }
 
-  return { store, load, remove, removeMany, find }
+  const all = { store, load, remove, removeMany, find }
+  if (owned === null) return all
+  return Object.fromEntries(Object.entries(all).map(([name, fn]) => [name, (arg) => owned.track(fn, arg)]))
 }
 
 /**

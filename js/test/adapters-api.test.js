@@ -111,21 +111,26 @@ test('the package ships both adapters, CommonJS, ESM and types', () => {
   assert.ok(pkg.peerDependenciesMeta.redis.optional && pkg.peerDependenciesMeta.pg.optional)
 })
 
-test('a process exits after using storages created from a URL, without close()', (t) => {
+test('a process exits after using storages created from a URL, without close(); pending work keeps it alive', (t) => {
   const script = `
     const { redisSessionStorage } = require('sessionkeeper/redis')
     const { postgresSessionStorage } = require('sessionkeeper/postgres')
     ;(async () => {
       const run = Date.now() + '' + process.pid
+      // timeoutMs 0: no timer of ours keeps the process alive while an operation is pending.
       globalThis.keep = [
-        redisSessionStorage(${JSON.stringify(REDIS_URL)}, { keyPrefix: 'sk-node-exit:' + run + ':' }),
-        postgresSessionStorage(${JSON.stringify(DATABASE_URL)}, { table: 'sk_node_exit_' + run }),
+        redisSessionStorage(${JSON.stringify(REDIS_URL)}, { keyPrefix: 'sk-node-exit:' + run + ':', timeoutMs: 0 }),
+        postgresSessionStorage(${JSON.stringify(DATABASE_URL)}, { table: 'sk_node_exit_' + run, timeoutMs: 0 }),
       ]
       for (const storage of keep) {
         try {
-          await storage.storeSession({ id: 'x', shop: 's.myshopify.com' })
-          await storage.loadSession('x')
-          await storage.deleteSession('x')
+          const steps = [
+            await storage.storeSession({ id: 'x', shop: 's.myshopify.com' }),
+            (await storage.loadSession('x')).id,
+            (await storage.findSessionsByShop('s.myshopify.com')).length,
+            await storage.deleteSession('x'),
+          ]
+          if (steps.join() !== 'true,x,1,true') throw new Error(steps.join())
         } catch (e) {
           console.log('unreachable', e.code)
           await storage.close() // a client still reconnecting would keep the process alive
