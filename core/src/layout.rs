@@ -83,7 +83,8 @@ impl RedisLayout {
             value: session.to_json(),
             index_key: format!("{}shop:{}", self.prefix, session.shop),
             member: session.id.clone(),
-            expire_at_ms: session.usable_until().map(Timestamp::epoch_ms),
+            // Redis refuses PXAT ≤ 0; a session unusable since before 1970 expires at once either way.
+            expire_at_ms: session.usable_until().map(|t| t.epoch_ms().max(1)),
         })
     }
 

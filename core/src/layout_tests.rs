@@ -26,6 +26,8 @@ fn redis_store_plan_uses_the_later_usable_instant() {
         Some(1_896_134_400_000),
         "refreshTokenExpires, the later of the two"
     );
+    let ancient = RedisLayout::new(None).unwrap().store(r#"{"id":"c","expires":-5}"#).unwrap();
+    assert_eq!(ancient.expire_at_ms, Some(1), "Redis refuses PXAT <= 0");
     let forever = RedisLayout::new(None).unwrap().store(r#"{"id":"b"}"#).unwrap();
     assert_eq!(forever.expire_at_ms, None);
     assert_eq!(forever.value, r#"{"id":"b","shop":"","state":"","isOnline":false}"#);
