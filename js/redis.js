@@ -187,13 +187,17 @@ function callbacks(client, layout, owned) {
     const w = plans.write(session.id, text)
     const value = w.value ?? text
     const set = () => (w.expireAtMs === null ? client.set(w.key, value) : client.set(w.key, value, { PXAT: w.expireAtMs }))
+    // SADD, SET, SADD: the second SADD restores an index entry that a concurrent find removed
+    // after reading the key before this SET landed (see find).
     if (pipelined) {
-      // One connection keeps the order: SADD reaches Redis before SET, in one round trip.
-      const [, reply] = await Promise.all([client.sAdd(w.indexKey, w.member), set()])
+      // One connection keeps the order, in one round trip.
+      const [, reply] = await Promise.all([client.sAdd(w.indexKey, w.member), set(), client.sAdd(w.indexKey, w.member)])
       return reply === 'OK'
     }
     await client.sAdd(w.indexKey, w.member)
-    return (await set()) === 'OK'
+    const reply = await set()
+    await client.sAdd(w.indexKey, w.member)
+    return reply === 'OK'
   }
 
   function load(id) {
@@ -243,7 +247,23 @@ function callbacks(client, layout, owned) {
     )
     const keep = layout.found(shop, values.map((v) => (v === null || v === undefined ? null : String(v))))
     const stale = ids.filter((_, i) => !keep[i])
-    if (stale.length > 0) await client.sRem(indexKey, stale)
+    if (stale.length > 0) {
+      await client.sRem(indexKey, stale)
+      // A store may have landed its SET between our GET and SREM: read those keys again and
+      // put back the members that are sessions of this shop after all.
+      const again = await Promise.all(
+        stale.map((id) => {
+          try {
+            return client.get(plans.key(String(id)))
+          } catch {
+            return null // not a session id at all
+          }
+        }),
+      )
+      const back = layout.found(shop, again.map((v) => (v === null || v === undefined ? null : String(v))))
+      const revived = stale.filter((_, i) => back[i])
+      if (revived.length > 0) await client.sAdd(indexKey, revived)
+    }
     return values.filter((_, i) => keep[i])
   }
 

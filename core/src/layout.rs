@@ -24,9 +24,13 @@ pub struct RedisLayout {
     prefix: String,
 }
 
-/// What to write for one `store`, in order: `SADD index_key member`, then `SET key value`
-/// with `PXAT expire_at_ms` when present. Index first: a crash in between leaves at worst a
-/// stale index entry, which [`RedisLayout::found`] tells readers to skip and remove.
+/// What to write for one `store`, in order: `SADD index_key member`, `SET key value` (with
+/// `PXAT expire_at_ms` when present), `SADD index_key member` again. Index first: a crash in
+/// between leaves at worst a stale index entry, which [`RedisLayout::found`] tells readers to
+/// skip and `SREM`. A reader that removed a member whose `SET` had not landed yet `GET`s those
+/// keys once more after its `SREM` and re-adds the ones now found; the trailing `SADD` covers a
+/// writer stalled between `SADD` and `SET` past that re-check. Together no interleaving of a
+/// store and a find loses an index entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RedisWrite {
     /// The session key.

@@ -86,14 +86,18 @@ class _Commands:
     async def store(self, session: Session) -> bool:
         key, value, index_key, member, expire_at_ms = self.layout.store(session)
         client = self.client
+        # SADD, SET, SADD: the second SADD restores an index entry that a concurrent find removed
+        # after reading the key before this SET landed (see find).
         if self.cluster:
             await client.initialize()
             await client.sadd(index_key, member)
             await client.set(key, value, pxat=expire_at_ms)
+            await client.sadd(index_key, member)
         else:
             pipe = client.pipeline(transaction=False)
             pipe.sadd(index_key, member)
             pipe.set(key, value, pxat=expire_at_ms)
+            pipe.sadd(index_key, member)
             await pipe.execute()
         return True
 
@@ -148,7 +152,20 @@ class _Commands:
                 found.append(session)
         if stale:
             await self.client.srem(index_key, *stale)
+            # A store may have landed its SET between our GET and SREM: read those keys again
+            # and put back the members that are sessions of this shop after all.
+            again = await self.phases([("get", (layout.session_key(id),)) for id in stale])
+            revived = [id for id, value in zip(stale, again) if _kept(layout, shop, value)]
+            if revived:
+                await self.client.sadd(index_key, *revived)
         return found
+
+
+def _kept(layout: Any, shop: str, value: Any) -> bool:
+    try:
+        return layout.found(shop, value) is not None
+    except InvalidSessionError:
+        return False
 
 
 class RedisSessionStorage(CustomSessionStorage):
