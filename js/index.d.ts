@@ -215,6 +215,11 @@ export declare class MemorySessionStorage implements SessionStorage {
   deleteSession(id: string): Promise<boolean>
   deleteSessions(ids: readonly string[]): Promise<boolean>
   findSessionsByShop(shop: string): Promise<Session[]>
+  /**
+   * Removes the sessions that can no longer be used (past `expires` and, with a refresh token,
+   * past `refreshTokenExpires`); returns how many. Opt-in: call it on your own schedule.
+   */
+  sweep(): number
 }
 
 /** One file per session under `directory` (created 0700 when missing); I/O off the JS thread. */

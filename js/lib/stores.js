@@ -51,6 +51,16 @@ class MemorySessionStorage {
     return true
   }
 
+  /**
+   * Removes the sessions that can no longer be used (past `expires` and, with a refresh token,
+   * past `refreshTokenExpires`); returns how many. Opt-in: call it on your own schedule.
+   */
+  sweep() {
+    const removed = this.#store.sweep()
+    for (const id of removed) this.#view.delete(id)
+    return removed.length
+  }
+
   async loadSession(id) {
     const entry = this.#view.get(id)
     if (entry !== undefined) {

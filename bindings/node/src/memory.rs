@@ -3,7 +3,7 @@
 
 use napi_derive::napi;
 use sessionkeeper_core::storage::MemoryStorage;
-use sessionkeeper_core::{Canonical, Origin, Session};
+use sessionkeeper_core::{Canonical, Origin, Session, Timestamp};
 
 use crate::error::{OrThrow, Result};
 
@@ -59,6 +59,13 @@ impl MemoryStore {
     #[napi(catch_unwind)]
     pub fn by_shop(&self, shop: String) -> Result<Vec<String>> {
         Ok(self.inner.by_shop(&shop).or_throw()?.iter().map(|s| s.to_json()).collect())
+    }
+
+    /// Removes the sessions that can no longer be used (past `expires` and, with a refresh
+    /// token, past `refreshTokenExpires`); returns their ids so the JS view can drop them too.
+    #[napi(catch_unwind)]
+    pub fn sweep(&self) -> Vec<String> {
+        self.inner.sweep_ids(Timestamp::now())
     }
 
     /// How many sessions are stored.
