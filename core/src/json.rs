@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Number, Value};
 
-use crate::error::{Error, Origin, Result};
+use crate::error::{Origin, Result};
 
 /// The largest integer both languages hold exactly (`Number.MAX_SAFE_INTEGER`).
 pub const MAX_SAFE_INTEGER: i64 = 9_007_199_254_740_991;
@@ -186,11 +186,6 @@ pub fn check_js_safe(value: &Value, path: &str, origin: Origin) -> Result<()> {
 /// Parses JSON text (as a store hands it back) into a value, as `INVALID_SESSION` on failure.
 pub fn parse_text(text: &str, what: &str, origin: Origin) -> Result<Value> {
     serde_json::from_str(text).map_err(|e| origin.error(format!("{what} is not valid JSON: {e}")))
-}
-
-/// An `Error` for bad JSON from the app (kept here so every parser words it the same way).
-pub fn not_json(e: &serde_json::Error) -> Error {
-    Error::InvalidArgument(format!("expected JSON text: {e}"))
 }
 
 #[cfg(test)]
