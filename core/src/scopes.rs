@@ -1,7 +1,8 @@
 //! Shopify's `AuthScopes`: access scopes with implied scopes (`write_x` grants `read_x`).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::fmt;
+use std::hash::Hash;
 
 /// A set of access scopes, compared the way Shopify compares them: a `write_x` scope implies
 /// `read_x`, and `unauthenticated_write_x` implies `unauthenticated_read_x`.
@@ -48,15 +49,22 @@ impl AuthScopes {
     }
 }
 
+/// `items` without repeats, in first-seen order. One hash-set probe per item: a scope string of
+/// 40,000 distinct scopes costs 40,000 probes, not the 800 million comparisons of a scan of
+/// every earlier scope (which blocked an event loop for seconds). Generic so a test can count
+/// the equality checks it makes.
+fn first_seen<T: Hash + Eq + Clone>(items: impl IntoIterator<Item = T>) -> Vec<T> {
+    let mut seen: HashSet<T> = HashSet::new();
+    items.into_iter().filter(|item| seen.insert(item.clone())).collect()
+}
+
 impl<S: AsRef<str>> FromIterator<S> for AuthScopes {
     fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> Self {
-        let mut given: Vec<String> = Vec::new();
-        for s in iter {
-            let s = s.as_ref().trim();
-            if !s.is_empty() && !given.iter().any(|g| g == s) {
-                given.push(s.to_owned());
-            }
-        }
+        let given: Vec<String> = first_seen(
+            iter.into_iter()
+                .map(|s| s.as_ref().trim().to_owned())
+                .filter(|s| !s.is_empty()),
+        );
         let implied_set: BTreeSet<String> = given.iter().filter_map(|s| implied(s)).collect();
         let compressed: Vec<String> =
             given.iter().filter(|s| !implied_set.contains(*s)).cloned().collect();
@@ -99,5 +107,48 @@ mod tests {
         assert!(AuthScopes::parse("write_a,read_a").equals(&AuthScopes::parse("write_a")));
         assert!(!AuthScopes::parse("write_a").equals(&AuthScopes::parse("read_a")));
         assert!(AuthScopes::parse("").equals(&AuthScopes::parse(" , ")));
+    }
+
+    /// A scope that counts how often it is compared for equality.
+    #[derive(Clone, Hash)]
+    struct Counted(String);
+
+    thread_local! {
+        static COMPARISONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    impl PartialEq for Counted {
+        fn eq(&self, other: &Self) -> bool {
+            COMPARISONS.with(|c| c.set(c.get() + 1));
+            self.0 == other.0
+        }
+    }
+    impl Eq for Counted {}
+
+    fn comparisons_to_dedup(n: usize) -> usize {
+        COMPARISONS.with(|c| c.set(0));
+        // Every scope twice: the repeats must be found, the distinct ones must not be compared
+        // with every earlier one.
+        let scopes = (0..n).chain(0..n).map(|i| Counted(format!("read_s{i}")));
+        assert_eq!(first_seen(scopes).len(), n);
+        COMPARISONS.with(|c| c.get())
+    }
+
+    #[test]
+    fn dedup_work_grows_linearly() {
+        // A quadratic scan makes ~n²/2 comparisons (50 million for 10,000); a hash set about
+        // one per repeat.
+        let small = comparisons_to_dedup(1_000);
+        let large = comparisons_to_dedup(10_000);
+        assert!(large <= 2 * 10_000, "{large} comparisons for 10,000 scopes");
+        assert!(large <= 12 * small.max(1), "work grew from {small} to {large} for 10x the scopes");
+    }
+
+    #[test]
+    fn many_distinct_scopes_parse() {
+        let text: Vec<String> = (0..40_000).map(|i| format!("read_s{i}")).collect();
+        let s = AuthScopes::parse(&text.join(","));
+        assert_eq!(s.compressed().len(), 40_000);
+        assert!(s.has(&AuthScopes::parse("read_s1")));
     }
 }
