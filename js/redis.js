@@ -188,16 +188,40 @@ function callbacks(client, layout, owned) {
     const value = w.value ?? text
     const set = () => (w.expireAtMs === null ? client.set(w.key, value) : client.set(w.key, value, { PXAT: w.expireAtMs }))
     // SADD, SET, SADD: the second SADD restores an index entry that a concurrent find removed
-    // after reading the key before this SET landed (see find).
+    // after reading the key before this SET landed (see find). Then the re-check: GET the key
+    // and drop the entry if a concurrent delete removed the key after our SET (the core's
+    // layout_removal docs give the whole protocol).
+    let reply
+    let now
     if (pipelined) {
       // One connection keeps the order, in one round trip.
-      const [, reply] = await Promise.all([client.sAdd(w.indexKey, w.member), set(), client.sAdd(w.indexKey, w.member)])
-      return reply === 'OK'
+      const replies = await Promise.all([
+        client.sAdd(w.indexKey, w.member),
+        set(),
+        client.sAdd(w.indexKey, w.member),
+        client.get(w.key),
+      ])
+      reply = replies[1]
+      now = replies[3]
+    } else {
+      await client.sAdd(w.indexKey, w.member)
+      reply = await set()
+      await client.sAdd(w.indexKey, w.member)
+      now = await client.get(w.key)
     }
-    await client.sAdd(w.indexKey, w.member)
-    const reply = await set()
-    await client.sAdd(w.indexKey, w.member)
+    if (!holds(w.indexKey, now, value)) {
+      await client.sRem(w.indexKey, w.member)
+      // A store may have landed meanwhile: every SREM is followed by a GET and an SADD back.
+      if (holds(w.indexKey, await client.get(w.key), value)) await client.sAdd(w.indexKey, w.member)
+    }
     return reply === 'OK'
+  }
+
+  /** Whether `now` (a GET reply) is a session listed in `indexKey`; `written` needs no parse. */
+  function holds(indexKey, now, written) {
+    if (now === null || now === undefined) return false
+    const text = String(now)
+    return text === written || layout.belongs(indexKey, text)
   }
 
   function load(id) {
@@ -214,12 +238,20 @@ function callbacks(client, layout, owned) {
     if (stored === null || stored === undefined) return true
     const indexKey = layout.indexKeyOf(String(stored))
     // Key first: a crash in between leaves only a stale index entry, which readers drop.
+    if (indexKey === null) {
+      await client.del(key)
+      return true
+    }
+    // Then the re-check: a store that landed its SET after our DEL has its entry put back.
+    let now
     if (pipelined) {
-      await Promise.all([client.del(key), indexKey === null ? null : client.sRem(indexKey, id)])
+      now = (await Promise.all([client.del(key), client.sRem(indexKey, id), client.get(key)]))[2]
     } else {
       await client.del(key)
-      if (indexKey !== null) await client.sRem(indexKey, id)
+      await client.sRem(indexKey, id)
+      now = await client.get(key)
     }
+    if (holds(indexKey, now, null)) await client.sAdd(indexKey, id)
     return true
   }
 
@@ -236,13 +268,8 @@ function callbacks(client, layout, owned) {
     if (ids.length === 0) return []
     const values = await Promise.all(
       ids.map((id) => {
-        let key
-        try {
-          key = plans.key(String(id))
-        } catch {
-          return null // not a session id at all: a stale member like any other
-        }
-        return client.get(key)
+        const key = layout.memberKey(String(id))
+        return key === null ? null : client.get(key) // not a session id at all: stale
       }),
     )
     const keep = layout.found(shop, values.map((v) => (v === null || v === undefined ? null : String(v))))
@@ -253,11 +280,8 @@ function callbacks(client, layout, owned) {
       // put back the members that are sessions of this shop after all.
       const again = await Promise.all(
         stale.map((id) => {
-          try {
-            return client.get(plans.key(String(id)))
-          } catch {
-            return null // not a session id at all
-          }
+          const key = layout.memberKey(String(id))
+          return key === null ? null : client.get(key)
         }),
       )
       const back = layout.found(shop, again.map((v) => (v === null || v === undefined ? null : String(v))))

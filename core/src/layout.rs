@@ -67,6 +67,11 @@ impl RedisLayout {
         Ok(RedisLayout { prefix: prefix.to_owned() })
     }
 
+    /// The key prefix.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
     /// The key of session `id`.
     pub fn session_key(&self, id: &str) -> Result<String> {
         check_id(id, Origin::Argument)?;

@@ -61,9 +61,7 @@ fn first_seen<T: Hash + Eq + Clone>(items: impl IntoIterator<Item = T>) -> Vec<T
 impl<S: AsRef<str>> FromIterator<S> for AuthScopes {
     fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> Self {
         let given: Vec<String> = first_seen(
-            iter.into_iter()
-                .map(|s| s.as_ref().trim().to_owned())
-                .filter(|s| !s.is_empty()),
+            iter.into_iter().map(|s| s.as_ref().trim().to_owned()).filter(|s| !s.is_empty()),
         );
         let implied_set: BTreeSet<String> = given.iter().filter_map(|s| implied(s)).collect();
         let compressed: Vec<String> =

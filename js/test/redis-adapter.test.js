@@ -17,6 +17,8 @@ const cluster = { client: null, skip: undefined }
 // node-redis v4 (the oldest major the peer range allows), installed as the alias `redis4`.
 const v4 = { client: null, skip: undefined }
 const v4Cluster = { client: null, skip: undefined }
+// A node-redis createClientPool: no single connection, so the adapter's non-pipelined path.
+const pool = { client: null, skip: undefined }
 const close = (client) => (client.close ?? client.quit).call(client)
 
 before(async () => {
@@ -25,8 +27,11 @@ before(async () => {
   } catch (e) {
     single.skip = servers.unreachable(`Redis at ${servers.REDIS_URL}`, e)
   }
-  v4.skip = single.skip
+  v4.skip = pool.skip = single.skip
   if (!single.skip) {
+    pool.client = require('redis').createClientPool({ url: servers.REDIS_URL })
+    pool.client.on('error', () => {})
+    await pool.client.connect()
     v4.client = require('redis4').createClient({ url: servers.REDIS_URL })
     v4.client.on('error', () => {})
     await v4.client.connect()
@@ -48,6 +53,7 @@ after(async () => {
     assert.deepEqual(await servers.keysMatching(single.client, `${RUN}*`), [], 'every key of this run is gone')
     await single.client.quit()
     await v4.client.quit()
+    await pool.client.close()
   }
   if (cluster.client) {
     await servers.deleteKeys(cluster.client, `${RUN}*`)
@@ -65,6 +71,25 @@ function serverTest(server, name, fn) {
 
 const sessionKey = (prefix, id) => `${prefix}session:${id}`
 const shopKey = (prefix, shop) => `${prefix}shop:${shop}`
+
+/**
+ * `storeSession(x)`, then a delete of x racing a store of x, `rounds` times (one id a round):
+ * once both settle, the key and the shop index must agree (present in both or in neither).
+ */
+async function raceDeleteAndStore(server, prefix, rounds = 500) {
+  const storage = redisSessionStorage(server.client, { keyPrefix: prefix })
+  const shop = 'race.myshopify.com'
+  const disagree = []
+  for (let i = 0; i < rounds; i++) {
+    const x = new Session({ id: `race-${i}`, shop })
+    await storage.storeSession(x)
+    await Promise.all([storage.deleteSession(x.id), storage.storeSession(x)])
+    const present = await server.client.exists(sessionKey(prefix, x.id))
+    const indexed = await server.client.sIsMember(shopKey(prefix, shop), x.id)
+    if (Number(present) !== Number(indexed)) disagree.push(`${x.id}: key ${present}, index ${indexed}`)
+  }
+  assert.deepEqual(disagree, [], `${disagree.length} of ${rounds} rounds disagree`)
+}
 
 /** The same cases against a single node and against the cluster. */
 function suite(label, server) {
@@ -89,6 +114,10 @@ function suite(label, server) {
     assert.equal(await storage.deleteSession('layout'), true)
     assert.equal(await server.client.exists(sessionKey(p, 'layout')), 0)
     assert.deepEqual(await server.client.sMembers(shopKey(p, 'layout.myshopify.com')), [], 'the index entry goes too')
+  })
+
+  serverTest(server, `${label}: a delete racing a store of the same id leaves key and index in agreement`, async () => {
+    await raceDeleteAndStore(server, prefix())
   })
 
   serverTest(server, `${label}: a key expires when its session can no longer be used, never otherwise`, async () => {
@@ -134,8 +163,8 @@ function suite(label, server) {
     await storage.storeSession(new Session({ id: 'moved', shop }))
     await storage.storeSession(new Session({ id: 'moved', shop: 'elsewhere.myshopify.com' }))
     // What a crash between SADD and SET leaves, and a key that expired or was deleted by hand.
-    await server.client.sAdd(shopKey(p, shop), ['never-written', ''])
-    assert.equal((await server.client.sMembers(shopKey(p, shop))).length, 4)
+    await server.client.sAdd(shopKey(p, shop), ['never-written', '', 'x'.repeat(1025)])
+    assert.equal((await server.client.sMembers(shopKey(p, shop))).length, 5)
     const found = await storage.findSessionsByShop(shop)
     assert.deepEqual(found.map((s) => s.id), ['kept'])
     assert.deepEqual(await server.client.sMembers(shopKey(p, shop)), ['kept'], 'stale members removed')
@@ -181,6 +210,10 @@ function suite(label, server) {
     }
   })
 }
+
+serverTest(pool, 'a createClientPool: a delete racing a store of the same id leaves key and index in agreement', async () => {
+  await raceDeleteAndStore(pool, `${RUN}pool:`)
+})
 
 suite('single node', single)
 suite('cluster', cluster)

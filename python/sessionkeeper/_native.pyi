@@ -168,6 +168,12 @@ class RedisLayout:
     def found(self, shop: str, value: bytes | str | None) -> Session | None:
         """The session a member of ``shop``'s index names, or ``None`` when the entry is stale
         (skip it and ``SREM`` it); a value that is not a session raises ``InvalidSessionError``."""
+    def member_key(self, member: bytes | str) -> str | None:
+        """The key of an index member, or ``None`` when the member is not a valid id (a stale
+        member: skip it and ``SREM`` it)."""
+    def belongs(self, index_key: str, value: bytes | str | None) -> bool:
+        """The re-check after a store or delete: whether ``value`` (what ``GET`` of the key
+        returned after the other commands) is a session listed in ``index_key``."""
     def remove(self, id: str, value: bytes | str | None) -> tuple[str, str | None, str] | None:
         """``None`` (nothing stored) or ``(key, index_key, member)``: send ``DEL key``, then
         ``SREM index_key member`` unless ``index_key`` is ``None``."""

@@ -87,19 +87,36 @@ class _Commands:
         key, value, index_key, member, expire_at_ms = self.layout.store(session)
         client = self.client
         # SADD, SET, SADD: the second SADD restores an index entry that a concurrent find removed
-        # after reading the key before this SET landed (see find).
+        # after reading the key before this SET landed (see find). Then the re-check: GET the
+        # key, and drop the entry if a concurrent delete removed the key after our SET (the
+        # core's layout_removal docs give the whole protocol).
         if self.cluster:
             await client.initialize()
             await client.sadd(index_key, member)
             await client.set(key, value, pxat=expire_at_ms)
             await client.sadd(index_key, member)
+            now = await client.get(key)
         else:
             pipe = client.pipeline(transaction=False)
             pipe.sadd(index_key, member)
             pipe.set(key, value, pxat=expire_at_ms)
             pipe.sadd(index_key, member)
-            await pipe.execute()
+            pipe.get(key)
+            now = (await pipe.execute())[3]
+        if not self._holds(index_key, now, value):
+            await client.srem(index_key, member)
+            # A store may have landed meanwhile: every SREM is followed by a GET and an SADD back.
+            if self._holds(index_key, await client.get(key), value):
+                await client.sadd(index_key, member)
         return True
+
+    def _holds(self, index_key: str, now: Any, written: str | None) -> bool:
+        """Whether ``now`` (a GET reply) is a session listed in ``index_key``."""
+        if now is None:
+            return False
+        if written is not None and _text(now) == written:
+            return True
+        return self.layout.belongs(index_key, now)
 
     async def load(self, id: str) -> Any:
         # The raw reply: the storage validates it and builds the Session in one native call.
@@ -121,11 +138,18 @@ class _Commands:
         for _, index_key, member in plans:
             if index_key is not None:
                 index.setdefault(index_key, []).append(member)
-        # One DEL per key: a multi-key DEL would span hash slots on a cluster.
-        await self.phases(
+        # One DEL per key: a multi-key DEL would span hash slots on a cluster. Then the
+        # re-check: a store that landed its SET after our DEL has its entry put back.
+        indexed = [(key, index_key, member) for key, index_key, member in plans if index_key is not None]
+        replies = await self.phases(
             [("delete", (key,)) for key, _, _ in plans],
             [("srem", (index_key, *members)) for index_key, members in index.items()],
+            [("get", (key,)) for key, _, _ in indexed],
         )
+        now = replies[len(replies) - len(indexed) :]
+        back = [(i, m) for (_, i, m), value in zip(indexed, now) if self._holds(i, value, None)]
+        if back:
+            await self.phases([("sadd", (index_key, member)) for index_key, member in back])
         return True
 
     async def find(self, shop: str) -> list[Any]:
@@ -133,12 +157,17 @@ class _Commands:
         index_key = layout.shop_key(shop)
         if self.cluster:
             await self.client.initialize()
-        ids = sorted(_text(m) for m in await self.client.smembers(index_key))
+        # Members as the server holds them (bytes), so a member that is not UTF-8 is removed too.
+        ids = sorted(await self.client.smembers(index_key))
         if not ids:
             return []
-        values = await self.phases([("get", (layout.session_key(id),)) for id in ids])
+        # A member that is not a valid id (set by hand or another program) has no key: stale.
+        keys = [layout.member_key(id) for id in ids]
+        got = await self.phases([("get", (key,)) for key in keys if key is not None])
+        replies = iter(got)
+        values = [None if key is None else next(replies) for key in keys]
         found: list[Any] = []
-        stale: list[str] = []
+        stale: list[Any] = []
         for id, value in zip(ids, values):
             try:
                 session = layout.found(shop, value)
@@ -154,8 +183,9 @@ class _Commands:
             await self.client.srem(index_key, *stale)
             # A store may have landed its SET between our GET and SREM: read those keys again
             # and put back the members that are sessions of this shop after all.
-            again = await self.phases([("get", (layout.session_key(id),)) for id in stale])
-            revived = [id for id, value in zip(stale, again) if _kept(layout, shop, value)]
+            keyed = [(id, key) for id in stale if (key := layout.member_key(id)) is not None]
+            again = await self.phases([("get", (key,)) for _, key in keyed])
+            revived = [id for (id, _), value in zip(keyed, again) if _kept(layout, shop, value)]
             if revived:
                 await self.client.sadd(index_key, *revived)
         return found

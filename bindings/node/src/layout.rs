@@ -83,6 +83,21 @@ impl JsRedisLayout {
         self.inner.store(&stored).ok().map(|w| w.index_key)
     }
 
+    /// The key of an index member, or `null` when the member is not a valid id (a stale
+    /// member: skip it and `SREM` it).
+    #[napi(catch_unwind)]
+    pub fn member_key(&self, member: String) -> Option<String> {
+        self.inner.member_key(&member)
+    }
+
+    /// The re-check after a store or delete: whether `value`, what `GET` of the key returned
+    /// after the other commands, is a session listed in `indexKey` (see the core's
+    /// `layout_removal` docs for the order of commands).
+    #[napi(catch_unwind)]
+    pub fn belongs(&self, index_key: String, value: Option<String>) -> bool {
+        self.inner.belongs(&index_key, value.as_deref())
+    }
+
     /// Judges the members of `shop`'s index, given what `GET` returned for each member's key:
     /// `true` to return the value, `false` for a stale member (key gone or now holding a
     /// session of another shop) to skip and `SREM`. A value that is not a session is returned

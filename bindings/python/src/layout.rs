@@ -80,6 +80,27 @@ impl PyRedisLayout {
         Ok((w.key, w.value, w.index_key, w.member, w.expire_at_ms))
     }
 
+    /// The key of an index member, or `None` when the member is not a valid id (a stale
+    /// member: skip it and `SREM` it, as a member whose key is gone).
+    fn member_key(&self, member: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
+        let member = match member.cast::<PyBytes>() {
+            Ok(b) => bytes_text(b).unwrap_or(""),
+            Err(_) => str_arg(member, "member")?,
+        };
+        Ok(self.inner.member_key(member))
+    }
+
+    /// The re-check after a store or delete: whether `value`, what `GET` of the key returned
+    /// after the other commands, is a session listed in `index_key`.
+    #[pyo3(signature = (index_key, value))]
+    fn belongs(
+        &self,
+        index_key: &Bound<'_, PyAny>,
+        value: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<bool> {
+        Ok(self.inner.belongs(str_arg(index_key, "index_key")?, reply_text(value)?))
+    }
+
     /// One member of `shop`'s index, given what `GET` of its key returned: the `Session` to
     /// return, or `None` for a stale entry (key gone, or the session moved to another shop)
     /// to skip and `SREM`. A value that is not a session is `INVALID_SESSION`.
