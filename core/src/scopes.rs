@@ -108,8 +108,14 @@ mod tests {
     }
 
     /// A scope that counts how often it is compared for equality.
-    #[derive(Clone, Hash)]
+    #[derive(Clone)]
     struct Counted(String);
+
+    impl std::hash::Hash for Counted {
+        fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+            self.0.hash(state);
+        }
+    }
 
     thread_local! {
         static COMPARISONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };

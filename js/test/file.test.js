@@ -1,6 +1,7 @@
 'use strict'
-// FileSessionStorage beyond the battery: durability, file modes, corrupt files, errors, and
-// proof that its disk I/O runs on libuv's thread pool rather than the JS thread.
+// FileSessionStorage beyond the battery: durability, file modes, corrupt files, links and shared
+// directories, errors, and proof that its disk I/O runs on libuv's thread pool rather than the
+// JS thread.
 
 const { test } = require('node:test')
 const assert = require('node:assert/strict')
@@ -75,4 +76,60 @@ test('disk I/O runs on the libuv pool, not the JS thread', () => {
     env: { ...process.env, UV_THREADPOOL_SIZE: '1' },
   })
   assert.equal(out, 'pool job done\nstored\n')
+})
+
+test('a directory others can write to is refused; no link inside the directory is followed', async () => {
+  const open = async (dir) => new FileSessionStorage(dir).loadSession('x')
+  for (const mode of [0o777, 0o770, 0o1777]) {
+    const dir = path.join(tempDir(), 'shared')
+    fs.mkdirSync(dir)
+    fs.chmodSync(dir, mode)
+    await assert.rejects(open(dir), (e) => {
+      assert.equal(e.code, 'INVALID_ARGUMENT')
+      assert.match(e.message, /writable by group or others/)
+      return true
+    })
+  }
+  const dir = tempDir()
+  const outside = tempDir()
+  const storage = new FileSessionStorage(dir)
+  await storage.storeSession(new Session({ id: 'victim', shop: 'link.myshopify.com', accessToken: 'mine' }))
+  // A session file replaced by a link to an attacker's session: refused, never loaded.
+  const [file] = fs.readdirSync(path.join(dir, 'sessions'))
+  const planted = path.join(outside, 'attacker.json')
+  fs.writeFileSync(planted, JSON.stringify(new Session({ id: 'victim', shop: 'link.myshopify.com', accessToken: 'stolen' })))
+  fs.rmSync(path.join(dir, 'sessions', file))
+  fs.symlinkSync(planted, path.join(dir, 'sessions', file))
+  await assert.rejects(storage.loadSession('victim'), (e) => {
+    assert.equal(e.code, 'STORAGE_IO')
+    assert.match(e.message, /symbolic link/)
+    assert.ok(!e.message.includes('stolen'))
+    return true
+  })
+  assert.deepEqual(await storage.findSessionsByShop('link.myshopify.com'), [], 'find skips it')
+  // A link planted at a shop's index folder: replaced, nothing written through it.
+  const [marker] = fs.readdirSync(path.join(dir, 'shops'))
+  fs.rmSync(path.join(dir, 'shops', marker), { recursive: true })
+  fs.symlinkSync(outside, path.join(dir, 'shops', marker))
+  await storage.storeSession(new Session({ id: 'victim', shop: 'link.myshopify.com', accessToken: 'mine' }))
+  assert.deepEqual(fs.readdirSync(outside), ['attacker.json'])
+  assert.equal((await storage.loadSession('victim')).accessToken, 'mine')
+})
+
+test('findSessionsByShop returns the readable sessions: corrupt files and stray entries are skipped', async () => {
+  const dir = tempDir()
+  const storage = new FileSessionStorage(dir)
+  for (const id of ['good', 'corrupt']) await storage.storeSession(new Session({ id, shop: 'broken.myshopify.com' }))
+  const corrupt = path.join(dir, 'sessions', `x${Buffer.from('corrupt').toString('hex')}.json`)
+  fs.writeFileSync(corrupt, '{not json')
+  const [marker] = fs.readdirSync(path.join(dir, 'shops'))
+  fs.mkdirSync(path.join(dir, 'shops', marker, 'a-folder'))
+  assert.deepEqual((await storage.findSessionsByShop('broken.myshopify.com')).map((s) => s.id), ['good'])
+  await assert.rejects(storage.loadSession('corrupt'), { code: 'INVALID_SESSION' }, 'a load still reports it')
+  // An index folder replaced by a file: nothing found, and the next store heals it.
+  fs.rmSync(path.join(dir, 'shops', marker), { recursive: true })
+  fs.writeFileSync(path.join(dir, 'shops', marker), 'junk')
+  assert.deepEqual(await storage.findSessionsByShop('broken.myshopify.com'), [])
+  await storage.storeSession(new Session({ id: 'good', shop: 'broken.myshopify.com' }))
+  assert.deepEqual((await storage.findSessionsByShop('broken.myshopify.com')).map((s) => s.id), ['good'])
 })

@@ -1,5 +1,6 @@
 """FileSessionStorage: what the battery cannot see - the on-disk layout and modes, corrupt
-files named in errors, I/O off the event loop, persistence across instances."""
+files named in errors, links never followed, shared directories refused, I/O off the event
+loop, persistence across instances."""
 
 from __future__ import annotations
 
@@ -43,6 +44,55 @@ async def test_a_corrupt_file_is_named_and_others_stay_readable(tmp_path: Path) 
         await storage.load_session("bad")
     assert corrupt.name in str(info.value)
     assert (await storage.load_session("good")) is not None
+    # A find returns the readable sessions; a stray folder in the index is skipped too.
+    marker = next((tmp_path / "shops").iterdir())
+    (marker / "a-folder").mkdir()
+    assert [s.id for s in await storage.find_sessions_by_shop("s.myshopify.com")] == ["good"]
+    # An index folder replaced by a file: nothing found, and the next store heals it.
+    for entry in marker.iterdir():
+        entry.unlink() if entry.is_file() else entry.rmdir()
+    marker.rmdir()
+    marker.write_text("junk")
+    assert await storage.find_sessions_by_shop("s.myshopify.com") == []
+    await storage.store_session(Session("good", shop="s.myshopify.com"))
+    assert [s.id for s in await storage.find_sessions_by_shop("s.myshopify.com")] == ["good"]
+
+
+@pytest.mark.parametrize("mode", [0o777, 0o770, 0o1777])
+def test_a_directory_others_can_write_is_refused(tmp_path: Path, mode: int) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(mode)
+    with pytest.raises(SessionStorageError, match="writable by group or others") as info:
+        FileSessionStorage(shared)
+    assert info.value.code == "INVALID_ARGUMENT"
+
+
+async def test_links_inside_the_directory_are_never_followed(tmp_path: Path) -> None:
+    directory, outside = tmp_path / "store", tmp_path / "outside"
+    outside.mkdir()
+    storage = FileSessionStorage(directory)
+    await storage.store_session(Session("victim", shop="link.myshopify.com", access_token="mine"))
+    # A session file replaced by a link to an attacker's session: refused, never loaded.
+    (file,) = (directory / "sessions").iterdir()
+    planted = outside / "attacker.json"
+    planted.write_text(Session("victim", shop="link.myshopify.com", access_token="stolen").to_json())
+    file.unlink()
+    file.symlink_to(planted)
+    with pytest.raises(SessionStorageError, match="symbolic link") as info:
+        await storage.load_session("victim")
+    assert info.value.code == "STORAGE_IO" and "stolen" not in str(info.value)
+    assert await storage.find_sessions_by_shop("link.myshopify.com") == [], "find skips it"
+    # A link planted at a shop's index folder: replaced, nothing written through it.
+    (marker,) = (directory / "shops").iterdir()
+    for entry in marker.iterdir():
+        entry.unlink()
+    marker.rmdir()
+    marker.symlink_to(outside)
+    await storage.store_session(Session("victim", shop="link.myshopify.com", access_token="mine"))
+    assert [p.name for p in outside.iterdir()] == ["attacker.json"]
+    loaded = await storage.load_session("victim")
+    assert loaded is not None and loaded.access_token == "mine"
 
 
 async def test_io_runs_on_the_executor_not_the_loop(tmp_path: Path) -> None:

@@ -9,15 +9,22 @@
 //! `<name>` is `x` + the hex of the id's UTF-8 bytes (ids up to 100 bytes: reversible and safe
 //! on case-insensitive file systems) or `h` + the SHA-256 hex of the id for longer ids (the
 //! file holds the id, which loads check). Raw ids never become paths.
+//!
+//! No link inside the directory is ever followed, and the directories must be private to the
+//! process's user (see `file_fs`). `find_by_shop` returns the readable sessions of a shop: an
+//! index entry whose session file is corrupt, a link or not a regular file is skipped (loading
+//! that id reports the problem, naming the file); an entry naming no session of the shop, or
+//! anything in the index that is not an entry, is removed or skipped, never an error.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{ErrorKind, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
+use super::file_fs::{self, io_err, FileText};
 use super::{check_shop, SessionStorage};
 use crate::error::{Error, Origin, Result};
 use crate::session::{check_id, Session};
@@ -47,10 +54,6 @@ pub struct FileStorage {
     root: Arc<PathBuf>,
 }
 
-fn io_err(what: &str, path: &Path, e: &std::io::Error) -> Error {
-    Error::StorageIo(format!("{what} {}: {e}", path.display()))
-}
-
 /// A session file's content; the error names the file, so one bad file is easy to find.
 fn parse_file(path: &Path, text: &str) -> Result<Session> {
     Session::from_json(text, Origin::Stored).map_err(|e| {
@@ -58,23 +61,18 @@ fn parse_file(path: &Path, text: &str) -> Result<Session> {
     })
 }
 
-fn mkdir(path: &Path) -> Result<()> {
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(path)
-        .map_err(|e| io_err("cannot create directory", path, &e))
-}
-
 impl FileStorage {
-    /// Opens (creating with mode 0700 when missing) the storage directory `dir`.
+    /// Opens (creating with mode 0700 when missing) the storage directory `dir`. A directory
+    /// owned by another user or writable by group or others is `INVALID_ARGUMENT`; a link or
+    /// such a folder inside it is `STORAGE_IO`.
     pub fn open(dir: impl AsRef<Path>) -> Result<Self> {
         let root = dir.as_ref();
         if root.as_os_str().is_empty() {
             return Err(Error::InvalidArgument("directory must be a non-empty path".into()));
         }
+        file_fs::open_root(root)?;
         for sub in ["sessions", "shops", "locks"] {
-            mkdir(&root.join(sub))?;
+            file_fs::open_folder(&root.join(sub))?;
         }
         Ok(FileStorage { root: Arc::new(root.to_path_buf()) })
     }
@@ -98,29 +96,17 @@ impl FileStorage {
             u64::from_le_bytes(Sha256::digest(id.as_bytes())[..8].try_into().expect("8 bytes"))
                 % LOCK_STRIPES;
         let path = self.root.join("locks").join(format!("{stripe}.lock"));
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .mode(0o600)
-            .open(&path)
-            .map_err(|e| io_err("cannot open lock file", &path, &e))?;
+        let file = file_fs::open_lock(&path)?;
         file.lock().map_err(|e| io_err("cannot lock", &path, &e))?;
         Ok(file)
     }
 
     fn read_file(&self, id: &str, name: &str) -> Result<Option<Session>> {
         let path = self.session_path(name);
-        let text = match fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
-            Err(e) if e.kind() == ErrorKind::InvalidData => {
-                return Err(Error::InvalidSession(format!(
-                    "corrupt session file {}: not UTF-8",
-                    path.display()
-                )))
-            }
-            Err(e) => return Err(io_err("cannot read", &path, &e)),
+        let text = match file_fs::read_regular(&path)? {
+            FileText::Text(t) => t,
+            FileText::Missing => return Ok(None),
+            FileText::Refused(e) => return Err(e),
         };
         let session = parse_file(&path, &text)?;
         if session.id != id {
@@ -151,16 +137,8 @@ impl FileStorage {
 
     fn add_marker(&self, shop: &str, name: &str) -> Result<()> {
         let dir = self.marker_dir(shop);
-        mkdir(&dir)?;
-        let path = dir.join(name);
-        OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .mode(0o600)
-            .open(&path)
-            .map(drop)
-            .map_err(|e| io_err("cannot write index entry", &path, &e))
+        file_fs::ensure_marker_dir(&dir)?;
+        file_fs::ensure_marker(&dir.join(name))
     }
 
     fn remove_marker(&self, shop: &str, name: &str) -> Result<()> {
@@ -223,36 +201,47 @@ impl FileStorage {
         Ok(true)
     }
 
-    /// Every session of `shop`, from the on-disk index (blocking I/O). Stale index entries
-    /// (left by a crash or a concurrent writer) are skipped and removed.
+    /// Every readable session of `shop`, from the on-disk index (blocking I/O). Stale index
+    /// entries (left by a crash or a concurrent writer) are removed; entries whose session file
+    /// is corrupt, a link or not a regular file are skipped (see the module docs).
     pub fn by_shop(&self, shop: &str) -> Result<Vec<Session>> {
         check_shop(shop)?;
         let dir = self.marker_dir(shop);
-        let entries = match fs::read_dir(&dir) {
-            Ok(e) => e,
+        match fs::symlink_metadata(&dir) {
+            Ok(m) if m.is_dir() => {}
+            // Not an index folder (a file, a link): no entries; the next store replaces it.
+            Ok(_) => return Ok(Vec::new()),
             Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
             Err(e) => return Err(io_err("cannot list", &dir, &e)),
-        };
+        }
+        let entries = fs::read_dir(&dir).map_err(|e| io_err("cannot list", &dir, &e))?;
         let mut found = Vec::new();
         for entry in entries {
             let entry = entry.map_err(|e| io_err("cannot list", &dir, &e))?;
+            // Only plain marker files are entries; a folder or link here is not the storage's.
+            if !entry.file_type().is_ok_and(|t| t.is_file()) {
+                continue;
+            }
             let name = entry.file_name().to_string_lossy().into_owned();
             let path = self.session_path(&name);
-            let text = match fs::read_to_string(&path) {
-                Ok(t) => t,
-                Err(e) if e.kind() == ErrorKind::NotFound => {
+            let text = match file_fs::read_regular(&path)? {
+                FileText::Text(t) => t,
+                FileText::Missing => {
                     self.remove_marker(shop, &name)?;
                     continue;
                 }
-                Err(e) => return Err(io_err("cannot read", &path, &e)),
+                FileText::Refused(_) => continue,
             };
-            let session = parse_file(&path, &text)?;
+            let Ok(session) = parse_file(&path, &text) else { continue };
             if session.shop == shop && file_name(&session.id) == name {
                 found.push(session);
             } else {
                 let _lock = self.lock(&session.id)?;
-                if self.read_file(&session.id, &name)?.is_none_or(|s| s.shop != shop) {
-                    self.remove_marker(shop, &name)?;
+                // Removed only when the file now says so: a file turned corrupt keeps its entry.
+                match self.read_file(&session.id, &name) {
+                    Ok(None) => self.remove_marker(shop, &name)?,
+                    Ok(Some(s)) if s.shop != shop => self.remove_marker(shop, &name)?,
+                    _ => {}
                 }
             }
         }
@@ -301,3 +290,7 @@ impl SessionStorage for FileStorage {
 #[cfg(test)]
 #[path = "file_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "file_safety_tests.rs"]
+mod safety_tests;

@@ -2,6 +2,7 @@
 
 pub mod callback;
 mod file;
+mod file_fs;
 mod memory;
 
 use std::future::Future;
