@@ -111,6 +111,66 @@ impl Origin {
     }
 }
 
+/// `value` in double quotes for a message, with every character that could forge or hide log
+/// lines escaped: `"` and `\`, control characters (C0, DEL, C1: newlines, CR, ANSI escapes), and
+/// the line separators and bidirectional overrides that reorder what a reader sees. Every
+/// message that quotes an id, a shop or another value from outside goes through here, so an id
+/// like `"a\n[ERROR] forged"` cannot start a log line of its own.
+pub fn quote(value: &str) -> String {
+    format!("\"{}\"", escape(value))
+}
+
+/// `value` with the characters [`quote`] escapes escaped, without the quotes (for a key inside
+/// a path such as `data.key[1]`).
+pub fn escape(value: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control()
+                || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
+            {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A short, stable stand-in for an id that must not appear in messages or logs (a managed
+/// session's id is its cookie's bearer credential): `#` and the first 12 hex digits of the
+/// id's SHA-256, enough to tell sessions apart in logs, useless to replay.
+pub fn id_hash(id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(id.as_bytes());
+    let mut out = String::from("#");
+    for b in &digest[..6] {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// The fields whose values never appear in a message, whatever their type: a token stored as a
+/// number is still a token.
+pub(crate) const SECRET_FIELDS: [&str; 4] =
+    ["accessToken", "refreshToken", "access_token", "refresh_token"];
+
+/// Like [`describe`] for a value of `field`: only the kind ("a number") for a secret field.
+pub fn describe_field(field: &str, value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match value {
+        Value::Bool(_) if SECRET_FIELDS.contains(&field) => "a boolean".into(),
+        Value::Number(_) if SECRET_FIELDS.contains(&field) => "a number".into(),
+        _ => describe(value),
+    }
+}
+
 /// A short description of a JSON value's kind for messages ("a string", "the number 3"), never
 /// echoing string contents, which may be secrets.
 pub fn describe(value: &serde_json::Value) -> String {
@@ -149,9 +209,26 @@ mod tests {
     }
 
     #[test]
+    fn quote_escapes_what_could_forge_a_log_line() {
+        assert_eq!(quote("plain id é"), "\"plain id é\"");
+        assert_eq!(
+            quote("a\n[ERROR] b\r\u{1b}[31mred\u{7f}\u{9b}\"\\\t\u{202e}\u{2028}\0"),
+            r#""a\n[ERROR] b\r\u001b[31mred\u007f\u009b\"\\\t\u202e\u2028\u0000""#
+        );
+        let hashed = id_hash("cookie-id");
+        assert_eq!((hashed.len(), hashed.starts_with('#')), (13, true));
+        assert_eq!(hashed, id_hash("cookie-id"));
+        assert!(!hashed.contains("cookie"));
+    }
+
+    #[test]
     fn describe_never_echoes_strings() {
         let d = describe(&serde_json::json!("shpat_secret"));
         assert!(!d.contains("secret"));
         assert_eq!(describe(&serde_json::json!(3)), "the number 3");
+        let token = serde_json::json!(987_654_321_012_345_i64);
+        assert_eq!(describe_field("accessToken", &token), "a number");
+        assert_eq!(describe_field("refresh_token", &serde_json::json!(true)), "a boolean");
+        assert_eq!(describe_field("state", &token), "the number 987654321012345");
     }
 }

@@ -175,7 +175,7 @@ pub fn check_js_safe(value: &Value, path: &str, origin: Origin) -> Result<()> {
         }
         Value::Object(map) => {
             for (k, v) in map {
-                check_js_safe(v, &format!("{path}.{k}"), origin)?;
+                check_js_safe(v, &format!("{path}.{}", crate::error::escape(k)), origin)?;
             }
             Ok(())
         }

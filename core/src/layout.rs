@@ -144,7 +144,8 @@ impl PostgresLayout {
         let parts: Vec<&str> = table.split('.').collect();
         if parts.len() > 2 || !parts.iter().all(|p| valid_identifier(p)) {
             return Err(Error::InvalidArgument(format!(
-                "table must be an identifier like \"sessions\" or \"app.sessions\" (letters, digits, _), got \"{table}\""
+                "table must be an identifier like \"sessions\" or \"app.sessions\" (letters, digits, _), got {}",
+                crate::error::quote(table)
             )));
         }
         Ok(PostgresLayout { table: table.to_ascii_lowercase() })

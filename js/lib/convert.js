@@ -70,13 +70,23 @@ function sessionFields(value, code) {
   return fields
 }
 
+/**
+ * JSON.stringify of a session-shaped value, every failure a SessionStorageError with the
+ * original as `cause`: a BigInt or a cycle inside `data` (TypeError messages name keys, never
+ * values), or a getter that throws.
+ */
 function stringify(value, code) {
   try {
     return JSON.stringify(value)
   } catch (e) {
-    // A BigInt or a cycle inside `data`; TypeError messages name keys, never values.
-    throw new SessionStorageError(`session cannot be written as JSON: ${e.message}`, code)
+    throw asSessionError(e, code)
   }
+}
+
+function asSessionError(e, code) {
+  if (e instanceof SessionStorageError) return e
+  const message = e !== null && typeof e === 'object' && typeof e.message === 'string' ? e.message : String(e)
+  return new SessionStorageError(`session cannot be written as JSON: ${message}`, code, { cause: e })
 }
 
 /**
@@ -86,7 +96,14 @@ function stringify(value, code) {
  */
 function sessionText(value, code) {
   if (value !== null && typeof value === 'object') {
-    return stringify(Array.isArray(value) ? value : sessionFields(value, code), code)
+    let fields
+    try {
+      // Each field is read once, here: the text the core validates is this snapshot.
+      fields = Array.isArray(value) ? value : sessionFields(value, code)
+    } catch (e) {
+      throw asSessionError(e, code)
+    }
+    return stringify(fields, code)
   }
   const type = typeof value
   if (type === 'undefined' || type === 'function' || type === 'symbol' || type === 'bigint') {

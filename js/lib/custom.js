@@ -5,7 +5,7 @@
 const { native, canonicalize, finishLoad, finishFoundItem, call } = require('./core.js')
 const { idArgument, idsArgument, shopArgument } = require('./args.js')
 const { raise, invalidArgument } = require('./errors.js')
-const { sessionText, tagOf } = require('./convert.js')
+const { sessionText, stringify, tagOf } = require('./convert.js')
 const { Session, fromCanonical } = require('./session.js')
 const { Deadlines } = require('./deadlines.js')
 const { templateOf, templateOfSession, sessionOf, Validated } = require('./template.js')
@@ -47,7 +47,7 @@ function isThenable(value) {
 /** A callback's result offered as a session: JSON text for the core, or null with `tag` set. */
 function resultText(value) {
   if (typeof value === 'string') return value
-  if (value instanceof Session) return JSON.stringify(value)
+  if (value instanceof Session) return stringify(value, 'INVALID_SESSION')
   if (value !== null && typeof value === 'object') return sessionText(value, 'INVALID_SESSION')
   return null
 }
@@ -112,7 +112,7 @@ class CustomSessionStorage {
   #sessionToStore(session) {
     if (!(session instanceof Session)) return new Session(session)
     if (this.#validated.holds(session)) return session
-    const text = JSON.stringify(session)
+    const text = stringify(session, 'INVALID_ARGUMENT')
     if (this.#validated.has(session.id, text)) return session
     const canonical = canonicalize(text, false)
     if (canonical !== null) return fromCanonical(canonical)

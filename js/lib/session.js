@@ -4,7 +4,7 @@
 const { inspect } = require('node:util')
 const { native, canonicalize, call } = require('./core.js')
 const { invalidArgument } = require('./errors.js')
-const { SESSION_KEYS, rememberIso, sessionFields, sessionText } = require('./convert.js')
+const { SESSION_KEYS, rememberIso, sessionFields, sessionText, stringify } = require('./convert.js')
 
 const SECRET = new Set(['accessToken', 'refreshToken'])
 
@@ -66,7 +66,7 @@ function describe(value) {
 class Session {
   constructor(params) {
     if (params instanceof Session) {
-      const text = JSON.stringify(params)
+      const text = stringify(params, 'INVALID_ARGUMENT')
       assign(this, JSON.parse(canonicalize(text, false) ?? text))
       return
     }
@@ -76,27 +76,27 @@ class Session {
 
   isActive(scopes, withinMillisecondsOfExpiry) {
     const given = scopes === undefined ? undefined : scopesArgument(scopes, 'scopes')
-    return call(native.isActive, JSON.stringify(this), given, withinArgument(withinMillisecondsOfExpiry))
+    return call(native.isActive, stringify(this, 'INVALID_ARGUMENT'), given, withinArgument(withinMillisecondsOfExpiry))
   }
 
   isExpired(withinMillisecondsOfExpiry) {
-    return call(native.isExpired, JSON.stringify(this), withinArgument(withinMillisecondsOfExpiry))
+    return call(native.isExpired, stringify(this, 'INVALID_ARGUMENT'), withinArgument(withinMillisecondsOfExpiry))
   }
 
   isScopeChanged(scopes) {
     const given = scopes === undefined ? undefined : scopesArgument(scopes, 'scopes')
-    return call(native.isScopeChanged, JSON.stringify(this), given)
+    return call(native.isScopeChanged, stringify(this, 'INVALID_ARGUMENT'), given)
   }
 
   isScopeIncluded(scopes) {
-    return call(native.isScopeIncluded, JSON.stringify(this), scopesArgument(scopes, 'scopes'))
+    return call(native.isScopeIncluded, stringify(this, 'INVALID_ARGUMENT'), scopesArgument(scopes, 'scopes'))
   }
 
   equals(other) {
     if (other === undefined || other === null) return false
     const otherText =
-      other instanceof Session ? JSON.stringify(other) : sessionText(other, 'INVALID_ARGUMENT')
-    return call(native.equals, JSON.stringify(this), otherText)
+      other instanceof Session ? stringify(other, 'INVALID_ARGUMENT') : sessionText(other, 'INVALID_ARGUMENT')
+    return call(native.equals, stringify(this, 'INVALID_ARGUMENT'), otherText)
   }
 
   toObject() {
@@ -116,7 +116,7 @@ class Session {
 
   toPropertyArray(returnUserData) {
     const withUser = booleanArgument(returnUserData, 'returnUserData')
-    return JSON.parse(call(native.toPropertyArray, JSON.stringify(this), withUser))
+    return JSON.parse(call(native.toPropertyArray, stringify(this, 'INVALID_ARGUMENT'), withUser))
   }
 
   static fromPropertyArray(entries, returnUserData) {
@@ -129,7 +129,7 @@ class Session {
   }
 
   serialize() {
-    const text = JSON.stringify(this)
+    const text = stringify(this, 'INVALID_ARGUMENT')
     return canonicalize(text, false) ?? text
   }
 

@@ -3,14 +3,21 @@
 
 const { native } = require('./core.js')
 const { fromNative, invalidArgument } = require('./errors.js')
-const { sessionText } = require('./convert.js')
+const { sessionText, stringify } = require('./convert.js')
 const { Session, fromCanonical } = require('./session.js')
 const { templateOf, sessionOf } = require('./template.js')
 const { idArgument, idsArgument, shopArgument } = require('./args.js')
 
 /** Text the core stores: any session-shaped value, validated by the core as the app's input. */
 function storeText(session) {
-  return session instanceof Session ? JSON.stringify(session) : sessionText(session, 'INVALID_ARGUMENT')
+  return session instanceof Session ? stringify(session, 'INVALID_ARGUMENT') : sessionText(session, 'INVALID_ARGUMENT')
+}
+
+/** The id of canonical JSON text (which starts `{"id":"…"`), without parsing the rest. */
+function idOf(canonical) {
+  let end = 7
+  while (canonical[end] !== '"') end += canonical[end] === '\\' ? 2 : 1
+  return JSON.parse(canonical.slice(6, end + 1))
 }
 
 function noOptions(options, name) {
@@ -45,8 +52,9 @@ class MemorySessionStorage {
     }
     // The template is built on the first load: a session stored and never read costs no parse.
     const accepted = canonical ?? text
-    // The core accepted the object's own id unchanged; only a property array hides it.
-    const id = Array.isArray(session) ? JSON.parse(accepted).id : session.id
+    // The id the core accepted, from the text it validated: reading `session.id` again could
+    // meet a getter that now answers another id.
+    const id = idOf(accepted)
     this.#view.set(id, { text: accepted, template: null })
     return true
   }

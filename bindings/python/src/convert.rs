@@ -62,7 +62,8 @@ pub(crate) fn unconvertible(py: Python<'_>, ctx: Ctx<'_>, path: &Path<'_>, why: 
         Origin::Stored => "invalid session",
     };
     let Ctx { origin, prefix, suffix } = ctx;
-    to_py(py, &origin.error(format!("{prefix}{what}: \"{path}\" {why}{suffix}")))
+    let path = sessionkeeper_core::error::quote(&path.to_string());
+    to_py(py, &origin.error(format!("{prefix}{what}: {path} {why}{suffix}")))
 }
 
 /// The Python type name of `obj`, for messages (never its value, which may be a secret).
@@ -122,7 +123,11 @@ fn to_value_at(
     }
     if let Ok(d) = obj.cast::<PyDict>() {
         let mut map = Map::with_capacity(d.len());
-        for (k, v) in d.iter() {
+        // A snapshot of the items: converting a value can run Python code (a datetime
+        // subclass's `utcoffset`, a str subclass) that mutates this dict, and iterating a dict
+        // that changes size panics.
+        for item in d.items().iter() {
+            let (k, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item.extract()?;
             let Ok(key) = k.cast::<PyString>() else {
                 let why = format!("must have string keys, got a key of type {}", type_name(&k));
                 return Err(unconvertible(py, ctx, path, &why));

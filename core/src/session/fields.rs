@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Number, Value};
 
-use crate::error::{describe, Error, Origin, Result};
+use crate::error::{describe_field, Error, Origin, Result};
 use crate::json;
 use crate::time::Timestamp;
 
@@ -25,7 +25,10 @@ impl Reader {
             Origin::Argument => "session",
             Origin::Stored => "invalid session",
         };
-        self.origin.error(format!("{what}: \"{field}\" must be {expected}, got {}", describe(got)))
+        self.origin.error(format!(
+            "{what}: \"{field}\" must be {expected}, got {}",
+            describe_field(field, got)
+        ))
     }
 
     pub fn object<'v>(&self, field: &str, v: &'v Value) -> Result<&'v Map<String, Value>> {

@@ -136,5 +136,14 @@ mod tests {
         )
         .unwrap_err();
         assert!(!err.message().contains("shpat"), "{err}");
+        for field in ["accessToken", "refreshToken"] {
+            let err = Session::from_value(
+                &json!({"id": "a", field: 987_654_321_012_345_i64}),
+                Origin::Stored,
+            )
+            .unwrap_err();
+            assert!(!err.message().contains("987654321012345"), "{err}");
+            assert!(err.message().contains("got a number"), "{err}");
+        }
     }
 }

@@ -8,7 +8,7 @@
 
 use serde_json::Value;
 
-use crate::error::{Error, Origin, Result};
+use crate::error::{quote, Error, Origin, Result};
 use crate::session::{check_id, Canonical, Session};
 
 /// How many per-id `delete` callbacks the `deleteSessions` fallback runs at once.
@@ -55,11 +55,12 @@ impl Op {
 
     fn failed(self, subject: &str) -> String {
         match self {
-            Op::Store => format!("failed to store session \"{subject}\""),
-            Op::Load => format!("failed to load session \"{subject}\""),
-            Op::Delete => format!("failed to delete session \"{subject}\""),
+            Op::Store => format!("failed to store session {}", quote(subject)),
+            Op::Load => format!("failed to load session {}", quote(subject)),
+            Op::Delete => format!("failed to delete session {}", quote(subject)),
+            // Already a list of quoted ids (`ids_subject`).
             Op::DeleteMany => format!("failed to delete sessions {subject}"),
-            Op::FindByShop => format!("failed to find sessions of shop \"{subject}\""),
+            Op::FindByShop => format!("failed to find sessions of shop {}", quote(subject)),
         }
     }
 }
@@ -117,7 +118,9 @@ pub fn finish_load(id: &str, returned: Returned<'_>) -> Result<Option<Canonical>
     let got = &canonical.session().id;
     if got != id {
         return Err(Error::InvalidSession(format!(
-            "load callback returned a session with id \"{got}\" for id \"{id}\""
+            "load callback returned a session with id {} for id {}",
+            quote(got),
+            quote(id)
         )));
     }
     Ok(Some(canonical))
@@ -138,7 +141,9 @@ pub fn finish_found_item(shop: &str, index: usize, returned: Returned<'_>) -> Re
     let got = &canonical.session().shop;
     if got != shop {
         return Err(Error::InvalidSession(format!(
-            "findSessionsByShop callback returned a session of shop \"{got}\" for shop \"{shop}\" (at index {index})"
+            "findSessionsByShop callback returned a session of shop {} for shop {} (at index {index})",
+            quote(got),
+            quote(shop)
         )));
     }
     Ok(canonical)
@@ -250,7 +255,7 @@ pub fn plan_delete_many(ids: &[String], has_callback: bool) -> Result<DeleteMany
 
 /// A short rendering of an id list for messages (`["a", "b", … 10 more]`).
 pub fn ids_subject(ids: &[String]) -> String {
-    let shown: Vec<String> = ids.iter().take(3).map(|id| format!("\"{id}\"")).collect();
+    let shown: Vec<String> = ids.iter().take(3).map(|id| quote(id)).collect();
     match ids.len() {
         n if n > 3 => format!("[{}, … {} more]", shown.join(", "), n - 3),
         _ => format!("[{}]", shown.join(", ")),

@@ -121,3 +121,15 @@ fn ops_round_trip_through_their_callback_names() {
     }
     assert_eq!(Op::from_callback("save").unwrap_err().code(), "INVALID_ARGUMENT");
 }
+
+#[test]
+fn ids_in_messages_cannot_forge_log_lines() {
+    let id = "a\n2026-01-01 [ERROR] forged\r\u{1b}[2J\"";
+    for e in [callback_failed(Op::Store, id, "boom"), callback_timeout(Op::Load, id, 5)] {
+        let m = e.message();
+        assert!(!m.contains(['\n', '\r', '\u{1b}']), "{m:?}");
+        assert!(m.contains(r#""a\n2026-01-01 [ERROR] forged\r\u001b[2J\"""#), "{m}");
+    }
+    let listed = ids_subject(&[id.to_owned()]);
+    assert!(!listed.contains('\n'), "{listed:?}");
+}

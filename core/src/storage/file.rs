@@ -26,7 +26,7 @@ use sha2::{Digest, Sha256};
 
 use super::file_fs::{self, io_err, FileText};
 use super::{check_shop, SessionStorage};
-use crate::error::{Error, Origin, Result};
+use crate::error::{quote, Error, Origin, Result};
 use crate::session::{check_id, Session};
 
 const LOCK_STRIPES: u64 = 16;
@@ -111,9 +111,10 @@ impl FileStorage {
         let session = parse_file(&path, &text)?;
         if session.id != id {
             return Err(Error::InvalidSession(format!(
-                "session file {} holds id \"{}\", expected \"{id}\"",
+                "session file {} holds id {}, expected {}",
                 path.display(),
-                session.id
+                quote(&session.id),
+                quote(id)
             )));
         }
         Ok(Some(session))
