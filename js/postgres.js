@@ -5,7 +5,7 @@
 
 const { native } = require('./lib/core.js')
 const { CustomSessionStorage } = require('./lib/custom.js')
-const { fromNative, invalidArgument } = require('./lib/errors.js')
+const { SessionStorageError, fromNative, invalidArgument } = require('./lib/errors.js')
 
 const OPTIONS = new Set(['table', 'timeoutMs'])
 
@@ -105,7 +105,18 @@ function callbacks(pool, layout) {
     return true
   }
 
+  /** The layout's check of an id or shop PostgreSQL cannot hold (INVALID_ARGUMENT). */
+  function checked(field, value) {
+    try {
+      layout.checkText(field, value)
+    } catch (e) {
+      throw fromNative(e)
+    }
+    return value
+  }
+
   async function load(id) {
+    checked('id', id)
     const wait = ensure()
     if (wait !== undefined) await wait
     const { rows } = await pool.query(sql.load, [id])
@@ -113,6 +124,7 @@ function callbacks(pool, layout) {
   }
 
   async function remove(id) {
+    checked('id', id)
     const wait = ensure()
     if (wait !== undefined) await wait
     await pool.query(sql.remove, [id])
@@ -120,6 +132,7 @@ function callbacks(pool, layout) {
   }
 
   async function removeMany(ids) {
+    for (const id of ids) checked('id', id)
     const wait = ensure()
     if (wait !== undefined) await wait
     await pool.query(sql.removeMany, [ids])
@@ -127,6 +140,7 @@ function callbacks(pool, layout) {
   }
 
   async function find(shop) {
+    checked('shop', shop)
     const wait = ensure()
     if (wait !== undefined) await wait
     const { rows } = await pool.query(sql.find, [shop])
@@ -169,6 +183,28 @@ class PostgresSessionStorage extends CustomSessionStorage {
     this.#owned = owned
   }
 
+  // What the layout refuses (U+0000, a shop over 2 KB, a date before 4714 BC) is raised inside
+  // a callback, so the storage reports CALLBACK_FAILED; the app gets the INVALID_ARGUMENT itself.
+  storeSession(session) {
+    return super.storeSession(session).catch(unwrap)
+  }
+
+  loadSession(id) {
+    return super.loadSession(id).catch(unwrap)
+  }
+
+  deleteSession(id) {
+    return super.deleteSession(id).catch(unwrap)
+  }
+
+  deleteSessions(ids) {
+    return super.deleteSessions(ids).catch(unwrap)
+  }
+
+  findSessionsByShop(shop) {
+    return super.findSessionsByShop(shop).catch(unwrap)
+  }
+
   /** Ends the pool this storage created from a connection string; a pool passed in is left open. */
   async close() {
     const pool = this.#owned
@@ -176,6 +212,14 @@ class PostgresSessionStorage extends CustomSessionStorage {
     this.#owned = null
     await pool.end()
   }
+}
+
+/** The layout's own INVALID_ARGUMENT out of the CALLBACK_FAILED that carries it. */
+function unwrap(e) {
+  if (e?.code === 'CALLBACK_FAILED' && e.cause instanceof SessionStorageError && e.cause.code === 'INVALID_ARGUMENT') {
+    throw e.cause
+  }
+  throw e
 }
 
 /** `new PostgresSessionStorage(poolOrConnectionString, options)`. */

@@ -111,6 +111,8 @@ impl RedisLayout {
 #[derive(Debug, Clone)]
 pub struct PostgresLayout {
     table: String,
+    /// The table as written in SQL: quoted (see `layout_postgres`).
+    sql: String,
 }
 
 /// The parameters of the upsert, in `$1…$5` order.
@@ -148,10 +150,11 @@ impl PostgresLayout {
                 crate::error::quote(table)
             )));
         }
-        Ok(PostgresLayout { table: table.to_ascii_lowercase() })
+        let table = table.to_ascii_lowercase();
+        Ok(PostgresLayout { sql: crate::layout_postgres::quoted(&table), table })
     }
 
-    /// The table name as used in SQL.
+    /// The table name, lower-cased (SQL uses it quoted).
     pub fn table(&self) -> &str {
         &self.table
     }
@@ -160,8 +163,8 @@ impl PostgresLayout {
     /// concurrent first starts of several processes wait for each other instead of racing on
     /// `CREATE TABLE IF NOT EXISTS` (which can fail with a unique violation in pg_type).
     pub fn schema(&self) -> Vec<String> {
-        let t = &self.table;
-        let index = format!("{}_shop_idx", t.replace('.', "_"));
+        let t = &self.sql;
+        let index = crate::layout_postgres::index_name(&self.table);
         vec![
             format!("SELECT pg_advisory_xact_lock({})", self.lock_key()),
             format!(
@@ -184,42 +187,36 @@ impl PostgresLayout {
              to_timestamp($3::bigint / 1000.0), to_timestamp($4::bigint / 1000.0), $5::json) \
              ON CONFLICT (id) DO UPDATE SET shop = EXCLUDED.shop, expires = EXCLUDED.expires, \
              usable_until = EXCLUDED.usable_until, session = EXCLUDED.session",
-            self.table
+            self.sql
         )
     }
 
     /// Loads one session's text: `$1` the id; the column comes back as text.
     pub fn load_sql(&self) -> String {
-        format!("SELECT session::text AS session FROM {} WHERE id = $1", self.table)
+        format!("SELECT session::text AS session FROM {} WHERE id = $1", self.sql)
     }
 
     /// Deletes one session: `$1` the id.
     pub fn delete_sql(&self) -> String {
-        format!("DELETE FROM {} WHERE id = $1", self.table)
+        format!("DELETE FROM {} WHERE id = $1", self.sql)
     }
 
     /// Deletes many sessions: `$1` a `text[]` of ids.
     pub fn delete_many_sql(&self) -> String {
-        format!("DELETE FROM {} WHERE id = ANY($1::text[])", self.table)
+        format!("DELETE FROM {} WHERE id = ANY($1::text[])", self.sql)
     }
 
     /// A shop's sessions' texts: `$1` the shop.
     pub fn find_sql(&self) -> String {
-        format!("SELECT session::text AS session FROM {} WHERE shop = $1 ORDER BY id", self.table)
+        format!("SELECT session::text AS session FROM {} WHERE shop = $1 ORDER BY id", self.sql)
     }
 
-    /// The upsert parameters for a session given as canonical JSON. PostgreSQL text cannot
-    /// hold U+0000, so an id or shop containing it is `INVALID_ARGUMENT` here rather than a
-    /// driver error later (every other storage accepts such ids).
+    /// The upsert parameters for a session given as canonical JSON. What PostgreSQL cannot
+    /// hold (U+0000 in an id or shop, a shop over 2 KB, a date before 4714 BC) is
+    /// `INVALID_ARGUMENT` here rather than a driver error later (see `layout_postgres`).
     pub fn row(&self, canonical: &str) -> Result<PostgresRow> {
         let s = Session::from_json(canonical, Origin::Argument)?;
-        for (field, value) in [("id", &s.id), ("shop", &s.shop)] {
-            if value.contains('\0') {
-                return Err(Error::InvalidArgument(format!(
-                    "the PostgreSQL storage cannot keep a session whose {field} contains U+0000 (PostgreSQL text cannot hold it)"
-                )));
-            }
-        }
+        self.check_session(&s)?;
         Ok(PostgresRow {
             id: s.id.clone(),
             shop: s.shop.clone(),

@@ -57,10 +57,10 @@ fn postgres_schema_and_rows() {
     let schema = l.schema();
     assert!(schema[0].starts_with("SELECT pg_advisory_xact_lock("));
     assert!(
-        schema[1].contains("CREATE TABLE IF NOT EXISTS s.t")
+        schema[1].contains("CREATE TABLE IF NOT EXISTS \"s\".\"t\"")
             && schema[1].contains("session json NOT NULL")
     );
-    assert!(schema[2].contains("s_t_shop_idx ON s.t (shop)"));
+    assert!(schema[2].contains("s_t_shop_idx ON \"s\".\"t\" (shop)"));
     assert_eq!(
         l.schema(),
         PostgresLayout::new(Some("S.T")).unwrap().schema(),

@@ -185,6 +185,9 @@ class PostgresLayout:
     def __new__(cls, table: str | None = None) -> PostgresLayout: ...
     @property
     def table(self) -> str: ...
+    def check_text(self, field: str, value: str) -> None:
+        """Raises ``InvalidArgumentError`` when ``value`` (an id or shop) holds U+0000, which
+        PostgreSQL text cannot hold."""
     def schema(self) -> list[str]:
         """The schema statements, to run in order inside one transaction."""
     @property

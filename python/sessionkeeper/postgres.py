@@ -13,12 +13,13 @@ starting at once do not race. This module only runs the statements the layout na
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Union
+from collections.abc import Awaitable, Mapping, Sequence
+from typing import Any, TypeVar, Union
 
 from . import _native
 from ._native import Session
 from .custom import CustomSessionStorage
-from .errors import InvalidArgumentError
+from .errors import CallbackFailedError, InvalidArgumentError
 
 try:
     import asyncpg  # type: ignore[import-untyped]
@@ -28,6 +29,8 @@ except ImportError as error:  # pragma: no cover - the extra is not installed
     ) from error
 
 __all__ = ["PostgresSessionStorage", "postgres_session_storage"]
+
+_T = TypeVar("_T")
 
 #: What the adapter accepts: an ``asyncpg.Pool`` or a connection string (DSN).
 PoolOrDsn = Union[str, "asyncpg.Pool"]
@@ -79,21 +82,26 @@ class _Database:
         return True
 
     async def load(self, id: str) -> Any:
+        self.layout.check_text("id", id)
         pool = self.ready if self.ready is not None else await self._pool()
         # The JSON text as stored: the storage validates it and builds the Session natively.
         return await pool.fetchval(self.sql[1], id)
 
     async def delete(self, id: str) -> bool:
+        self.layout.check_text("id", id)
         pool = self.ready if self.ready is not None else await self._pool()
         await pool.execute(self.sql[2], id)
         return True
 
     async def delete_sessions(self, ids: list[str]) -> bool:
+        for id in ids:
+            self.layout.check_text("id", id)
         pool = self.ready if self.ready is not None else await self._pool()
         await pool.execute(self.sql[3], ids)
         return True
 
     async def find(self, shop: str) -> list[Any]:
+        self.layout.check_text("shop", shop)
         pool = self.ready if self.ready is not None else await self._pool()
         return [row[0] for row in await pool.fetch(self.sql[4], shop)]
 
@@ -137,6 +145,23 @@ class PostgresSessionStorage(CustomSessionStorage):
         self._db = db
         self._owned = isinstance(pool_or_dsn, str)
 
+    # What the layout refuses (U+0000, a shop over 2 KB, a date before 4714 BC) is raised inside
+    # a callback, so the storage reports CALLBACK_FAILED; the app gets the InvalidArgumentError.
+    async def store_session(self, session: Session | Mapping[str, Any]) -> bool:
+        return await _unwrapped(super().store_session(session))
+
+    async def load_session(self, id: str) -> Session | None:
+        return await _unwrapped(super().load_session(id))
+
+    async def delete_session(self, id: str) -> bool:
+        return await _unwrapped(super().delete_session(id))
+
+    async def delete_sessions(self, ids: Sequence[str]) -> bool:
+        return await _unwrapped(super().delete_sessions(ids))
+
+    async def find_sessions_by_shop(self, shop: str) -> list[Session]:
+        return await _unwrapped(super().find_sessions_by_shop(shop))
+
     @property
     def table(self) -> str:
         """The table, as used in SQL."""
@@ -153,6 +178,16 @@ class PostgresSessionStorage(CustomSessionStorage):
         pool = self._db.pool
         if self._owned and pool is not None:
             await pool.close()
+
+
+async def _unwrapped(call: Awaitable[_T]) -> _T:
+    """The layout's own InvalidArgumentError out of the CallbackFailedError that carries it."""
+    try:
+        return await call
+    except CallbackFailedError as error:
+        if isinstance(error.__cause__, InvalidArgumentError):
+            raise error.__cause__ from None
+        raise
 
 
 def postgres_session_storage(

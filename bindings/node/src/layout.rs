@@ -185,6 +185,13 @@ impl JsPostgresLayout {
         self.inner.find_sql()
     }
 
+    /// Checks an id or shop given to load, delete or find (`field` names it): one PostgreSQL
+    /// cannot hold (U+0000) is `INVALID_ARGUMENT`.
+    #[napi(catch_unwind)]
+    pub fn check_text(&self, field: String, value: String) -> Result<()> {
+        self.inner.check_text(&field, &value).or_throw()
+    }
+
     /// The upsert parameters for the session in `text` (canonical JSON).
     #[napi(catch_unwind)]
     pub fn row(&self, text: String) -> Result<PostgresRow> {

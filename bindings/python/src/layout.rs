@@ -203,6 +203,12 @@ impl PyPostgresLayout {
         &self.find
     }
 
+    /// Checks an id or shop given to load, delete or find (`field` names it): one PostgreSQL
+    /// cannot hold (U+0000) is `INVALID_ARGUMENT`.
+    fn check_text(&self, field: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.inner.check_text(field, str_arg(value, field)?).or_raise(value.py())
+    }
+
     /// The upsert parameters for `session`: `(id, shop, expires_ms, usable_until_ms, json)`.
     fn row(&self, session: &Bound<'_, PyAny>) -> PyResult<PostgresRowTuple> {
         let py = session.py();
