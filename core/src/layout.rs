@@ -19,6 +19,11 @@ pub const DEFAULT_TABLE: &str = "sessionkeeper_sessions";
 /// `{prefix}shop:{shop}` holds the ids of a shop's sessions. The two namespaces differ after the
 /// prefix, so no id can name an index. Every command touches one key, so the layout runs
 /// unchanged on Redis Cluster.
+///
+/// Prefixes must not nest: with `p:` and `p:shop:` the second storage's session keys would be
+/// the first one's index of shop `session:…` (`WRONGTYPE`). Two prefixes collide only when one
+/// is the other followed by `session:` or `shop:`, so a prefix containing either is refused,
+/// and no two accepted prefixes can ever collide.
 #[derive(Debug, Clone)]
 pub struct RedisLayout {
     prefix: String,
@@ -62,6 +67,12 @@ impl RedisLayout {
             return Err(Error::InvalidArgument(format!(
                 "keyPrefix must be a non-empty string of at most 256 bytes, got {} bytes",
                 prefix.len()
+            )));
+        }
+        if let Some(marker) = ["session:", "shop:"].into_iter().find(|m| prefix.contains(m)) {
+            return Err(Error::InvalidArgument(format!(
+                "keyPrefix must not contain {marker:?}, the layout's own namespaces: such a prefix nests inside another storage's keys, got {}",
+                crate::error::quote(prefix)
             )));
         }
         Ok(RedisLayout { prefix: prefix.to_owned() })

@@ -14,6 +14,18 @@ fn redis_keys_cannot_collide() {
 }
 
 #[test]
+fn redis_prefixes_cannot_nest() {
+    // `p:app:shop:` inside `p:app:`: its session keys would be `p:app:`'s shop indexes.
+    for nested in ["p:app:shop:", "p:app:session:", "app:session:v2:", "shop:"] {
+        let err = RedisLayout::new(Some(nested)).unwrap_err();
+        assert!(err.code() == "INVALID_ARGUMENT" && err.message().contains("nests"), "{err}");
+    }
+    for fine in ["p:app:", "sessionkeeper:", "shops", "myapp:sessions:"] {
+        assert!(RedisLayout::new(Some(fine)).is_ok(), "{fine}");
+    }
+}
+
+#[test]
 fn redis_store_plan_uses_the_later_usable_instant() {
     let w = RedisLayout::new(Some("t:")).unwrap().store(S).unwrap();
     assert_eq!(

@@ -38,6 +38,10 @@ test('redisSessionStorage checks its arguments (INVALID_ARGUMENT)', () => {
   assert.throws(() => redisSessionStorage(fakeClient, { keyPrefix: '' }), invalid(/keyPrefix/))
   assert.throws(() => redisSessionStorage(fakeClient, { keyPrefix: 'x'.repeat(257) }), invalid(/keyPrefix/))
   assert.throws(() => redisSessionStorage(fakeClient, { keyPrefix: 7 }), invalid(/keyPrefix must be a string/))
+  // Prefixes that could nest inside another storage's keys (`p:app:shop:` inside `p:app:`).
+  for (const nested of ['p:app:shop:', 'p:app:session:']) {
+    assert.throws(() => redisSessionStorage(fakeClient, { keyPrefix: nested }), invalid(/nests inside another storage/))
+  }
   assert.throws(() => redisSessionStorage(fakeClient, { sessionKeyPrefix: 'x' }), invalid(/unknown option "sessionKeyPrefix"/))
   assert.throws(() => redisSessionStorage(fakeClient, null), invalid(/options must be an object/))
   assert.throws(() => redisSessionStorage(fakeClient, { timeoutMs: 'soon' }), invalid(/timeoutMs/))

@@ -148,6 +148,10 @@ async def test_arguments_are_checked() -> None:
     for bad_prefix in ["", "x" * 257, 42]:
         with pytest.raises(InvalidArgumentError):
             redis_session_storage("redis://127.0.0.1:1", key_prefix=bad_prefix)  # type: ignore[arg-type]
+    # Prefixes that could nest inside another storage's keys (`p:app:shop:` inside `p:app:`).
+    for nested in ["p:app:shop:", "p:app:session:"]:
+        with pytest.raises(InvalidArgumentError, match="nests inside another storage"):
+            redis_session_storage("redis://127.0.0.1:1", key_prefix=nested)
     for bad_client in [42, None, "http://not-redis", object()]:
         with pytest.raises(InvalidArgumentError, match="client_or_url"):
             redis_session_storage(bad_client)  # type: ignore[arg-type]
