@@ -23,13 +23,17 @@ Object.defineProperty(SessionStorageError.prototype, 'name', {
 
 /**
  * A native error carrying one of the core's codes becomes a SessionStorageError. Anything
- * else (a caught Rust panic) is a bug in sessionkeeper and is passed on untouched.
+ * else the native module throws (a caught Rust panic, a value napi could not convert) is still
+ * a SessionStorageError, INVALID_ARGUMENT (input the core could not take), the original as
+ * `cause`: every failure the library raises is one class.
  */
 function fromNative(e) {
-  if (e !== null && typeof e === 'object' && KNOWN.has(e.code) && !(e instanceof SessionStorageError)) {
+  if (e instanceof SessionStorageError) return e
+  if (e !== null && typeof e === 'object' && KNOWN.has(e.code)) {
     return new SessionStorageError(e.message, e.code)
   }
-  return e
+  const message = e !== null && typeof e === 'object' && typeof e.message === 'string' ? e.message : String(e)
+  return new SessionStorageError(`sessionkeeper could not handle this input: ${message}`, 'INVALID_ARGUMENT', { cause: e })
 }
 
 /** An error the core described as data (`{code, message}`), with the original error as cause. */

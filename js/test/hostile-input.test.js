@@ -107,3 +107,18 @@ test('ids in CALLBACK_FAILED and CALLBACK_TIMEOUT messages cannot forge log line
     })
   }
 })
+
+test('a caught Rust panic becomes a SessionStorageError with the original as cause', () => {
+  const { native } = require('../lib/core.js')
+  const { fromNative } = require('../lib/errors.js')
+  let panic
+  try {
+    native._panicForTests()
+  } catch (e) {
+    panic = e
+  }
+  const e = fromNative(panic)
+  assert.ok(e instanceof SessionStorageError)
+  assert.equal(e.code, 'INVALID_ARGUMENT')
+  assert.equal(e.cause, panic)
+})

@@ -79,8 +79,17 @@ pub(crate) const MAX_DEPTH: usize = 100;
 /// Converts a Python value to JSON: `str`, `int`, `float`, `bool`, `None`, `dict` (string
 /// keys), `list`/`tuple`, and aware `datetime`s, which become ISO-8601 text as
 /// `JSON.stringify` writes a `Date`.
+///
+/// Host code runs during conversion (a subclass's `utcoffset`, `__str__`, …). Should it leave
+/// the value in a state pyo3 panics over, the panic is caught here and raised as this
+/// conversion's own `SessionStorageError`, never pyo3's `PanicException` (a `BaseException`
+/// that `except Exception` misses).
 pub(crate) fn to_value(obj: &Bound<'_, PyAny>, path: &Path<'_>, ctx: Ctx<'_>) -> PyResult<Value> {
-    to_value_at(obj, path, ctx, 0)
+    let converted =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| to_value_at(obj, path, ctx, 0)));
+    converted.unwrap_or_else(|_| {
+        Err(unconvertible(obj.py(), ctx, path, "changed while it was being converted"))
+    })
 }
 
 fn to_value_at(
