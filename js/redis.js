@@ -1,7 +1,8 @@
 'use strict'
 // sessionkeeper/redis: a CustomSessionStorage whose callbacks send node-redis commands. Which
 // keys, which TTL and whether an index entry is stale is the core's RedisLayout (the same for
-// Python's adapter); this file only sends the commands, in the order the layout prescribes.
+// Python's adapter); this file only sends the commands, in the order the layout prescribes,
+// including the re-checks that keep key and index in agreement when a store and a delete race.
 
 const { native } = require('./lib/core.js')
 const { CustomSessionStorage } = require('./lib/custom.js')

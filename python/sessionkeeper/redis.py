@@ -10,7 +10,9 @@ and the set ``{prefix}shop:{shop}`` holds the ids of a shop's sessions. This mod
 the commands the layout names. Every command touches one key - no MULTI, no multi-key command -
 so the same storage runs on Redis Cluster. The index changes only by ``SADD``/``SREM``, never
 read-then-write, so concurrent stores lose no entries; a crash between two commands leaves at
-worst a stale index entry, which reads skip and remove.
+worst a stale index entry, which reads skip and remove. A store and a delete each end with a
+re-check read from the key (the core's ``layout_removal`` protocol), so a delete racing a store
+of the same id leaves the key and its index entry in agreement.
 """
 
 from __future__ import annotations
