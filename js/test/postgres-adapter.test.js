@@ -100,8 +100,7 @@ serverTest('an id or shop holding U+0000, which PostgreSQL text cannot keep, is 
   const storage = postgresSessionStorage(server.pool, { table: table() })
   for (const params of [{ id: 'nul\u0000id' }, { id: 'nul-shop', shop: 'a\u0000b' }]) {
     await assert.rejects(storage.storeSession(new Session(params)), (e) => {
-      assert.equal(e.code, 'CALLBACK_FAILED')
-      assert.equal(e.cause.code, 'INVALID_ARGUMENT')
+      assert.equal(e.code, 'INVALID_ARGUMENT')
       assert.match(e.message, /U\+0000/)
       return true
     })

@@ -44,10 +44,6 @@ __all__ = ["RedisSessionStorage", "redis_session_storage"]
 RedisClientOrUrl = Union[str, "Redis", "RedisCluster"]
 
 
-def _text(member: bytes | str) -> str:
-    return member.decode() if isinstance(member, bytes) else member
-
-
 _Command = tuple[str, tuple[Any, ...]]
 
 
@@ -116,7 +112,7 @@ class _Commands:
         """Whether ``now`` (a GET reply) is a session listed in ``index_key``."""
         if now is None:
             return False
-        if written is not None and _text(now) == written:
+        if written is not None and (now == written or now == written.encode()):
             return True
         return self.layout.belongs(index_key, now)
 

@@ -65,12 +65,10 @@ async def _run(storage: Any, mode: str, ids_json: str | None, out: dict[str, str
             session = sk.Session.from_json(json.dumps(case["input"]))
             try:
                 stored = await storage.store_session(session)
-            except sk.CallbackFailedError as error:
+            except sk.InvalidArgumentError:
                 # A session the storage refuses up front (PostgreSQL: U+0000 in the id) is left
                 # out; test_interop.py checks exactly which ones are.
-                if isinstance(error.__cause__, sk.InvalidArgumentError):
-                    continue
-                raise
+                continue
             if stored is not True:
                 raise SystemExit(f"store {case['name']} failed")
             out[session.id] = session.to_json()
