@@ -90,6 +90,13 @@ test('a directory others can write to is refused; no link inside the directory i
       return true
     })
   }
+  // A directory of another user (only root can give one away; others test what they can).
+  if (process.getuid?.() === 0) {
+    const theirs = path.join(tempDir(), 'theirs')
+    fs.mkdirSync(theirs)
+    fs.chownSync(theirs, 54321, 54321)
+    await assert.rejects(open(theirs), { code: 'INVALID_ARGUMENT', message: /owned by user 54321/ })
+  }
   const dir = tempDir()
   const outside = tempDir()
   const storage = new FileSessionStorage(dir)

@@ -68,6 +68,16 @@ def test_a_directory_others_can_write_is_refused(tmp_path: Path, mode: int) -> N
     assert info.value.code == "INVALID_ARGUMENT"
 
 
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="only root can give a directory away")
+def test_a_directory_of_another_user_is_refused(tmp_path: Path) -> None:
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    os.chown(theirs, 54321, 54321)
+    with pytest.raises(SessionStorageError, match="owned by user 54321") as info:
+        FileSessionStorage(theirs)
+    assert info.value.code == "INVALID_ARGUMENT"
+
+
 async def test_links_inside_the_directory_are_never_followed(tmp_path: Path) -> None:
     directory, outside = tmp_path / "store", tmp_path / "outside"
     outside.mkdir()
