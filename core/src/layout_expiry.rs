@@ -26,9 +26,11 @@ pub const DEFAULT_GRACE_MS: i64 = 7 * 24 * 3_600_000;
 /// them no `expires`).
 pub const MAX_GRACE_MS: i64 = 3_650 * 24 * 3_600_000;
 
-fn check_grace(grace_ms: i64) -> Result<i64> {
-    if (0..=MAX_GRACE_MS).contains(&grace_ms) {
-        Ok(grace_ms)
+/// Milliseconds as the hosts give them (a JS number; Python seconds or a `timedelta`, scaled),
+/// so NaN, infinities and negative zero are judged here, once. Fractions of a ms are dropped.
+fn check_grace(grace_ms: f64) -> Result<i64> {
+    if (0.0..=MAX_GRACE_MS as f64).contains(&grace_ms) {
+        Ok(grace_ms as i64)
     } else {
         Err(Error::InvalidArgument(format!(
             "the grace period must be between 0 and 3650 days, got {grace_ms} ms"
@@ -39,7 +41,7 @@ fn check_grace(grace_ms: i64) -> Result<i64> {
 impl RedisLayout {
     /// This layout with keys kept `grace_ms` past the session's `usable_until` (0: dropped at
     /// once); `INVALID_ARGUMENT` outside 0..=[`MAX_GRACE_MS`].
-    pub fn with_grace_ms(mut self, grace_ms: i64) -> Result<Self> {
+    pub fn with_grace_ms(mut self, grace_ms: f64) -> Result<Self> {
         self.grace_ms = check_grace(grace_ms)?;
         Ok(self)
     }
@@ -59,7 +61,7 @@ impl RedisLayout {
 impl PostgresLayout {
     /// This layout with rows kept `grace_ms` past the session's `usable_until` by
     /// [`PostgresLayout::sweep_sql`]; `INVALID_ARGUMENT` outside 0..=[`MAX_GRACE_MS`].
-    pub fn with_grace_ms(mut self, grace_ms: i64) -> Result<Self> {
+    pub fn with_grace_ms(mut self, grace_ms: f64) -> Result<Self> {
         self.grace_ms = check_grace(grace_ms)?;
         Ok(self)
     }
@@ -99,9 +101,9 @@ mod tests {
         let expires = 1_577_836_800_000;
         let default = RedisLayout::new(None).unwrap().store(EXPIRED).unwrap();
         assert_eq!(default.expire_at_ms, Some(expires + 7 * DAY));
-        let none = RedisLayout::new(None).unwrap().with_grace_ms(0).unwrap();
+        let none = RedisLayout::new(None).unwrap().with_grace_ms(0.0).unwrap();
         assert_eq!(none.store(EXPIRED).unwrap().expire_at_ms, Some(expires));
-        let day = RedisLayout::new(None).unwrap().with_grace_ms(DAY).unwrap();
+        let day = RedisLayout::new(None).unwrap().with_grace_ms(DAY as f64).unwrap();
         assert_eq!(
             (day.grace_ms(), day.store(EXPIRED).unwrap().expire_at_ms),
             (DAY, Some(expires + DAY))
@@ -114,7 +116,7 @@ mod tests {
 
     #[test]
     fn grace_periods_are_bounded() {
-        for bad in [-1, MAX_GRACE_MS + 1, i64::MIN, i64::MAX] {
+        for bad in [-1.0, MAX_GRACE_MS as f64 + 1.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
             let e = RedisLayout::new(None).unwrap().with_grace_ms(bad).unwrap_err();
             assert_eq!(e.code(), "INVALID_ARGUMENT");
             assert!(e.message().contains("grace period"), "{e}");
@@ -124,7 +126,7 @@ mod tests {
             );
         }
         assert_eq!(
-            RedisLayout::new(None).unwrap().with_grace_ms(MAX_GRACE_MS).unwrap().grace_ms(),
+            RedisLayout::new(None).unwrap().with_grace_ms(MAX_GRACE_MS as f64).unwrap().grace_ms(),
             MAX_GRACE_MS
         );
     }
@@ -138,7 +140,7 @@ mod tests {
         );
         let now = Timestamp::from_epoch_ms(1_800_000_000_000).unwrap();
         assert_eq!(l.sweep_cutoff_ms(now), 1_800_000_000_000 - 7 * DAY);
-        let l = l.with_grace_ms(0).unwrap();
+        let l = l.with_grace_ms(0.0).unwrap();
         assert_eq!((l.grace_ms(), l.sweep_cutoff_ms(now)), (0, 1_800_000_000_000));
     }
 }

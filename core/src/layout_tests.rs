@@ -15,7 +15,7 @@ fn redis_keys_cannot_collide() {
 
 #[test]
 fn redis_store_plan_uses_the_later_usable_instant() {
-    let w = RedisLayout::new(Some("t:")).unwrap().with_grace_ms(0).unwrap().store(S).unwrap();
+    let w = RedisLayout::new(Some("t:")).unwrap().with_grace_ms(0.0).unwrap().store(S).unwrap();
     assert_eq!(
         (w.key.as_str(), w.index_key.as_str(), w.member.as_str()),
         ("t:session:a", "t:shop:x.myshopify.com", "a")
@@ -28,7 +28,7 @@ fn redis_store_plan_uses_the_later_usable_instant() {
     );
     let ancient = RedisLayout::new(None)
         .unwrap()
-        .with_grace_ms(0)
+        .with_grace_ms(0.0)
         .unwrap()
         .store(r#"{"id":"c","expires":-5}"#)
         .unwrap();

@@ -183,4 +183,4 @@ class CustomSessionStorage {
   }
 }
 
-module.exports = { CustomSessionStorage }
+module.exports = { CustomSessionStorage, callbackFailed }

@@ -5,7 +5,8 @@
 
 The layout is the core's (``PostgresLayout``), the same the Node package writes: one table, ``id
 text PRIMARY KEY``, ``shop`` indexed, ``expires`` and ``usable_until`` as ``timestamptz`` (to
-the millisecond, no 2038 limit), the canonical JSON in a ``json`` column. The table is created
+the millisecond, no 2038 limit), the canonical JSON in a ``json`` column. Expired sessions stay
+loadable until :meth:`PostgresSessionStorage.sweep` removes them ``grace`` later. The table is created
 on first use, idempotently, inside a transaction holding an advisory lock, so several processes
 starting at once do not race. This module only runs the statements the layout names.
 """
@@ -13,9 +14,11 @@ starting at once do not race. This module only runs the statements the layout na
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any, Union
 
 from . import _native
+from ._calls import _failed
 from ._native import Session
 from .custom import CustomSessionStorage
 from .errors import InvalidArgumentError
@@ -97,6 +100,15 @@ class _Database:
         pool = self.ready if self.ready is not None else await self._pool()
         return [row[0] for row in await pool.fetch(self.sql[4], shop)]
 
+    async def sweep(self) -> int:
+        try:
+            pool = self.ready if self.ready is not None else await self._pool()
+            status = await pool.execute(self.layout.sweep_sql, self.layout.sweep_cutoff_ms())
+        except Exception as error:
+            raise _failed("sweep", "", error) from error
+        # asyncpg returns the command tag, "DELETE <count>".
+        return int(status.rsplit(" ", 1)[-1])
+
 
 class PostgresSessionStorage(CustomSessionStorage):
     """Sessions in one PostgreSQL table; see the module documentation for the layout.
@@ -114,9 +126,10 @@ class PostgresSessionStorage(CustomSessionStorage):
         pool_or_dsn: PoolOrDsn,
         *,
         table: str | None = None,
+        grace: float | timedelta | None = None,
         timeout: float | None = 10.0,
     ) -> None:
-        layout = _native.PostgresLayout(table)
+        layout = _native.PostgresLayout(table, grace)
         if isinstance(pool_or_dsn, str):
             db = _Database(layout, None, pool_or_dsn)
         elif isinstance(pool_or_dsn, asyncpg.Pool):
@@ -147,6 +160,11 @@ class PostgresSessionStorage(CustomSessionStorage):
         """The ``asyncpg.Pool`` in use (``None`` until the first operation opens it from a DSN)."""
         return self._db.pool
 
+    async def sweep(self) -> int:
+        """Deletes the sessions that stopped being usable more than ``grace`` ago; returns how
+        many. Opt-in: call it on your own schedule. A driver failure is ``CALLBACK_FAILED``."""
+        return await self._db.sweep()
+
     async def close(self) -> None:
         """Closes the pool if this storage opened it from a DSN; a pool passed in is left open
         (it is the app's)."""
@@ -159,6 +177,7 @@ def postgres_session_storage(
     pool_or_dsn: PoolOrDsn,
     *,
     table: str | None = None,
+    grace: float | timedelta | None = None,
     timeout: float | None = 10.0,
 ) -> PostgresSessionStorage:
     """A session storage on PostgreSQL.
@@ -167,6 +186,9 @@ def postgres_session_storage(
     connection string, for which the storage opens a pool on first use that
     :meth:`PostgresSessionStorage.close` closes. ``table`` (default ``sessionkeeper_sessions``):
     an identifier, optionally schema-qualified (``app.sessions``); it is created on first use.
+    ``grace`` (seconds or a ``timedelta``; default 7 days, at most 3650 days) is how long
+    :meth:`PostgresSessionStorage.sweep` keeps a session after it stopped being usable: Shopify
+    apps read expired sessions (the shop, to send the merchant back through OAuth).
     ``timeout`` is in seconds per operation (``None`` or ``0`` disables it).
     """
-    return PostgresSessionStorage(pool_or_dsn, table=table, timeout=timeout)
+    return PostgresSessionStorage(pool_or_dsn, table=table, grace=grace, timeout=timeout)

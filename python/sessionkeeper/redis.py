@@ -4,8 +4,9 @@
     storage = redis_session_storage("redis://127.0.0.1:6379", key_prefix="myapp:")
 
 The layout is the core's (``RedisLayout``), the same the Node package writes: the key
-``{prefix}session:{id}`` holds the session's canonical JSON, expiring when the session can no
-longer be used (the later of ``expires`` and ``refresh_token_expires``; no TTL without one),
+``{prefix}session:{id}`` holds the session's canonical JSON, expiring ``grace`` (7 days by
+default) after the session can no longer be used (the later of ``expires`` and
+``refresh_token_expires``; no TTL without one),
 and the set ``{prefix}shop:{shop}`` holds the ids of a shop's sessions. This module only sends
 the commands the layout names. Every command touches one key - no MULTI, no multi-key command -
 so the same storage runs on Redis Cluster. The index changes only by ``SADD``/``SREM``, never
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Union
 
 from . import _native
@@ -184,9 +186,10 @@ class RedisSessionStorage(CustomSessionStorage):
         client_or_url: RedisClientOrUrl,
         *,
         key_prefix: str | None = None,
+        grace: float | timedelta | None = None,
         timeout: float | None = 10.0,
     ) -> None:
-        layout = _native.RedisLayout(key_prefix)
+        layout = _native.RedisLayout(key_prefix, grace)
         if isinstance(client_or_url, str):
             try:
                 # A pool that waits for a free connection (the storage's timeout bounds the
@@ -241,6 +244,7 @@ def redis_session_storage(
     client_or_url: RedisClientOrUrl,
     *,
     key_prefix: str | None = None,
+    grace: float | timedelta | None = None,
     timeout: float | None = 10.0,
 ) -> RedisSessionStorage:
     """A session storage on Redis.
@@ -248,7 +252,9 @@ def redis_session_storage(
     ``client_or_url``: a ``redis.asyncio.Redis`` or ``redis.asyncio.RedisCluster`` client (never
     closed by the storage), or a ``redis://`` / ``rediss://`` URL, for which the storage creates
     a single-node client that :meth:`RedisSessionStorage.close` closes. ``key_prefix`` (default
-    ``"sessionkeeper:"``) starts every key; ``timeout`` is in seconds per operation (``None``
-    or ``0`` disables it).
+    ``"sessionkeeper:"``) starts every key. ``grace`` (seconds or a ``timedelta``; default 7
+    days, at most 3650 days) is how long a session stays loadable after it stopped being usable:
+    Shopify apps read expired sessions (the shop, to send the merchant back through OAuth).
+    ``timeout`` is in seconds per operation (``None`` or ``0`` disables it).
     """
-    return RedisSessionStorage(client_or_url, key_prefix=key_prefix, timeout=timeout)
+    return RedisSessionStorage(client_or_url, key_prefix=key_prefix, grace=grace, timeout=timeout)
