@@ -9,10 +9,14 @@ const crypto = require('node:crypto')
 const { execFileSync } = require('node:child_process')
 const path = require('node:path')
 require('@shopify/shopify-api/adapters/node')
-const { setAbstractFetchFunc } = require('@shopify/shopify-api/runtime')
+const { setAbstractFetchFunc, createSHA256HMAC, deriveSHA256HMACKey } = require('@shopify/shopify-api/runtime')
+const express = require('express')
+const { shopifyApp } = require('@shopify/shopify-app-express')
 const { shopifyApi, ApiVersion, RequestedTokenType, Session: ShopifySession } = require('@shopify/shopify-api')
 const { Session, MemorySessionStorage, FileSessionStorage } = require('../index.js')
+const { redisSessionStorage } = require('../redis.js')
 const { tempDir, mapStorage } = require('./helpers.js')
+const servers = require('./servers.js')
 
 const ROOT = path.join(__dirname, '..')
 const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc')
@@ -106,4 +110,60 @@ test("every storage is a Shopify app's sessionStorage and our Session is Shopify
   // test/types/shopify.ts passes each storage to shopifyApp({ sessionStorage }) and our
   // sessions where Shopify's Session is expected; a failure prints tsc's diagnostics.
   execFileSync(process.execPath, [TSC, '-p', 'test/types/tsconfig.shopify.json'], { cwd: ROOT, encoding: 'utf8' })
+})
+
+/** The `Cookie` header of a browser holding Shopify's signed session cookie for `id`. */
+async function sessionCookie(id) {
+  // How shopify-api signs cookies: an HMAC of the value under a key derived from the secret.
+  const key = await deriveSHA256HMACKey(SECRET, 'shopify-app-js/cookie-signing/v1')
+  return `shopify_app_session=${id}; shopify_app_session.sig=${await createSHA256HMAC(key, id)}`
+}
+
+/** Where a non-embedded Shopify app over `sessionStorage` sends a browser holding `cookie`. */
+async function redirectFor(sessionStorage, cookie) {
+  const shopify = shopifyApp({
+    api: {
+      apiKey: 'test-api-key', apiSecretKey: SECRET, hostName: 'app.example.com', isEmbeddedApp: false,
+      apiVersion: ApiVersion.October25, scopes: ['write_products'], logger: { level: 0 },
+    },
+    auth: { path: '/api/auth', callbackPath: '/api/auth/callback' },
+    webhooks: { path: '/api/webhooks' },
+    useOnlineTokens: true,
+    sessionStorage,
+  })
+  const app = express()
+  app.use('/api/*splat', shopify.validateAuthenticatedSession())
+  app.get('/api/products', (_req, res) => res.send('products'))
+  const server = app.listen(0, '127.0.0.1')
+  await new Promise((resolve) => server.once('listening', resolve))
+  try {
+    const res = await fetch(`http://127.0.0.1:${server.address().port}/api/products`, { headers: { cookie }, redirect: 'manual' })
+    return `${res.status} ${res.headers.get('location') ?? (await res.text())}`
+  } finally {
+    server.close()
+  }
+}
+
+test('a non-embedded request with an expired session cookie is sent through OAuth for the stored shop (Redis)', async (t) => {
+  const probe = await servers.redisClient().catch((e) => e)
+  if (probe instanceof Error) return t.skip(servers.unreachable(`Redis at ${servers.REDIS_URL}`, probe))
+  const keyPrefix = `sk_node_shopify_${servers.runId()}:`
+  const expired = new Session({
+    id: 'expired-online-session', shop: 'cookie-shop.myshopify.com', isOnline: true, scope: 'write_products',
+    accessToken: 'shpua_expired', expires: new Date(Date.now() - 60_000), onlineAccessInfo: { associated_user: { id: 5 } },
+  })
+  const cookie = await sessionCookie(expired.id)
+  const storage = redisSessionStorage(servers.REDIS_URL, { keyPrefix })
+  const dropped = redisSessionStorage(servers.REDIS_URL, { keyPrefix, graceMs: 0 })
+  try {
+    assert.equal(await storage.storeSession(expired), true)
+    assert.equal(await redirectFor(storage, cookie), '302 /api/auth?shop=cookie-shop.myshopify.com')
+    // Dropped at expiry (what the storage did before it kept a grace period): the app has no
+    // shop to send the merchant to.
+    assert.equal(await dropped.storeSession(expired), true)
+    assert.equal(await redirectFor(dropped, cookie), '302 /api/auth?shop=undefined')
+  } finally {
+    await servers.deleteKeys(probe, `${keyPrefix}*`)
+    await Promise.all([probe.quit(), storage.close(), dropped.close()])
+  }
 })
