@@ -111,6 +111,18 @@ impl Origin {
     }
 }
 
+/// What messages say of text holding a lone surrogate (half of a UTF-16 pair: JavaScript and
+/// Python strings can hold one, UTF-8 and JSON text cannot), after naming the value.
+pub const LONE_SURROGATE: &str =
+    "must be valid Unicode text, got a string with a lone surrogate (half of a UTF-16 pair)";
+
+/// The error for a string named `what` that holds a lone surrogate. Hosts check their strings
+/// before converting them, since a conversion would fail or silently replace the surrogate
+/// with U+FFFD (and `"a\u{D800}"` would become the id of another session).
+pub fn lone_surrogate(origin: Origin, what: &str) -> Error {
+    origin.error(format!("{what} {LONE_SURROGATE}"))
+}
+
 /// A short description of a JSON value's kind for messages ("a string", "the number 3"), never
 /// echoing string contents, which may be secrets.
 pub fn describe(value: &serde_json::Value) -> String {
