@@ -98,7 +98,7 @@ impl PySession {
                 ),
             )
         })?;
-        let id = id.to_str()?;
+        let id = convert::text(id, Origin::Argument, || "session id".into())?;
         check_id(id, Origin::Argument).or_raise(py)?;
         Arc::make_mut(&mut self.inner).id = id.to_owned();
         Ok(())
@@ -250,7 +250,7 @@ impl PySession {
     fn from_json(cls: &Bound<'_, PyType>, text: &Bound<'_, PyAny>) -> PyResult<Self> {
         let py = cls.py();
         let text: &str = if let Ok(s) = text.cast::<PyString>() {
-            s.to_str()?
+            convert::text(s, Origin::Stored, || "session text".into())?
         } else if let Some(t) = text.cast::<PyBytes>().ok().and_then(|b| convert::bytes_text(b)) {
             t
         } else {
