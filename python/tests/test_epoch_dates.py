@@ -2,7 +2,7 @@
 are epoch seconds - as milliseconds they would be 12 January 1970 to 3 March 1973, never a real
 expiry, while Shopify's SQL adapters and ``int(time.time())`` write seconds. One rule, the
 core's, for both languages (vectors ``epoch-seconds-dates`` and
-``epoch-milliseconds-around-the-seconds-range``). ``Session(expires=<number>)`` is accepted
+``epoch-numbers-at-the-edges-of-the-seconds-range``). ``Session(expires=<number>)`` is accepted
 deliberately by the same rule (and typed so)."""
 
 from __future__ import annotations
