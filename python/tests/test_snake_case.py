@@ -95,5 +95,5 @@ async def test_both_spellings_disagreeing_are_refused_and_nothing_is_written() -
 
 
 def test_a_wrong_kind_names_the_spelling_used() -> None:
-    with pytest.raises(InvalidArgumentError, match='"is_online" must be a boolean'):
+    with pytest.raises(InvalidArgumentError, match='"is_online" must be a bool'):
         Session.from_dict({"id": "x", "is_online": "yes"})

@@ -32,7 +32,8 @@ pub(crate) enum Path<'a> {
 impl fmt::Display for Path<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Path::Root(name) => f.write_str(name),
+            // Field names (`onlineAccessInfo`) as Python spells them (`online_access_info`).
+            Path::Root(name) => f.write_str(&sessionkeeper_core::words::name(name)),
             // A session dict's own keys read as the field names they are (`"id"`, not `"session.id"`).
             Path::Key(Path::Root("session"), key) => f.write_str(key),
             Path::Key(parent, key) => write!(f, "{parent}.{key}"),

@@ -5,6 +5,7 @@ use serde_json::{Map, Number, Value};
 use crate::error::{describe, Error, Origin, Result};
 use crate::json;
 use crate::time::Timestamp;
+use crate::words;
 
 /// The longest id, in UTF-8 bytes.
 pub const MAX_ID_BYTES: usize = 1024;
@@ -28,8 +29,10 @@ impl Reader {
         }
     }
 
+    /// `"field" must be <expected>, got <what came>`, the field and kinds in the host's words.
     pub fn err(&self, field: &str, expected: &str, got: &Value) -> Error {
         let what = self.what();
+        let (field, expected) = (words::name(field), words::kind(expected));
         self.origin.error(format!("{what}: \"{field}\" must be {expected}, got {}", describe(got)))
     }
 

@@ -19,7 +19,8 @@ impl Session {
             Value::Object(map) => Self::from_object(map, origin),
             Value::Array(_) => Self::from_property_array(value, PropertyArrayMode::Auto, origin),
             other => Err(origin.error(format!(
-                "expected a session (an object or a property array), got {}",
+                "expected a session ({} or a property array), got {}",
+                crate::words::kind("an object"),
                 describe(other)
             ))),
         }
