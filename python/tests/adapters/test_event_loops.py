@@ -157,7 +157,7 @@ def test_bad_input_is_refused_before_anything_is_sent(redis_name: tuple[str, str
 
 
 def _hung_store(make: Callable[[int], Any]) -> None:
-    """A store through a proxy that accepts and never forwards: CALLBACK_TIMEOUT, and the
+    """A store through a proxy that accepts and never forwards, timed out or cancelled: the
     session was not written (the command never reached the server)."""
 
     async def attempt() -> None:
@@ -167,6 +167,12 @@ def _hung_store(make: Callable[[int], Any]) -> None:
         try:
             with pytest.raises(CallbackTimeoutError):
                 await storage.store_session(SESSION)
+            # A cancelled store (a request handler torn down) is the same case.
+            pending = asyncio.ensure_future(storage.store_session(SESSION))
+            await asyncio.sleep(0.1)
+            pending.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await pending
         finally:
             await proxy.close()
             await storage.close()
@@ -174,7 +180,7 @@ def _hung_store(make: Callable[[int], Any]) -> None:
     _run(attempt)
 
 
-def test_a_store_that_times_out_on_a_hung_server_wrote_nothing(
+def test_a_store_timed_out_or_cancelled_on_a_hung_server_wrote_nothing(
     redis_name: tuple[str, str], pg_names: tuple[str, str]
 ) -> None:
     _, prefix = redis_name
