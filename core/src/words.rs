@@ -105,7 +105,7 @@ pub fn duration(ms: u64) -> String {
 pub fn duration_in(language: Language, ms: u64) -> String {
     match language {
         Language::JavaScript => format!("{ms} ms"),
-        Language::Python if ms % 1000 == 0 => format!("{} s", ms / 1000),
+        Language::Python if ms.is_multiple_of(1000) => format!("{} s", ms / 1000),
         // Whole milliseconds, so at most three decimals; trailing zeros dropped (0.05 s).
         Language::Python => {
             let text = format!("{}.{:03}", ms / 1000, ms % 1000);

@@ -32,7 +32,7 @@ pub(crate) fn scopes_arg(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Auth
     for item in obj.try_iter().map_err(|_| bad())? {
         let item = item?;
         let s = item.cast::<PyString>().map_err(|_| bad())?;
-        scopes.push(text(&s, Origin::Argument, || "scopes".into())?.to_owned());
+        scopes.push(text(s, Origin::Argument, || "scopes".into())?.to_owned());
     }
     Ok(Some(scopes.into_iter().collect()))
 }
