@@ -9,7 +9,7 @@ PYTHON ?= python3
 VENV := $(CURDIR)/.venv
 VPY := $(VENV)/bin/python
 
-.PHONY: help test demo dist bench fmt lint test-rust test-readme bench-rust check-version test-cross demo-handoff
+.PHONY: help test demo dist bench fmt lint test-rust test-readme readme bench-rust check-version test-cross demo-handoff
 
 help:
 	@echo "make demo   - build and run the quickstart in Node and Python"
@@ -27,9 +27,13 @@ test: check-version test-readme test-rust test-node test-python test-cross
 test-cross: build-node build-python
 	cd tests/interop && $(VENV)/bin/pytest -q
 
-# The README's code blocks must be the example files the suites execute.
+# The READMEs' code blocks must be the example files the suites execute (`make readme` copies
+# the files into the blocks after an edit).
 test-readme:
 	$(PYTHON) tests/check_readme.py
+
+readme:
+	$(PYTHON) tests/check_readme.py --write
 
 test-rust:
 	cargo test -p sessionkeeper-core --release

@@ -27,25 +27,42 @@ export declare class SessionStorageError extends Error {
 }
 
 /**
- * The user behind an online access token (Shopify's snake_case keys). Keys not listed here
- * are kept too (after the known ones), so code written for later Shopify versions works.
+ * The user behind an online access token (Shopify's snake_case keys), declared as Shopify's
+ * `OnlineAccessUser` is, so our sessions type-check wherever Shopify's are expected. A session
+ * read from a property array holds only the fields the array carried (at least `id`). Keys not
+ * listed here are kept too (after the known ones), so code written for later Shopify versions works.
  */
 export interface OnlineAccessUser {
-  id?: number
-  first_name?: string
-  last_name?: string
-  email?: string
-  email_verified?: boolean
-  account_owner?: boolean
-  locale?: string
-  collaborator?: boolean
+  id: number
+  first_name: string
+  last_name: string
+  email: string
+  email_verified: boolean
+  account_owner: boolean
+  locale: string
+  collaborator: boolean
 }
 
-/** Shopify's `onlineAccessInfo`. */
+/**
+ * Shopify's `onlineAccessInfo`: the OAuth response of an online token, less the token and scope,
+ * with keys in the order Shopify writes them. Declared as Shopify's `OnlineAccessInfo` is (see
+ * `OnlineAccessUser`); `session` and `account_number` are what Shopify's OAuth response adds.
+ */
 export interface OnlineAccessInfo {
-  expires_in?: number
-  associated_user_scope?: string
-  associated_user?: OnlineAccessUser
+  expires_in: number
+  associated_user_scope: string
+  session?: string
+  account_number?: number
+  associated_user: OnlineAccessUser
+}
+
+/** What `onlineAccessInfo` may hold on the way in: any of Shopify's fields, each optional. */
+export interface OnlineAccessInfoParams {
+  expires_in?: number | null
+  associated_user_scope?: string | null
+  session?: string | null
+  account_number?: number | null
+  associated_user?: Partial<OnlineAccessUser> | null
 }
 
 /** A JSON value, as `data` holds them. */
@@ -68,7 +85,7 @@ export interface SessionParams {
   accessToken?: string | null
   refreshToken?: string | null
   refreshTokenExpires?: DateInput | null
-  onlineAccessInfo?: OnlineAccessInfo | null
+  onlineAccessInfo?: OnlineAccessInfoParams | null
   data?: { [key: string]: JsonValue } | null
 }
 

@@ -22,6 +22,8 @@ pub const DEFAULT_TABLE: &str = "sessionkeeper_sessions";
 #[derive(Debug, Clone)]
 pub struct RedisLayout {
     prefix: String,
+    /// How long past `usable_until` a key is kept (see [`crate::layout_expiry`]).
+    pub(crate) grace_ms: i64,
 }
 
 /// What to write for one `store`, in order: `SADD index_key member`, `SET key value` (with
@@ -41,7 +43,8 @@ pub struct RedisWrite {
     pub index_key: String,
     /// The set member: the session id.
     pub member: String,
-    /// When the key should expire (epoch ms): the session's `usable_until`. `None`: no TTL.
+    /// When the key should expire (epoch ms): the session's `usable_until` plus the layout's
+    /// grace period, so expired sessions stay loadable for a while. `None`: no TTL.
     pub expire_at_ms: Option<i64>,
 }
 
@@ -65,7 +68,10 @@ impl RedisLayout {
                 prefix.len()
             )));
         }
-        Ok(RedisLayout { prefix: prefix.to_owned() })
+        Ok(RedisLayout {
+            prefix: prefix.to_owned(),
+            grace_ms: crate::layout_expiry::DEFAULT_GRACE_MS,
+        })
     }
 
     /// The key of session `id`.
@@ -88,8 +94,7 @@ impl RedisLayout {
             value: session.to_json(),
             index_key: format!("{}shop:{}", self.prefix, session.shop),
             member: session.id.clone(),
-            // Redis refuses PXAT ≤ 0; a session unusable since before 1970 expires at once either way.
-            expire_at_ms: session.usable_until().map(|t| t.epoch_ms().max(1)),
+            expire_at_ms: self.expire_at_ms(&session),
         })
     }
 
@@ -107,6 +112,8 @@ impl RedisLayout {
 #[derive(Debug, Clone)]
 pub struct PostgresLayout {
     table: String,
+    /// How long past `usable_until` a row survives a sweep (see [`crate::layout_expiry`]).
+    pub(crate) grace_ms: i64,
 }
 
 /// The parameters of the upsert, in `$1…$5` order.
@@ -143,7 +150,10 @@ impl PostgresLayout {
                 "table must be an identifier like \"sessions\" or \"app.sessions\" (letters, digits, _), got \"{table}\""
             )));
         }
-        Ok(PostgresLayout { table: table.to_ascii_lowercase() })
+        Ok(PostgresLayout {
+            table: table.to_ascii_lowercase(),
+            grace_ms: crate::layout_expiry::DEFAULT_GRACE_MS,
+        })
     }
 
     /// The table name as used in SQL.

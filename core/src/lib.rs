@@ -12,6 +12,7 @@ pub mod host;
 pub mod ids;
 pub mod json;
 pub mod layout;
+pub mod layout_expiry;
 pub mod layout_removal;
 pub mod scopes;
 pub mod session;

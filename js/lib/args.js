@@ -38,4 +38,13 @@ function shopArgument(shop) {
   return shop
 }
 
-module.exports = { idArgument, idsArgument, shopArgument }
+/** An optional option of JS type `type` (`undefined` when absent or null); its value the core judges. */
+function optionOf(options, name, type) {
+  const value = options[name] ?? undefined
+  if (value !== undefined && typeof value !== type) {
+    throw invalidArgument(`${name} must be a ${type}, got ${typeof value}`)
+  }
+  return value
+}
+
+module.exports = { idArgument, idsArgument, shopArgument, optionOf }

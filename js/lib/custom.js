@@ -194,4 +194,4 @@ class CustomSessionStorage {
   }
 }
 
-module.exports = { CustomSessionStorage }
+module.exports = { CustomSessionStorage, callbackFailed }

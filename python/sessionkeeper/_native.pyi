@@ -3,7 +3,7 @@
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeAlias, final
 
 from .errors import SessionStorageError
@@ -160,7 +160,12 @@ class FileStore:
 class RedisLayout:
     """The core's Redis layout under one key prefix (``sessionkeeper.redis`` sends its commands)."""
 
-    def __new__(cls, prefix: str | None = None) -> RedisLayout: ...
+    def __new__(
+        cls, prefix: str | None = None, grace: float | timedelta | None = None
+    ) -> RedisLayout: ...
+    @property
+    def grace_ms(self) -> int:
+        """How long keys outlive their session's last usable instant, in milliseconds."""
     def session_key(self, id: str) -> str:
         """``{prefix}session:{id}``: the key holding the session's canonical JSON."""
     def shop_key(self, shop: str) -> str:
@@ -181,9 +186,19 @@ class RedisLayout:
 class PostgresLayout:
     """The core's PostgreSQL layout over one table (``sessionkeeper.postgres`` runs its SQL)."""
 
-    def __new__(cls, table: str | None = None) -> PostgresLayout: ...
+    def __new__(
+        cls, table: str | None = None, grace: float | timedelta | None = None
+    ) -> PostgresLayout: ...
     @property
     def table(self) -> str: ...
+    @property
+    def grace_ms(self) -> int:
+        """How long ``sweep`` keeps a row past its session's last usable instant, in ms."""
+    @property
+    def sweep_sql(self) -> str:
+        """Deletes the sessions past their grace period (``$1``: ``sweep_cutoff_ms()``)."""
+    def sweep_cutoff_ms(self) -> int:
+        """The sweep's ``$1`` now, by the core's clock (epoch ms)."""
     def schema(self) -> list[str]:
         """The schema statements, to run in order inside one transaction."""
     @property

@@ -5,7 +5,8 @@
 
 The layout is the core's (``PostgresLayout``), the same the Node package writes: one table, ``id
 text PRIMARY KEY``, ``shop`` indexed, ``expires`` and ``usable_until`` as ``timestamptz`` (to
-the millisecond, no 2038 limit), the canonical JSON in a ``json`` column. The table is created
+the millisecond, no 2038 limit), the canonical JSON in a ``json`` column. Expired sessions stay
+loadable until :meth:`PostgresSessionStorage.sweep` removes them ``grace`` later. The table is created
 on first use, idempotently, inside a transaction holding an advisory lock, so several processes
 starting at once do not race. This module only runs the statements the layout names.
 """
@@ -13,9 +14,11 @@ starting at once do not race. This module only runs the statements the layout na
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any, Union
 
 from . import _native
+from ._calls import _failed
 from ._loops import PerLoop
 from ._native import Session
 from .custom import CustomSessionStorage
@@ -111,6 +114,15 @@ class _Database:
         pool = await self._pool()
         return [row[0] for row in await pool.fetch(self.sql[4], shop)]
 
+    async def sweep(self) -> int:
+        try:
+            pool = await self._pool()
+            status = await pool.execute(self.layout.sweep_sql, self.layout.sweep_cutoff_ms())
+        except Exception as error:
+            raise _failed("sweep", "", error) from error
+        # asyncpg returns the command tag, "DELETE <count>".
+        return int(status.rsplit(" ", 1)[-1])
+
 
 class PostgresSessionStorage(CustomSessionStorage):
     """Sessions in one PostgreSQL table; see the module documentation for the layout.
@@ -139,9 +151,10 @@ class PostgresSessionStorage(CustomSessionStorage):
         pool_or_dsn: PoolOrDsn,
         *,
         table: str | None = None,
+        grace: float | timedelta | None = None,
         timeout: float | None = 10.0,
     ) -> None:
-        layout = _native.PostgresLayout(table)
+        layout = _native.PostgresLayout(table, grace)
         if isinstance(pool_or_dsn, str):
             db = _Database(layout, None, pool_or_dsn)
         elif isinstance(pool_or_dsn, asyncpg.Pool):
@@ -178,6 +191,11 @@ class PostgresSessionStorage(CustomSessionStorage):
         except RuntimeError:  # no running loop
             return None
 
+    async def sweep(self) -> int:
+        """Deletes the sessions that stopped being usable more than ``grace`` ago; returns how
+        many. Opt-in: call it on your own schedule. A driver failure is ``CALLBACK_FAILED``."""
+        return await self._db.sweep()
+
     async def close(self) -> None:
         """Closes the running loop's pool if this storage opened it from a DSN (the next
         operation opens a new one); a pool passed in is left open (it is the app's)."""
@@ -188,14 +206,18 @@ def postgres_session_storage(
     pool_or_dsn: PoolOrDsn,
     *,
     table: str | None = None,
+    grace: float | timedelta | None = None,
     timeout: float | None = 10.0,
 ) -> PostgresSessionStorage:
     """A session storage on PostgreSQL.
 
     ``pool_or_dsn``: an ``asyncpg.Pool`` (never closed by the storage) or a ``postgresql://``
     connection string, for which the storage opens a pool per running event loop, on first use
-    there, that the loop's shutdown, or :meth:`PostgresSessionStorage.close`, closes. ``table`` (default ``sessionkeeper_sessions``):
-    an identifier, optionally schema-qualified (``app.sessions``); it is created on first use.
+    there, that the loop's shutdown, or :meth:`PostgresSessionStorage.close`, closes.
+    ``table`` (default ``sessionkeeper_sessions``): an identifier, optionally schema-qualified (``app.sessions``); it is created on first use.
+    ``grace`` (seconds or a ``timedelta``; default 7 days, at most 3650 days) is how long
+    :meth:`PostgresSessionStorage.sweep` keeps a session after it stopped being usable: Shopify
+    apps read expired sessions (the shop, to send the merchant back through OAuth).
     ``timeout`` is in seconds per operation (``None`` or ``0`` disables it).
     """
-    return PostgresSessionStorage(pool_or_dsn, table=table, timeout=timeout)
+    return PostgresSessionStorage(pool_or_dsn, table=table, grace=grace, timeout=timeout)

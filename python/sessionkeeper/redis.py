@@ -4,8 +4,9 @@
     storage = redis_session_storage("redis://127.0.0.1:6379", key_prefix="myapp:")
 
 The layout is the core's (``RedisLayout``), the same the Node package writes: the key
-``{prefix}session:{id}`` holds the session's canonical JSON, expiring when the session can no
-longer be used (the later of ``expires`` and ``refresh_token_expires``; no TTL without one),
+``{prefix}session:{id}`` holds the session's canonical JSON, expiring ``grace`` (7 days by
+default) after the session can no longer be used (the later of ``expires`` and
+``refresh_token_expires``; no TTL without one),
 and the set ``{prefix}shop:{shop}`` holds the ids of a shop's sessions. This module only sends
 the commands the layout names. Every command touches one key - no MULTI, no multi-key command -
 so the same storage runs on Redis Cluster. The index changes only by ``SADD``/``SREM``, never
@@ -18,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Union
 
 from . import _native
@@ -264,9 +266,10 @@ class RedisSessionStorage(CustomSessionStorage):
         client_or_url: RedisClientOrUrl,
         *,
         key_prefix: str | None = None,
+        grace: float | timedelta | None = None,
         timeout: float | None = 10.0,
     ) -> None:
-        layout = _native.RedisLayout(key_prefix)
+        layout = _native.RedisLayout(key_prefix, grace)
         per_loop: PerLoop[Any] | None = None
         if isinstance(client_or_url, str):
             url = client_or_url
@@ -328,6 +331,7 @@ def redis_session_storage(
     client_or_url: RedisClientOrUrl,
     *,
     key_prefix: str | None = None,
+    grace: float | timedelta | None = None,
     timeout: float | None = 10.0,
 ) -> RedisSessionStorage:
     """A session storage on Redis.
@@ -336,8 +340,10 @@ def redis_session_storage(
     closed by the storage; give it a ``BlockingConnectionPool`` so bursts wait for a connection
     instead of failing), or a ``redis://`` / ``rediss://`` URL, for which the storage opens a
     single-node client per running event loop that the loop's shutdown, or
-    :meth:`RedisSessionStorage.close`, closes. ``key_prefix`` (default
-    ``"sessionkeeper:"``) starts every key; ``timeout`` is in seconds per operation (``None``
-    or ``0`` disables it).
+    :meth:`RedisSessionStorage.close`, closes. ``key_prefix`` (default ``"sessionkeeper:"``)
+    starts every key. ``grace`` (seconds or a ``timedelta``; default 7 days, at most 3650 days)
+    is how long a session stays loadable after it stopped being usable: Shopify apps read
+    expired sessions (the shop, to send the merchant back through OAuth). ``timeout`` is in
+    seconds per operation (``None`` or ``0`` disables it).
     """
-    return RedisSessionStorage(client_or_url, key_prefix=key_prefix, timeout=timeout)
+    return RedisSessionStorage(client_or_url, key_prefix=key_prefix, grace=grace, timeout=timeout)

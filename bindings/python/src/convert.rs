@@ -289,6 +289,12 @@ pub(crate) fn info_dict<'py>(
     if let Some(s) = &info.associated_user_scope {
         d.set_item("associated_user_scope", s)?;
     }
+    if let Some(s) = &info.session {
+        d.set_item("session", s)?;
+    }
+    if let Some(n) = &info.account_number {
+        d.set_item("account_number", number(py, n)?)?;
+    }
     if let Some(u) = &info.associated_user {
         let user = PyDict::new(py);
         if let Some(n) = &u.id {

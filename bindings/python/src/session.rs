@@ -199,9 +199,9 @@ impl PySession {
         self.set(py, "refreshTokenExpires", value)
     }
 
-    /// The user behind an online token, as a dict with Shopify's snake_case keys
-    /// (`expires_in`, `associated_user_scope`, `associated_user`), or `None`. Changes made to
-    /// the dict are part of the session.
+    /// The user behind an online token, as a dict with Shopify's snake_case keys (`expires_in`,
+    /// `associated_user_scope`, `session`, `account_number`, `associated_user`), or `None`.
+    /// Changes made to the dict are part of the session.
     #[getter]
     fn online_access_info(&mut self, py: Python<'_>) -> PyResult<Option<Py<PyDict>>> {
         if self.info_view.is_none() {

@@ -77,6 +77,10 @@ struct FastInfo<'a> {
     #[serde(borrow, default)]
     associated_user_scope: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
+    session: Option<Cow<'a, str>>,
+    #[serde(default)]
+    account_number: Option<Number>,
+    #[serde(borrow, default)]
     associated_user: Option<FastUser<'a>>,
 }
 
@@ -128,6 +132,8 @@ impl FastInfo<'_> {
         Ok(OnlineAccessInfo {
             expires_in: exact(self.expires_in)?,
             associated_user_scope: owned(self.associated_user_scope),
+            session: owned(self.session),
+            account_number: exact(self.account_number)?,
             associated_user,
             extra: Map::new(),
         })

@@ -13,6 +13,7 @@ use std::fmt;
 use serde_json::{Map, Value};
 
 pub use canonical::Canonical;
+pub use compare::js_equal;
 pub use fields::{check_id, MAX_ID_BYTES};
 pub use online::{AssociatedUser, OnlineAccessInfo};
 pub use parse::SNAKE_CASE_KEYS;

@@ -31,6 +31,8 @@ pub enum Op {
     DeleteMany,
     /// `findSessionsByShop` → `findSessionsByShop` callback.
     FindByShop,
+    /// An adapter's `sweep` of the sessions past their grace period (no subject).
+    Sweep,
 }
 
 impl Op {
@@ -42,13 +44,14 @@ impl Op {
             Op::Delete => "delete",
             Op::DeleteMany => "deleteSessions",
             Op::FindByShop => "findSessionsByShop",
+            Op::Sweep => "sweep",
         }
     }
 
     /// The operation whose callback is named `name` (the inverse of [`Op::callback`]), for
     /// bindings that pass the operation across as a string.
     pub fn from_callback(name: &str) -> Result<Op> {
-        [Op::Store, Op::Load, Op::Delete, Op::DeleteMany, Op::FindByShop]
+        [Op::Store, Op::Load, Op::Delete, Op::DeleteMany, Op::FindByShop, Op::Sweep]
             .into_iter()
             .find(|op| op.callback() == name)
             .ok_or_else(|| Error::InvalidArgument(format!("unknown callback {name:?}")))
@@ -67,6 +70,7 @@ impl Op {
             Op::Delete => format!("failed to delete session \"{subject}\""),
             Op::DeleteMany => format!("failed to delete sessions {subject}"),
             Op::FindByShop => format!("failed to find sessions of shop \"{subject}\""),
+            Op::Sweep => "failed to sweep expired sessions".to_owned(),
         }
     }
 }
