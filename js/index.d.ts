@@ -189,6 +189,12 @@ export interface SessionStorage {
   deleteSessions(ids: readonly string[]): Promise<boolean>
   /** Every session of `shop` (`[]` when none). */
   findSessionsByShop(shop: string): Promise<Session[]>
+  /**
+   * Releases what the storage holds (a client or pool it created; nothing for the memory, file
+   * and custom storages). Also called by `await using` through `[Symbol.asyncDispose]`.
+   */
+  close(): Promise<void>
+  [Symbol.asyncDispose](): Promise<void>
 }
 
 /** A value or a promise of it: callbacks may be sync or async. */
@@ -222,6 +228,10 @@ export declare class CustomSessionStorage implements SessionStorage {
   deleteSession(id: string): Promise<boolean>
   deleteSessions(ids: readonly string[]): Promise<boolean>
   findSessionsByShop(shop: string): Promise<Session[]>
+  /** Releases what the storage holds (nothing here; subclasses close what they created). */
+  close(): Promise<void>
+  /** `await using storage = …` calls {@link close}. */
+  [Symbol.asyncDispose](): Promise<void>
 }
 
 /** In-process storage (the embedded default). Stores copies, never shared references. */
@@ -237,6 +247,10 @@ export declare class MemorySessionStorage implements SessionStorage {
    * past `refreshTokenExpires`); returns how many. Opt-in: call it on your own schedule.
    */
   sweep(): number
+  /** Nothing to release: exists so every storage closes the same way. */
+  close(): Promise<void>
+  /** `await using storage = …` calls {@link close}. */
+  [Symbol.asyncDispose](): Promise<void>
 }
 
 /** One file per session under `directory` (created 0700 when missing); I/O off the JS thread. */
@@ -247,4 +261,8 @@ export declare class FileSessionStorage implements SessionStorage {
   deleteSession(id: string): Promise<boolean>
   deleteSessions(ids: readonly string[]): Promise<boolean>
   findSessionsByShop(shop: string): Promise<Session[]>
+  /** Releases what the storage holds (nothing here; subclasses close what they created). */
+  close(): Promise<void>
+  /** `await using storage = …` calls {@link close}. */
+  [Symbol.asyncDispose](): Promise<void>
 }

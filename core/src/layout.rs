@@ -63,7 +63,8 @@ impl RedisLayout {
         let prefix = prefix.unwrap_or(DEFAULT_KEY_PREFIX);
         if prefix.is_empty() || prefix.len() > 256 {
             return Err(Error::InvalidArgument(format!(
-                "keyPrefix must be a non-empty string of at most 256 bytes, got {} bytes",
+                "{} must be a non-empty string of at most 256 bytes, got {} bytes",
+                crate::words::name("keyPrefix"),
                 prefix.len()
             )));
         }

@@ -18,6 +18,7 @@ pub mod scopes;
 pub mod session;
 pub mod storage;
 pub mod time;
+pub mod words;
 
 pub use error::{Error, Origin, Result, ERROR_CODES};
 pub use scopes::AuthScopes;

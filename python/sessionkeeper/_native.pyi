@@ -34,6 +34,11 @@ ERROR_CODES: list[str]
 #: A JSON value as Python holds it (``data`` values, ``online_access_info``).
 _JSON: TypeAlias = Any
 
+#: What a date field takes: an aware ``datetime``, ISO-8601 text with an offset, or an epoch
+#: number - milliseconds, except that numbers from 1e9 up to (not including) 1e11 are epoch
+#: seconds (as milliseconds they would be a date in 1970-1973, never a real expiry).
+_Date: TypeAlias = datetime | float | str
+
 @final
 class Session:
     """A Shopify-compatible session; attributes are validated when set."""
@@ -45,10 +50,10 @@ class Session:
         state: str | None = "",
         is_online: bool | None = False,
         scope: str | None = None,
-        expires: datetime | None = None,
+        expires: _Date | None = None,
         access_token: str | None = None,
         refresh_token: str | None = None,
-        refresh_token_expires: datetime | None = None,
+        refresh_token_expires: _Date | None = None,
         online_access_info: Mapping[str, _JSON] | None = None,
         data: Mapping[str, _JSON] | None = None,
     ) -> Session: ...
@@ -75,7 +80,7 @@ class Session:
     @property
     def expires(self) -> datetime | None: ...
     @expires.setter
-    def expires(self, value: datetime | None) -> None: ...
+    def expires(self, value: _Date | None) -> None: ...
     @property
     def access_token(self) -> str | None: ...
     @access_token.setter
@@ -87,7 +92,7 @@ class Session:
     @property
     def refresh_token_expires(self) -> datetime | None: ...
     @refresh_token_expires.setter
-    def refresh_token_expires(self, value: datetime | None) -> None: ...
+    def refresh_token_expires(self, value: _Date | None) -> None: ...
     @property
     def online_access_info(self) -> dict[str, _JSON] | None: ...
     @online_access_info.setter

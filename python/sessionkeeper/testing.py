@@ -296,7 +296,7 @@ async def rejects_bad_arguments(storage: SessionStorage) -> None:
     await _raises_code(storage.delete_sessions(["ok", ""]), "INVALID_ARGUMENT")
     await _raises_code(storage.delete_sessions(bad), "INVALID_ARGUMENT")
     await _raises_code(storage.find_sessions_by_shop(""), "INVALID_ARGUMENT")
-    await _raises_code(storage.store_session({"id": "bad", "isOnline": "maybe"}), "INVALID_ARGUMENT", "isOnline")
+    await _raises_code(storage.store_session({"id": "bad", "isOnline": "maybe"}), "INVALID_ARGUMENT", "is_online")
     await _raises_code(
         storage.store_session({"id": "bad", "expires": datetime(2030, 1, 1)}), "INVALID_ARGUMENT", "expires"
     )

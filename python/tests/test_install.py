@@ -61,7 +61,7 @@ def test_a_fresh_venv_installs_the_wheel_and_runs_the_quickstart(tmp_path: Path)
     out = run.stdout
     for line in ("stored: True", "equal: True", "active for read_products: True", "expires is aware: True"):
         assert line in out, out
-    assert "rejected: INVALID_SESSION" in out and "isOnline" in out
+    assert "rejected: INVALID_SESSION" in out and "is_online" in out
     assert "deleted: True" in out and "after delete: None" in out
     assert "shpat_example" not in out, "the token stays out of repr"
     where = subprocess.run(

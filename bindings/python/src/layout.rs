@@ -59,7 +59,8 @@ fn reply_text<'a>(obj: Option<&'a Bound<'_, PyAny>>) -> PyResult<Option<&'a str>
         return Ok(Some(bytes_text(b).unwrap_or("")));
     }
     if let Ok(s) = obj.cast::<PyString>() {
-        return s.to_str().map(Some);
+        return crate::convert::text(s, sessionkeeper_core::Origin::Stored, || "value".into())
+            .map(Some);
     }
     Err(invalid_argument(
         obj.py(),

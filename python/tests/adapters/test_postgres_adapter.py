@@ -108,9 +108,9 @@ async def test_bad_rows_are_invalid_session(database: Database) -> None:
     pool, storage = await _storage(database)
     await storage.store_session(Session("bad", shop="bad.myshopify.com"))
     await pool.execute(f"""UPDATE {database.table} SET session = '{{"id":"bad","isOnline":"maybe"}}'""")
-    with pytest.raises(InvalidSessionError, match="isOnline"):
+    with pytest.raises(InvalidSessionError, match="is_online"):
         await storage.load_session("bad")
-    with pytest.raises(InvalidSessionError, match="isOnline"):
+    with pytest.raises(InvalidSessionError, match="is_online"):
         await storage.find_sessions_by_shop("bad.myshopify.com")
     await pool.execute(f"""UPDATE {database.table} SET session = '{{"id":"other"}}'""")
     with pytest.raises(InvalidSessionError, match='id "other" for id "bad"'):

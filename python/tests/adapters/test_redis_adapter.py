@@ -154,14 +154,14 @@ async def test_bad_data_in_redis_is_invalid_session(redis_server: RedisServer) -
     await client.set(storage.key("bad"), '{"id":"bad","isOnline":"maybe"}')
     await client.set(storage.key("swapped"), Session("other").to_json())
     await client.set(storage.key("binary"), b"\xff\xfe")
-    with pytest.raises(InvalidSessionError, match="isOnline"):
+    with pytest.raises(InvalidSessionError, match="is_online"):
         await storage.load_session("bad")
     with pytest.raises(InvalidSessionError, match='id "other" for id "swapped"'):
         await storage.load_session("swapped")
     with pytest.raises(InvalidSessionError, match="UTF-8"):
         await storage.load_session("binary")
     await client.sadd(storage.shop_key("bad.myshopify.com"), "bad")
-    with pytest.raises(InvalidSessionError, match="isOnline"):
+    with pytest.raises(InvalidSessionError, match="is_online"):
         await storage.find_sessions_by_shop("bad.myshopify.com")
 
 
