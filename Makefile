@@ -9,13 +9,14 @@ PYTHON ?= python3
 VENV := $(CURDIR)/.venv
 VPY := $(VENV)/bin/python
 
-.PHONY: help test demo dist bench fmt lint test-rust test-readme bench-rust check-version test-cross demo-handoff
+.PHONY: help test demo dist bench fmt lint test-rust test-readme readme mutants bench-rust check-version test-cross demo-handoff
 
 help:
 	@echo "make demo   - build and run the quickstart in Node and Python"
 	@echo "make test   - build and run every suite (Rust, Node, Python, cross-language)"
 	@echo "make dist   - write dist/sessionkeeper-$(VERSION).tgz and the abi3 wheel"
 	@echo "make bench  - the ratio table of DESIGN.md section 4"
+	@echo "make mutants - mutation testing of the core (slow; fails below MUTANTS_MIN percent)"
 	@echo "make fmt / make lint"
 
 include js/node.mk
@@ -27,12 +28,34 @@ test: check-version test-readme test-rust test-node test-python test-cross
 test-cross: build-node build-python
 	cd tests/interop && $(VENV)/bin/pytest -q
 
-# The README's code blocks must be the example files the suites execute.
+# The READMEs' code blocks must be the example files the suites execute (`make readme` copies
+# the files into the blocks after an edit).
 test-readme:
 	$(PYTHON) tests/check_readme.py
 
+readme:
+	$(PYTHON) tests/check_readme.py --write
+
 test-rust:
 	cargo test -p sessionkeeper-core --release
+
+# Mutation testing of the core (not part of `make test`: it rebuilds the core once per mutant,
+# about an hour on 2 cores). MUTANTS_SHARD=k/n runs one shard of n (each into its own folder;
+# the score covers every shard present), MUTANTS_MIN is the share of viable mutants the core's
+# own tests must kill. Equivalent mutants carry #[mutants::skip] and a reason in the code.
+MUTANTS_VERSION := 27.1.0
+MUTANTS_MIN ?= 90
+MUTANTS_OUT := $(CARGO_TARGET_DIR)/mutants
+mutants:
+	@cargo mutants --version 2>/dev/null | grep -q ' $(MUTANTS_VERSION)$$' \
+		|| cargo install cargo-mutants --locked --version $(MUTANTS_VERSION)
+	@if [ -z "$(MUTANTS_SHARD)" ]; then rm -rf $(MUTANTS_OUT); fi
+	@# cargo-mutants exits 2 when mutants are missed, 3 on timeouts: the score decides those.
+	@# Each job builds in its own copy of the tree, so the shared target directory is not used;
+	@# no debug info (links faster) and fewer proptest cases: the deterministic tests must kill.
+	env -u CARGO_TARGET_DIR CARGO_PROFILE_DEV_DEBUG=0 CARGO_PROFILE_TEST_DEBUG=0 PROPTEST_CASES=32 cargo mutants -p sessionkeeper-core -j 2 --output $(MUTANTS_OUT)/shard-$(subst /,-of-,$(or $(MUTANTS_SHARD),all)) \
+		$(if $(MUTANTS_SHARD),--shard $(MUTANTS_SHARD)) || [ $$? -le 3 ]
+	$(PYTHON) tests/mutants_score.py $(MUTANTS_OUT) $(MUTANTS_MIN)
 
 bench: bench-rust bench-node bench-python
 

@@ -27,25 +27,42 @@ export declare class SessionStorageError extends Error {
 }
 
 /**
- * The user behind an online access token (Shopify's snake_case keys). Keys not listed here
- * are kept too (after the known ones), so code written for later Shopify versions works.
+ * The user behind an online access token (Shopify's snake_case keys), declared as Shopify's
+ * `OnlineAccessUser` is, so our sessions type-check wherever Shopify's are expected. A session
+ * read from a property array holds only the fields the array carried (at least `id`). Keys not
+ * listed here are kept too (after the known ones), so code written for later Shopify versions works.
  */
 export interface OnlineAccessUser {
-  id?: number
-  first_name?: string
-  last_name?: string
-  email?: string
-  email_verified?: boolean
-  account_owner?: boolean
-  locale?: string
-  collaborator?: boolean
+  id: number
+  first_name: string
+  last_name: string
+  email: string
+  email_verified: boolean
+  account_owner: boolean
+  locale: string
+  collaborator: boolean
 }
 
-/** Shopify's `onlineAccessInfo`. */
+/**
+ * Shopify's `onlineAccessInfo`: the OAuth response of an online token, less the token and scope,
+ * with keys in the order Shopify writes them. Declared as Shopify's `OnlineAccessInfo` is (see
+ * `OnlineAccessUser`); `session` and `account_number` are what Shopify's OAuth response adds.
+ */
 export interface OnlineAccessInfo {
-  expires_in?: number
-  associated_user_scope?: string
-  associated_user?: OnlineAccessUser
+  expires_in: number
+  associated_user_scope: string
+  session?: string
+  account_number?: number
+  associated_user: OnlineAccessUser
+}
+
+/** What `onlineAccessInfo` may hold on the way in: any of Shopify's fields, each optional. */
+export interface OnlineAccessInfoParams {
+  expires_in?: number | null
+  associated_user_scope?: string | null
+  session?: string | null
+  account_number?: number | null
+  associated_user?: Partial<OnlineAccessUser> | null
 }
 
 /** A JSON value, as `data` holds them. */
@@ -68,7 +85,7 @@ export interface SessionParams {
   accessToken?: string | null
   refreshToken?: string | null
   refreshTokenExpires?: DateInput | null
-  onlineAccessInfo?: OnlineAccessInfo | null
+  onlineAccessInfo?: OnlineAccessInfoParams | null
   data?: { [key: string]: JsonValue } | null
 }
 
@@ -172,6 +189,12 @@ export interface SessionStorage {
   deleteSessions(ids: readonly string[]): Promise<boolean>
   /** Every session of `shop` (`[]` when none). */
   findSessionsByShop(shop: string): Promise<Session[]>
+  /**
+   * Releases what the storage holds (a client or pool it created; nothing for the memory, file
+   * and custom storages). Also called by `await using` through `[Symbol.asyncDispose]`.
+   */
+  close(): Promise<void>
+  [Symbol.asyncDispose](): Promise<void>
 }
 
 /** A value or a promise of it: callbacks may be sync or async. */
@@ -205,6 +228,10 @@ export declare class CustomSessionStorage implements SessionStorage {
   deleteSession(id: string): Promise<boolean>
   deleteSessions(ids: readonly string[]): Promise<boolean>
   findSessionsByShop(shop: string): Promise<Session[]>
+  /** Releases what the storage holds (nothing here; subclasses close what they created). */
+  close(): Promise<void>
+  /** `await using storage = …` calls {@link close}. */
+  [Symbol.asyncDispose](): Promise<void>
 }
 
 /** In-process storage (the embedded default). Stores copies, never shared references. */
@@ -220,6 +247,10 @@ export declare class MemorySessionStorage implements SessionStorage {
    * past `refreshTokenExpires`); returns how many. Opt-in: call it on your own schedule.
    */
   sweep(): number
+  /** Nothing to release: exists so every storage closes the same way. */
+  close(): Promise<void>
+  /** `await using storage = …` calls {@link close}. */
+  [Symbol.asyncDispose](): Promise<void>
 }
 
 /** One file per session under `directory` (created 0700 when missing); I/O off the JS thread. */
@@ -230,4 +261,8 @@ export declare class FileSessionStorage implements SessionStorage {
   deleteSession(id: string): Promise<boolean>
   deleteSessions(ids: readonly string[]): Promise<boolean>
   findSessionsByShop(shop: string): Promise<Session[]>
+  /** Releases what the storage holds (nothing here; subclasses close what they created). */
+  close(): Promise<void>
+  /** `await using storage = …` calls {@link close}. */
+  [Symbol.asyncDispose](): Promise<void>
 }

@@ -14,6 +14,12 @@ export interface PostgresPool {
 export interface PostgresSessionStorageOptions {
   /** The table (default `sessionkeeper_sessions`): letters, digits and `_`, optionally `schema.table`. */
   table?: string
+  /**
+   * How long `sweep()` keeps a session after it stopped being usable, in ms (default 7 days;
+   * 0 to 3650 days). Shopify apps read expired sessions (the shop, to send the merchant back
+   * through OAuth), so they stay loadable until then.
+   */
+  graceMs?: number
   /** Per-operation timeout in ms (default 10000; 0 disables). */
   timeoutMs?: number
 }
@@ -32,6 +38,11 @@ export declare class PostgresSessionStorage extends CustomSessionStorage {
   constructor(poolOrConnectionString: PostgresPool | string, options?: PostgresSessionStorageOptions)
   /** Ends the pool created from a connection string; a pool passed in is left open. */
   close(): Promise<void>
+  /**
+   * Deletes the sessions that stopped being usable more than `graceMs` ago; resolves how many.
+   * Opt-in: call it on your own schedule. A driver failure is CALLBACK_FAILED.
+   */
+  sweep(): Promise<number>
 }
 
 /** `new PostgresSessionStorage(poolOrConnectionString, options)`. */

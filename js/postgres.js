@@ -4,17 +4,17 @@
 // adapter); this file only runs them.
 
 const { native } = require('./lib/core.js')
-const { CustomSessionStorage } = require('./lib/custom.js')
+const { CustomSessionStorage, callbackFailed } = require('./lib/custom.js')
 const { SessionStorageError, fromNative, invalidArgument } = require('./lib/errors.js')
+const { optionOf } = require('./lib/args.js')
 
-const OPTIONS = new Set(['table', 'timeoutMs'])
+const OPTIONS = new Set(['table', 'graceMs', 'timeoutMs'])
 
-function layoutOf(table) {
-  if (table !== undefined && typeof table !== 'string') {
-    throw invalidArgument(`table must be a string, got ${table === null ? 'null' : typeof table}`)
-  }
+function layoutOf(options) {
+  const table = optionOf(options, 'table', 'string')
+  const graceMs = optionOf(options, 'graceMs', 'number')
   try {
-    return new native.PostgresLayout(table)
+    return new native.PostgresLayout(table, graceMs)
   } catch (e) {
     throw fromNative(e)
   }
@@ -147,7 +147,19 @@ function callbacks(pool, layout) {
     return rows.map((r) => r.session)
   }
 
-  return { store, load, remove, removeMany, find }
+  /** Deletes the rows past their grace period; resolves how many went. */
+  async function sweep() {
+    try {
+      const wait = ensure()
+      if (wait !== undefined) await wait
+      const { rowCount } = await pool.query(layout.sweepSql, [layout.sweepCutoffMs()])
+      return rowCount ?? 0
+    } catch (e) {
+      throw callbackFailed('sweep', '', e)
+    }
+  }
+
+  return { store, load, remove, removeMany, find, sweep }
 }
 
 /**
@@ -157,6 +169,7 @@ function callbacks(pool, layout) {
  */
 class PostgresSessionStorage extends CustomSessionStorage {
   #owned
+  #sweep
 
   constructor(poolOrConnectionString, options) {
     if (options !== undefined && (options === null || typeof options !== 'object')) {
@@ -166,7 +179,7 @@ class PostgresSessionStorage extends CustomSessionStorage {
     for (const key of Object.keys(given)) {
       if (!OPTIONS.has(key)) throw invalidArgument(`unknown option "${key}"`)
     }
-    const layout = layoutOf(given.table ?? undefined)
+    const layout = layoutOf(given)
     let pool
     let owned = null
     if (typeof poolOrConnectionString === 'string' && poolOrConnectionString !== '') {
@@ -181,6 +194,16 @@ class PostgresSessionStorage extends CustomSessionStorage {
     if (given.timeoutMs !== undefined) custom.timeoutMs = given.timeoutMs
     super(cb.store, cb.load, cb.remove, custom)
     this.#owned = owned
+    this.#sweep = cb.sweep
+  }
+
+  /**
+   * Deletes the sessions that stopped being usable more than `graceMs` ago (expired sessions
+   * stay loadable until then, as Shopify apps expect); resolves how many were deleted. Opt-in:
+   * call it on your own schedule.
+   */
+  sweep() {
+    return this.#sweep()
   }
 
   // What the layout refuses (U+0000, a shop over 2 KB, a date before 4714 BC) is raised inside

@@ -17,13 +17,19 @@ export interface RedisCommands {
 export interface RedisSessionStorageOptions {
   /** Prefix of every key (default `sessionkeeper:`); at most 256 bytes. */
   keyPrefix?: string
+  /**
+   * How long a session stays loadable after it stopped being usable, in ms (default 7 days;
+   * 0 to 3650 days). Shopify apps read expired sessions (the shop, to send the merchant back
+   * through OAuth), so a key's `PXAT` is the session's last usable instant plus this.
+   */
+  graceMs?: number
   /** Per-operation timeout in ms (default 10000; 0 disables). */
   timeoutMs?: number
 }
 
 /**
  * Sessions in Redis, single node or Cluster: `{keyPrefix}session:{id}` holds the canonical
- * JSON and expires when the session can no longer be used; the set `{keyPrefix}shop:{shop}`
+ * JSON and expires `graceMs` after the session can no longer be used; the set `{keyPrefix}shop:{shop}`
  * indexes each shop's session ids. A `CustomSessionStorage`: errors, timeouts and validation
  * work the same way (a driver failure is CALLBACK_FAILED with the driver's error as `cause`).
  */

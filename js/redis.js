@@ -7,16 +7,16 @@
 const { native } = require('./lib/core.js')
 const { CustomSessionStorage } = require('./lib/custom.js')
 const { fromNative, invalidArgument } = require('./lib/errors.js')
+const { optionOf } = require('./lib/args.js')
 
-const OPTIONS = new Set(['keyPrefix', 'timeoutMs'])
+const OPTIONS = new Set(['keyPrefix', 'graceMs', 'timeoutMs'])
 const COMMANDS = ['get', 'set', 'sAdd', 'sRem', 'sMembers', 'del']
 
-function layoutOf(prefix) {
-  if (prefix !== undefined && typeof prefix !== 'string') {
-    throw invalidArgument(`keyPrefix must be a string, got ${prefix === null ? 'null' : typeof prefix}`)
-  }
+function layoutOf(options) {
+  const prefix = optionOf(options, 'keyPrefix', 'string')
+  const graceMs = optionOf(options, 'graceMs', 'number')
   try {
-    return new native.RedisLayout(prefix)
+    return new native.RedisLayout(prefix, graceMs)
   } catch (e) {
     throw fromNative(e)
   }
@@ -313,7 +313,7 @@ class RedisSessionStorage extends CustomSessionStorage {
     for (const key of Object.keys(given)) {
       if (!OPTIONS.has(key)) throw invalidArgument(`unknown option "${key}"`)
     }
-    const layout = layoutOf(given.keyPrefix ?? undefined)
+    const layout = layoutOf(given)
     let owned = null
     let client
     if (typeof clientOrUrl === 'string' && clientOrUrl !== '') {

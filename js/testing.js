@@ -100,6 +100,24 @@ const cases = {
     await deleteAndCheck(storage, 'test_session')
   },
 
+  'keeps expired sessions loadable (Shopify apps read the shop of an expired session)': async (storage) => {
+    const session = new Session({
+      id: 'battery_expired',
+      shop: 'expired.myshopify.com',
+      state: 'state',
+      isOnline: true,
+      scope: 'test_scope',
+      accessToken: '123',
+      expires: wholeSeconds(-60 * 60 * 1000),
+      onlineAccessInfo: { associated_user: { id: 7 } },
+    })
+    const loaded = await roundTrip(storage, session)
+    assert.ok(loaded.isExpired() && !loaded.isActive('test_scope'), 'still expired once loaded')
+    assert.equal(loaded.shop, 'expired.myshopify.com')
+    assert.ok(sessionArraysEqual(await storage.findSessionsByShop('expired.myshopify.com'), [session]))
+    await deleteAndCheck(storage, 'battery_expired')
+  },
+
   'wrong ids return undefined sessions': async (storage) => {
     assert.equal(await storage.loadSession('not_a_session_id'), undefined)
   },

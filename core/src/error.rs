@@ -165,24 +165,38 @@ pub(crate) const SECRET_FIELDS: [&str; 4] =
 pub fn describe_field(field: &str, value: &serde_json::Value) -> String {
     use serde_json::Value;
     match value {
-        Value::Bool(_) if SECRET_FIELDS.contains(&field) => "a boolean".into(),
+        Value::Bool(_) if SECRET_FIELDS.contains(&field) => crate::words::kind("a boolean").into(),
         Value::Number(_) if SECRET_FIELDS.contains(&field) => "a number".into(),
         _ => describe(value),
     }
 }
 
+/// What messages say of text holding a lone surrogate (half of a UTF-16 pair: JavaScript and
+/// Python strings can hold one, UTF-8 and JSON text cannot), after naming the value.
+pub const LONE_SURROGATE: &str =
+    "must be valid Unicode text, got a string with a lone surrogate (half of a UTF-16 pair)";
+
+/// The error for a string named `what` that holds a lone surrogate. Hosts check their strings
+/// before converting them, since a conversion would fail or silently replace the surrogate
+/// with U+FFFD (and `"a\u{D800}"` would become the id of another session).
+pub fn lone_surrogate(origin: Origin, what: &str) -> Error {
+    origin.error(format!("{what} {LONE_SURROGATE}"))
+}
+
 /// A short description of a JSON value's kind for messages ("a string", "the number 3"), never
-/// echoing string contents, which may be secrets.
+/// echoing string contents, which may be secrets; in the host's words (`null` / `None`).
 pub fn describe(value: &serde_json::Value) -> String {
+    use crate::words::{kind, language, Language};
     use serde_json::Value;
     match value {
-        Value::Null => "null".into(),
+        Value::Null => kind("null").into(),
+        Value::Bool(b) if language() == Language::Python => kind(&b.to_string()).into(),
         Value::Bool(b) => format!("the boolean {b}"),
         Value::Number(n) => format!("the number {n}"),
         Value::String(s) if s.is_empty() => "an empty string".into(),
         Value::String(_) => "a string".into(),
-        Value::Array(_) => "an array".into(),
-        Value::Object(_) => "an object".into(),
+        Value::Array(_) => kind("an array").into(),
+        Value::Object(_) => kind("an object").into(),
     }
 }
 

@@ -18,6 +18,8 @@ pub const SESSION_KEYS: [&str; 11] = [
     "data",
 ];
 
+pub use crate::session::SNAKE_CASE_KEYS;
+
 /// A `withinMillisecondsOfExpiry` argument: `None` (not given) is `default`; anything else
 /// must be a finite number, truncated to whole milliseconds as JavaScript's `Date` math does.
 pub fn within_ms(value: Option<f64>, default: i64, name: &str) -> Result<i64> {

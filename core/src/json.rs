@@ -185,13 +185,31 @@ pub fn check_js_safe(value: &Value, path: &str, origin: Origin) -> Result<()> {
 
 /// Parses JSON text (as a store hands it back) into a value, as `INVALID_SESSION` on failure.
 pub fn parse_text(text: &str, what: &str, origin: Origin) -> Result<Value> {
-    serde_json::from_str(text).map_err(|e| origin.error(format!("{what} is not valid JSON: {e}")))
+    serde_json::from_str(text).map_err(|e| {
+        // `JSON.stringify` writes a lone surrogate as a `\ud800` escape, which is valid JSON
+        // syntax but not Unicode: name the real problem rather than serde's escape parser.
+        let text = e.to_string();
+        if text.contains("surrogate") || text.contains("hex escape") {
+            return crate::error::lone_surrogate(origin, &format!("{what} (a string in it)"));
+        }
+        origin.error(format!("{what} is not valid JSON: {text}"))
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn lone_surrogate_escapes_are_named() {
+        for text in [r#"{"id":"a\ud800"}"#, r#"{"id":"a\udc00b"}"#, r#"{"data":{"k\ud800":1}}"#] {
+            let err = parse_text(text, "session text", Origin::Argument).unwrap_err();
+            assert_eq!(err.code(), "INVALID_ARGUMENT");
+            assert!(err.message().contains("lone surrogate"), "{text}: {err}");
+        }
+        assert!(parse_text(r#"{"id":"\ud83d\ude00"}"#, "t", Origin::Argument).is_ok());
+    }
 
     #[test]
     fn numbers_match_javascript() {

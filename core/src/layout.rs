@@ -27,6 +27,8 @@ pub const DEFAULT_TABLE: &str = "sessionkeeper_sessions";
 #[derive(Debug, Clone)]
 pub struct RedisLayout {
     prefix: String,
+    /// How long past `usable_until` a key is kept (see [`crate::layout_expiry`]).
+    pub(crate) grace_ms: i64,
 }
 
 /// What to write for one `store`, in order: `SADD index_key member`, `SET key value` (with
@@ -46,7 +48,8 @@ pub struct RedisWrite {
     pub index_key: String,
     /// The set member: the session id.
     pub member: String,
-    /// When the key should expire (epoch ms): the session's `usable_until`. `None`: no TTL.
+    /// When the key should expire (epoch ms): the session's `usable_until` plus the layout's
+    /// grace period, so expired sessions stay loadable for a while. `None`: no TTL.
     pub expire_at_ms: Option<i64>,
 }
 
@@ -65,17 +68,22 @@ impl RedisLayout {
         let prefix = prefix.unwrap_or(DEFAULT_KEY_PREFIX);
         if prefix.is_empty() || prefix.len() > 256 {
             return Err(Error::InvalidArgument(format!(
-                "keyPrefix must be a non-empty string of at most 256 bytes, got {} bytes",
+                "{} must be a non-empty string of at most 256 bytes, got {} bytes",
+                crate::words::name("keyPrefix"),
                 prefix.len()
             )));
         }
         if let Some(marker) = ["session:", "shop:"].into_iter().find(|m| prefix.contains(m)) {
             return Err(Error::InvalidArgument(format!(
-                "keyPrefix must not contain {marker:?}, the layout's own namespaces: such a prefix nests inside another storage's keys, got {}",
+                "{} must not contain {marker:?}, the layout's own namespaces: such a prefix nests inside another storage's keys, got {}",
+                crate::words::name("keyPrefix"),
                 crate::error::quote(prefix)
             )));
         }
-        Ok(RedisLayout { prefix: prefix.to_owned() })
+        Ok(RedisLayout {
+            prefix: prefix.to_owned(),
+            grace_ms: crate::layout_expiry::DEFAULT_GRACE_MS,
+        })
     }
 
     /// The key prefix.
@@ -103,8 +111,7 @@ impl RedisLayout {
             value: session.to_json(),
             index_key: format!("{}shop:{}", self.prefix, session.shop),
             member: session.id.clone(),
-            // Redis refuses PXAT ≤ 0; a session unusable since before 1970 expires at once either way.
-            expire_at_ms: session.usable_until().map(|t| t.epoch_ms().max(1)),
+            expire_at_ms: self.expire_at_ms(&session),
         })
     }
 
@@ -124,6 +131,8 @@ pub struct PostgresLayout {
     table: String,
     /// The table as written in SQL: quoted (see `layout_postgres`).
     sql: String,
+    /// How long past `usable_until` a row survives a sweep (see [`crate::layout_expiry`]).
+    pub(crate) grace_ms: i64,
 }
 
 /// The parameters of the upsert, in `$1…$5` order.
@@ -162,12 +171,21 @@ impl PostgresLayout {
             )));
         }
         let table = table.to_ascii_lowercase();
-        Ok(PostgresLayout { sql: crate::layout_postgres::quoted(&table), table })
+        Ok(PostgresLayout {
+            sql: crate::layout_postgres::quoted(&table),
+            table,
+            grace_ms: crate::layout_expiry::DEFAULT_GRACE_MS,
+        })
     }
 
     /// The table name, lower-cased (SQL uses it quoted).
     pub fn table(&self) -> &str {
         &self.table
+    }
+
+    /// The table as written in SQL statements: quoted (see `layout_postgres`).
+    pub fn sql_table(&self) -> &str {
+        &self.sql
     }
 
     /// The schema statements, run in order inside one transaction. The advisory lock makes

@@ -69,7 +69,8 @@ impl PostgresLayout {
         for (field, date) in dates {
             if date.is_some_and(|t| t.epoch_ms() < MIN_TIMESTAMP_MS) {
                 return Err(Error::InvalidArgument(format!(
-                    "the PostgreSQL storage keeps dates from 4714-11-24 BC (timestamptz's range); \"{field}\" is earlier"
+                    "the PostgreSQL storage keeps dates from 4714-11-24 BC (timestamptz's range); \"{}\" is earlier",
+                    crate::words::name(field)
                 )));
             }
         }

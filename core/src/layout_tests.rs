@@ -27,7 +27,7 @@ fn redis_prefixes_cannot_nest() {
 
 #[test]
 fn redis_store_plan_uses_the_later_usable_instant() {
-    let w = RedisLayout::new(Some("t:")).unwrap().store(S).unwrap();
+    let w = RedisLayout::new(Some("t:")).unwrap().with_grace_ms(0.0).unwrap().store(S).unwrap();
     assert_eq!(
         (w.key.as_str(), w.index_key.as_str(), w.member.as_str()),
         ("t:session:a", "t:shop:x.myshopify.com", "a")
@@ -38,7 +38,12 @@ fn redis_store_plan_uses_the_later_usable_instant() {
         Some(1_896_134_400_000),
         "refreshTokenExpires, the later of the two"
     );
-    let ancient = RedisLayout::new(None).unwrap().store(r#"{"id":"c","expires":-5}"#).unwrap();
+    let ancient = RedisLayout::new(None)
+        .unwrap()
+        .with_grace_ms(0.0)
+        .unwrap()
+        .store(r#"{"id":"c","expires":-5}"#)
+        .unwrap();
     assert_eq!(ancient.expire_at_ms, Some(1), "Redis refuses PXAT <= 0");
     let forever = RedisLayout::new(None).unwrap().store(r#"{"id":"b"}"#).unwrap();
     assert_eq!(forever.expire_at_ms, None);

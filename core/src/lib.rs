@@ -12,12 +12,14 @@ pub mod host;
 pub mod ids;
 pub mod json;
 pub mod layout;
+pub mod layout_expiry;
 pub mod layout_postgres;
 pub mod layout_removal;
 pub mod scopes;
 pub mod session;
 pub mod storage;
 pub mod time;
+pub mod words;
 
 pub use error::{Error, Origin, Result, ERROR_CODES};
 pub use scopes::AuthScopes;

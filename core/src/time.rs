@@ -6,6 +6,14 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 /// past year ±262,142 (chrono's range, a little short of JavaScript's) are refused as well.
 pub const MAX_EPOCH_MS: i64 = 8_640_000_000_000_000;
 
+/// The smallest number a date field reads as epoch seconds (2001-09-09T01:46:40Z); see
+/// [`Timestamp::from_epoch_number`].
+pub const SECONDS_FROM: i64 = 1_000_000_000;
+
+/// The first number a date field reads as epoch milliseconds again (1973-03-03T09:46:40Z as
+/// milliseconds; as seconds it would be the year 5138).
+pub const SECONDS_BELOW: i64 = 100_000_000_000;
+
 /// An instant in UTC with millisecond precision, the only time type sessions use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(i64);
@@ -28,6 +36,35 @@ impl Timestamp {
             return None;
         }
         Self::from_epoch_ms(t as i64)
+    }
+
+    /// The instant a number in a stored or passed date field stands for. Numbers are epoch
+    /// milliseconds, except those from [`SECONDS_FROM`] up to (not including) [`SECONDS_BELOW`]:
+    /// as milliseconds they would fall between 12 January 1970 and 3 March 1973, never a real
+    /// expiry, while as epoch seconds they are 2001-09-09 to 5138-11-16 — what Shopify's SQL
+    /// adapters and `int(time.time())` write. Those are read as seconds (fractions kept to the
+    /// millisecond), so a seconds value never silently becomes a date in 1970.
+    pub fn from_epoch_number(n: f64) -> Option<Self> {
+        if !n.is_finite() {
+            return None;
+        }
+        if (SECONDS_FROM as f64..SECONDS_BELOW as f64).contains(&n) {
+            // Whole seconds exactly; a fraction to the millisecond, rounding away float noise
+            // (1893456000.123 * 1000 is 1893456000122.9998) before truncating as `Date` does.
+            let ms = n * 1000.0;
+            let near = ms.round();
+            let ms = if (ms - near).abs() < 1e-3 { near } else { ms.trunc() };
+            return Self::from_epoch_ms_f64(ms);
+        }
+        Self::from_epoch_ms_f64(n)
+    }
+
+    /// [`Timestamp::from_epoch_number`] for an integer (exact for every `i64`).
+    pub fn from_epoch_int(n: i64) -> Option<Self> {
+        if (SECONDS_FROM..SECONDS_BELOW).contains(&n) {
+            return Self::from_epoch_ms(n * 1000);
+        }
+        Self::from_epoch_ms(n)
     }
 
     /// Milliseconds since the Unix epoch.
@@ -156,6 +193,22 @@ mod tests {
         }
         assert_eq!(Timestamp::parse_iso("-000000-01-01T00:00:00.000Z"), None);
         assert_eq!(Timestamp::parse_iso("+020001-02-29T00:00:00.000Z"), None);
+    }
+
+    #[test]
+    fn seconds_are_never_read_as_1970() {
+        let at = |n: f64| Timestamp::from_epoch_number(n).unwrap().to_iso();
+        assert_eq!(at(1_893_456_000.0), "2030-01-01T00:00:00.000Z");
+        assert_eq!(at(1_893_456_000.123), "2030-01-01T00:00:00.123Z");
+        assert_eq!(at(1_893_456_000_000.0), "2030-01-01T00:00:00.000Z");
+        assert_eq!(at(999_999_999.0), "1970-01-12T13:46:39.999Z", "below the seconds range: ms");
+        assert_eq!(at(1e9), "2001-09-09T01:46:40.000Z");
+        assert_eq!(at(99_999_999_999.0), "5138-11-16T09:46:39.000Z");
+        assert_eq!(at(1e11), "1973-03-03T09:46:40.000Z");
+        assert_eq!(at(-1.0), "1969-12-31T23:59:59.999Z");
+        let int = |n: i64| Timestamp::from_epoch_int(n).unwrap().epoch_ms();
+        assert_eq!(int(1_893_456_000), 1_893_456_000_000);
+        assert_eq!(int(10), 10);
     }
 
     #[test]

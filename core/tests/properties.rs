@@ -64,20 +64,34 @@ fn info() -> impl Strategy<Value = OnlineAccessInfo> {
     (
         proptest::option::of(number()),
         proptest::option::of(text()),
+        (proptest::option::of(text()), proptest::option::of(number())),
         proptest::option::of(user()),
         json_value(),
     )
-        .prop_map(|(expires_in, scope, associated_user, extra)| {
+        .prop_map(|(expires_in, scope, (session, account_number), associated_user, extra)| {
             let mut extra = match extra {
                 Value::Object(m) => m,
                 _ => Map::new(),
             };
             extra.retain(|k, v| {
                 !v.is_null()
-                    && !["expires_in", "associated_user_scope", "associated_user"]
-                        .contains(&k.as_str())
+                    && ![
+                        "expires_in",
+                        "associated_user_scope",
+                        "session",
+                        "account_number",
+                        "associated_user",
+                    ]
+                    .contains(&k.as_str())
             });
-            OnlineAccessInfo { expires_in, associated_user_scope: scope, associated_user, extra }
+            OnlineAccessInfo {
+                expires_in,
+                associated_user_scope: scope,
+                session,
+                account_number,
+                associated_user,
+                extra,
+            }
         })
 }
 

@@ -1,5 +1,5 @@
-// The Redis and PostgreSQL storages: the same session through each (the test suite runs this
-// against the real servers). Both take a URL, or a client / pool you already have.
+// The Redis and PostgreSQL storages: the same session through each. Both take a URL, or a
+// client / pool you already have. Run: node adapters.js  (REDIS_URL, DATABASE_URL)
 const { Session } = require('sessionkeeper')
 const { redisSessionStorage } = require('sessionkeeper/redis')
 const { postgresSessionStorage } = require('sessionkeeper/postgres')

@@ -1,5 +1,5 @@
 // Quickstart: Shopify-style session storage over three async callbacks.
-// Run: node examples/quickstart.js  (the README shows this file; a test runs it)
+// Run: node quickstart.js
 const { Session, CustomSessionStorage, SessionStorageError } = require('sessionkeeper')
 
 async function main() {

@@ -62,7 +62,9 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sk-typed-'))
   try {
     await exercise('custom', custom)
-    await exercise('memory', new MemorySessionStorage())
+    // `await using` closes the storage when the block ends (Symbol.asyncDispose).
+    await using memory = new MemorySessionStorage()
+    await exercise('memory', memory)
     await exercise('file', new FileSessionStorage(dir))
   } finally {
     rmSync(dir, { recursive: true, force: true })

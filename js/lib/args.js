@@ -1,13 +1,22 @@
 'use strict'
 // Checks of the JS types of storage arguments; what a valid id or shop is, the core decides.
 
-const { checkId, checkShop } = require('./core.js')
+const { native, checkId, checkShop } = require('./core.js')
 const { invalidArgument } = require('./errors.js')
+
+/**
+ * Refuses a string holding a lone surrogate. Converting it for the core would replace the
+ * surrogate with U+FFFD, so `"a\uD800"` would silently read, or delete, the session `"a\uFFFD"`.
+ */
+function wellFormed(text, what) {
+  if (!text.isWellFormed()) throw invalidArgument(native.loneSurrogateMessage(what))
+}
 
 function idArgument(id) {
   if (typeof id !== 'string') {
     throw invalidArgument(`id must be a string, got ${id === null ? 'null' : typeof id}`)
   }
+  wellFormed(id, 'id')
   checkId(id)
   return id
 }
@@ -16,6 +25,7 @@ function idsArgument(ids) {
   if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) {
     throw invalidArgument('ids must be an array of strings')
   }
+  for (let i = 0; i < ids.length; i++) wellFormed(ids[i], `ids[${i}]`)
   return ids
 }
 
@@ -23,8 +33,18 @@ function shopArgument(shop) {
   if (typeof shop !== 'string') {
     throw invalidArgument(`shop must be a string, got ${shop === null ? 'null' : typeof shop}`)
   }
+  wellFormed(shop, 'shop')
   checkShop(shop)
   return shop
 }
 
-module.exports = { idArgument, idsArgument, shopArgument }
+/** An optional option of JS type `type` (`undefined` when absent or null); its value the core judges. */
+function optionOf(options, name, type) {
+  const value = options[name] ?? undefined
+  if (value !== undefined && typeof value !== type) {
+    throw invalidArgument(`${name} must be a ${type}, got ${typeof value}`)
+  }
+  return value
+}
+
+module.exports = { idArgument, idsArgument, shopArgument, optionOf }

@@ -7,6 +7,8 @@ const { SessionStorageError } = require('./errors.js')
 
 /** The keys of canonical JSON, in canonical order (from the core). */
 const SESSION_KEYS = Object.freeze(native.sessionKeys())
+/** The snake_case spellings the core also reads (`access_token` for `accessToken`, …). */
+const SNAKE_CASE_KEYS = Object.freeze(native.sessionKeyAliases().map(([, snake]) => snake))
 
 // Date#toISOString costs ~0.35 µs, as much as the rest of a session's toJSON: the strings of
 // recently seen instants are kept (sessions are written again and again with the same dates).
@@ -96,10 +98,18 @@ function asSessionError(e, code) {
  */
 function sessionText(value, code) {
   if (value !== null && typeof value === 'object') {
+    if (Array.isArray(value)) return stringify(value, code)
     let fields
     try {
       // Each field is read once, here: the text the core validates is this snapshot.
-      fields = Array.isArray(value) ? value : sessionFields(value, code)
+      fields = sessionFields(value, code)
+      // Input may spell fields in snake_case (a store shared with Python apps): the core merges
+      // the two spellings and refuses a conflict, so forward them as found.
+      for (let i = 0; i < SNAKE_CASE_KEYS.length; i++) {
+        const key = SNAKE_CASE_KEYS[i]
+        const v = value[key]
+        if (v !== undefined && v !== null) fields[key] = jsonField(key, v, code)
+      }
     } catch (e) {
       throw asSessionError(e, code)
     }

@@ -181,6 +181,17 @@ class CustomSessionStorage {
       return fromCanonical(finishFoundItem(shop, index, text) ?? text)
     })
   }
+
+  /**
+   * Releases what the storage holds: nothing here (the callbacks' resources are the app's); the
+   * Redis and PostgreSQL storages close a client or pool they created.
+   */
+  async close() {}
+
+  /** `await using storage = …`: calls {close}. */
+  [Symbol.asyncDispose]() {
+    return this.close()
+  }
 }
 
-module.exports = { CustomSessionStorage }
+module.exports = { CustomSessionStorage, callbackFailed }

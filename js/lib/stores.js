@@ -76,7 +76,7 @@ class MemorySessionStorage {
       return sessionOf(entry.template)
     }
     // Not stored: the core still checks the id (INVALID_ARGUMENT for '' and the like).
-    if (typeof id !== 'string') idArgument(id)
+    if (typeof id !== 'string' || !id.isWellFormed()) idArgument(id)
     let text
     try {
       text = this.#store.get(id)
@@ -87,7 +87,7 @@ class MemorySessionStorage {
   }
 
   async deleteSession(id) {
-    if (typeof id !== 'string') idArgument(id)
+    if (typeof id !== 'string' || !id.isWellFormed()) idArgument(id)
     let removed
     try {
       removed = this.#store.remove(id)
@@ -119,6 +119,14 @@ class MemorySessionStorage {
       throw fromNative(e)
     }
     return texts.map(fromCanonical)
+  }
+
+  /** Nothing to release: {close} exists so every storage can be closed the same way. */
+  async close() {}
+
+  /** `await using storage = new …`: calls {close}. */
+  [Symbol.asyncDispose]() {
+    return this.close()
   }
 }
 
@@ -169,6 +177,14 @@ class FileSessionStorage {
     shopArgument(shop)
     const texts = await this.#run((store) => store.byShop(shop))
     return texts.map(fromCanonical)
+  }
+
+  /** Nothing to release: {close} exists so every storage can be closed the same way. */
+  async close() {}
+
+  /** `await using storage = new …`: calls {close}. */
+  [Symbol.asyncDispose]() {
+    return this.close()
   }
 }
 

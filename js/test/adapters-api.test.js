@@ -45,6 +45,11 @@ test('redisSessionStorage checks its arguments (INVALID_ARGUMENT)', () => {
   assert.throws(() => redisSessionStorage(fakeClient, { sessionKeyPrefix: 'x' }), invalid(/unknown option "sessionKeyPrefix"/))
   assert.throws(() => redisSessionStorage(fakeClient, null), invalid(/options must be an object/))
   assert.throws(() => redisSessionStorage(fakeClient, { timeoutMs: 'soon' }), invalid(/timeoutMs/))
+  assert.ok(redisSessionStorage(fakeClient, { graceMs: 0 }) && redisSessionStorage(fakeClient, { graceMs: null }))
+  assert.throws(() => redisSessionStorage(fakeClient, { graceMs: '7d' }), invalid(/graceMs must be a number, got string/))
+  for (const graceMs of [-1, NaN, Infinity, 3651 * 24 * 3600 * 1000]) {
+    assert.throws(() => redisSessionStorage(fakeClient, { graceMs }), invalid(/grace period must be between 0 and 3650 days/), String(graceMs))
+  }
 })
 
 test('postgresSessionStorage checks its arguments (INVALID_ARGUMENT)', () => {
@@ -59,6 +64,8 @@ test('postgresSessionStorage checks its arguments (INVALID_ARGUMENT)', () => {
   assert.throws(() => postgresSessionStorage(fakePool, { table: 5 }), invalid(/table must be a string/))
   assert.throws(() => postgresSessionStorage(fakePool, { sessionTableName: 'x' }), invalid(/unknown option/))
   assert.throws(() => postgresSessionStorage(fakePool, { timeoutMs: -1 }), invalid(/timeoutMs/))
+  assert.throws(() => postgresSessionStorage(fakePool, { graceMs: true }), invalid(/graceMs must be a number, got boolean/))
+  assert.throws(() => postgresSessionStorage(fakePool, { graceMs: -5 }), invalid(/grace period/))
 })
 
 test('the ES module entries export the same objects', () => {

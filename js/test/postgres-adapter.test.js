@@ -200,3 +200,39 @@ serverTest('table names: schema-qualified and mixed case work, as plain lowercas
     await server.pool.query(`DROP SCHEMA ${name}_schema CASCADE`)
   }
 })
+
+serverTest('sweep() removes sessions past the grace period only; expired ones stay loadable until then', async () => {
+  const t = table()
+  const hour = 3600_000
+  const storage = postgresSessionStorage(server.pool, { table: t, graceMs: 2 * hour })
+  const at = (ms) => new Date(Date.now() + ms)
+  const sessions = [
+    new Session({ id: 'fresh', shop: 'sweep.myshopify.com', expires: at(hour) }),
+    new Session({ id: 'expired-in-grace', shop: 'sweep.myshopify.com', isOnline: true, expires: at(-hour) }),
+    new Session({ id: 'past-grace', shop: 'sweep.myshopify.com', expires: at(-3 * hour) }),
+    new Session({ id: 'refreshable', shop: 'sweep.myshopify.com', expires: at(-3 * hour), refreshToken: 'r', refreshTokenExpires: at(hour) }),
+    new Session({ id: 'forever', shop: 'sweep.myshopify.com' }),
+  ]
+  for (const s of sessions) assert.equal(await storage.storeSession(s), true)
+  const expired = await storage.loadSession('expired-in-grace')
+  assert.ok(expired?.isExpired() && expired.shop === 'sweep.myshopify.com', 'an expired session loads, shop and all')
+  assert.equal(await storage.sweep(), 1)
+  assert.deepEqual((await storage.findSessionsByShop('sweep.myshopify.com')).map((s) => s.id), ['expired-in-grace', 'forever', 'fresh', 'refreshable'])
+  assert.equal(await storage.sweep(), 0, 'nothing left to sweep')
+  const strict = postgresSessionStorage(server.pool, { table: t, graceMs: 0 })
+  assert.equal(await strict.sweep(), 1, 'graceMs 0: expired sessions go at once')
+  assert.equal(await storage.loadSession('expired-in-grace'), undefined)
+})
+
+serverTest('sweep() of an unreachable server is CALLBACK_FAILED with the driver error as cause', async () => {
+  const pool = servers.pgPool()
+  const storage = postgresSessionStorage(pool, { table: table() })
+  await pool.end()
+  await assert.rejects(storage.sweep(), (e) => {
+    assert.ok(e instanceof SessionStorageError)
+    assert.equal(e.code, 'CALLBACK_FAILED')
+    assert.match(e.message, /^failed to sweep expired sessions: /)
+    assert.ok(e.cause instanceof Error && e.message.includes(e.cause.message))
+    return true
+  })
+})

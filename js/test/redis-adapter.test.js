@@ -132,22 +132,47 @@ function suite(label, server) {
     await raceDeleteAndStore(server, prefix())
   })
 
-  serverTest(server, `${label}: a key expires when its session can no longer be used, never otherwise`, async () => {
+  serverTest(server, `${label}: a key expires a grace period after its session can no longer be used, never otherwise`, async () => {
     const p = prefix()
     const storage = redisSessionStorage(server.client, { keyPrefix: p })
     const key = sessionKey(p, 'ttl')
+    const week = 7 * 24 * 3600 * 1000
     const expires = new Date(Date.UTC(2031, 0, 2, 3, 4, 5, 678))
     const later = new Date(Date.UTC(2031, 5, 1, 0, 0, 0, 9))
     await storage.storeSession(new Session({ id: 'ttl', shop: 'ttl.myshopify.com', expires }))
-    assert.equal(await server.client.pExpireTime(key), expires.getTime(), 'PXAT expires, to the millisecond')
+    assert.equal(await server.client.pExpireTime(key), expires.getTime() + week, 'PXAT expires + 7 days, to the millisecond')
     await storage.storeSession(new Session({ id: 'ttl', shop: 'ttl.myshopify.com', expires, refreshToken: 'r', refreshTokenExpires: later }))
-    assert.equal(await server.client.pExpireTime(key), later.getTime(), 'the later refreshTokenExpires')
+    assert.equal(await server.client.pExpireTime(key), later.getTime() + week, 'the later refreshTokenExpires')
     await storage.storeSession(new Session({ id: 'ttl', shop: 'ttl.myshopify.com', expires, refreshToken: 'r' }))
     assert.equal(await server.client.pExpireTime(key), -1, 'a refresh token that never expires: no TTL')
     await storage.storeSession(new Session({ id: 'ttl', shop: 'ttl.myshopify.com', expires }))
     await storage.storeSession(new Session({ id: 'ttl', shop: 'ttl.myshopify.com' }))
     assert.equal(await server.client.pExpireTime(key), -1, 'storing a session without expires removes the TTL')
     assert.equal(await server.client.pExpireTime(shopKey(p, 'ttl.myshopify.com')), -1, 'the index never expires')
+    const exact = redisSessionStorage(server.client, { keyPrefix: p, graceMs: 0 })
+    await exact.storeSession(new Session({ id: 'ttl', shop: 'ttl.myshopify.com', expires }))
+    assert.equal(await server.client.pExpireTime(key), expires.getTime(), 'graceMs 0: PXAT expires')
+    const hour = redisSessionStorage(server.client, { keyPrefix: p, graceMs: 3600_000 })
+    await hour.storeSession(new Session({ id: 'ttl', shop: 'ttl.myshopify.com', expires }))
+    assert.equal(await server.client.pExpireTime(key), expires.getTime() + 3600_000)
+  })
+
+  serverTest(server, `${label}: an expired session stays loadable through the grace period, then is gone`, async () => {
+    const p = prefix()
+    const storage = redisSessionStorage(server.client, { keyPrefix: p })
+    // An online session whose token expired a minute ago: the shop must still be readable.
+    const expired = new Session({
+      id: 'expired', shop: 'grace.myshopify.com', isOnline: true, accessToken: 'tok',
+      expires: new Date(Date.now() - 60_000), onlineAccessInfo: { associated_user: { id: 1 } },
+    })
+    assert.equal(await storage.storeSession(expired), true)
+    const loaded = await storage.loadSession('expired')
+    assert.ok(loaded?.equals(expired) && loaded.isExpired(), 'loadable, and still expired')
+    assert.equal(loaded.shop, 'grace.myshopify.com')
+    assert.deepEqual((await storage.findSessionsByShop('grace.myshopify.com')).map((s) => s.id), ['expired'])
+    const short = redisSessionStorage(server.client, { keyPrefix: p, graceMs: 0 })
+    assert.equal(await short.storeSession(expired), true)
+    assert.equal(await short.loadSession('expired'), undefined, 'graceMs 0: gone at expiry')
   })
 
   serverTest(server, `${label}: 200 concurrent stores across 5 shops, then findSessionsByShop finds every one`, async () => {

@@ -1,5 +1,5 @@
 # Sessions in Redis and PostgreSQL: the same five methods as every storage.
-# Run: python examples/adapters.py  (REDIS_URL, DATABASE_URL; the README shows this file; a test runs it)
+# Run: python adapters.py  (REDIS_URL, DATABASE_URL)
 import asyncio
 import os
 

@@ -1,5 +1,5 @@
 # Quickstart: Shopify-style session storage over three async callbacks.
-# Run: python examples/quickstart.py  (the README shows this file; a test runs it)
+# Run: python quickstart.py
 import asyncio
 from datetime import datetime, timedelta, timezone
 

@@ -15,6 +15,7 @@ Python 3.10 (no ``Task.uncancel``) uses ``asyncio.wait_for`` instead.
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 import weakref
 from typing import Any, Callable
@@ -117,6 +118,8 @@ class Deadlines:
         return found
 
 
+logger = logging.getLogger("sessionkeeper")
+
 _current_task = asyncio.current_task
 _CAN_UNCANCEL = sys.version_info >= (3, 11)
 
@@ -155,6 +158,8 @@ async def invoke(
         return result
     except _DeadlinePassed:
         seconds = deadlines.seconds if deadlines is not None else 0.0
+        # The operation only: the subject is an id or shop, which logs must not carry.
+        logger.warning("%s callback timed out after %ss (CALLBACK_TIMEOUT)", op, seconds)
         raise _native.callback_timeout(op, subject, seconds) from None
     except Exception as error:
         raise _failed(op, subject, error) from error

@@ -3,7 +3,7 @@
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeAlias, final
 
 from .errors import SessionStorageError
@@ -34,6 +34,11 @@ ERROR_CODES: list[str]
 #: A JSON value as Python holds it (``data`` values, ``online_access_info``).
 _JSON: TypeAlias = Any
 
+#: What a date field takes: an aware ``datetime``, ISO-8601 text with an offset, or an epoch
+#: number - milliseconds, except that numbers from 1e9 up to (not including) 1e11 are epoch
+#: seconds (as milliseconds they would be a date in 1970-1973, never a real expiry).
+_Date: TypeAlias = datetime | float | str
+
 @final
 class Session:
     """A Shopify-compatible session; attributes are validated when set."""
@@ -45,10 +50,10 @@ class Session:
         state: str | None = "",
         is_online: bool | None = False,
         scope: str | None = None,
-        expires: datetime | None = None,
+        expires: _Date | None = None,
         access_token: str | None = None,
         refresh_token: str | None = None,
-        refresh_token_expires: datetime | None = None,
+        refresh_token_expires: _Date | None = None,
         online_access_info: Mapping[str, _JSON] | None = None,
         data: Mapping[str, _JSON] | None = None,
     ) -> Session: ...
@@ -75,7 +80,7 @@ class Session:
     @property
     def expires(self) -> datetime | None: ...
     @expires.setter
-    def expires(self, value: datetime | None) -> None: ...
+    def expires(self, value: _Date | None) -> None: ...
     @property
     def access_token(self) -> str | None: ...
     @access_token.setter
@@ -87,7 +92,7 @@ class Session:
     @property
     def refresh_token_expires(self) -> datetime | None: ...
     @refresh_token_expires.setter
-    def refresh_token_expires(self, value: datetime | None) -> None: ...
+    def refresh_token_expires(self, value: _Date | None) -> None: ...
     @property
     def online_access_info(self) -> dict[str, _JSON] | None: ...
     @online_access_info.setter
@@ -155,7 +160,12 @@ class FileStore:
 class RedisLayout:
     """The core's Redis layout under one key prefix (``sessionkeeper.redis`` sends its commands)."""
 
-    def __new__(cls, prefix: str | None = None) -> RedisLayout: ...
+    def __new__(
+        cls, prefix: str | None = None, grace: float | timedelta | None = None
+    ) -> RedisLayout: ...
+    @property
+    def grace_ms(self) -> int:
+        """How long keys outlive their session's last usable instant, in milliseconds."""
     def session_key(self, id: str) -> str:
         """``{prefix}session:{id}``: the key holding the session's canonical JSON."""
     def shop_key(self, shop: str) -> str:
@@ -182,12 +192,22 @@ class RedisLayout:
 class PostgresLayout:
     """The core's PostgreSQL layout over one table (``sessionkeeper.postgres`` runs its SQL)."""
 
-    def __new__(cls, table: str | None = None) -> PostgresLayout: ...
+    def __new__(
+        cls, table: str | None = None, grace: float | timedelta | None = None
+    ) -> PostgresLayout: ...
     @property
     def table(self) -> str: ...
     def check_text(self, field: str, value: str) -> None:
         """Raises ``InvalidArgumentError`` when ``value`` (an id or shop) holds U+0000, which
         PostgreSQL text cannot hold."""
+    @property
+    def grace_ms(self) -> int:
+        """How long ``sweep`` keeps a row past its session's last usable instant, in ms."""
+    @property
+    def sweep_sql(self) -> str:
+        """Deletes the sessions past their grace period (``$1``: ``sweep_cutoff_ms()``)."""
+    def sweep_cutoff_ms(self) -> int:
+        """The sweep's ``$1`` now, by the core's clock (epoch ms)."""
     def schema(self) -> list[str]:
         """The schema statements, to run in order inside one transaction."""
     @property

@@ -15,6 +15,7 @@ from typing import Any, Union
 from . import _native
 from ._calls import Deadlines, invoke
 from ._native import Session
+from .storage import Closing
 from .errors import InvalidArgumentError
 
 __all__ = ["CustomSessionStorage", "LoadResult", "StoreCallback", "LoadCallback"]
@@ -38,14 +39,21 @@ def _callable(value: Any, name: str, optional: bool) -> Any:
     raise InvalidArgumentError(f"{name} must be callable, got a value of type {type(value).__name__}")
 
 
-class CustomSessionStorage:
+class CustomSessionStorage(Closing):
     """Session storage over your own callbacks, as Shopify's ``CustomSessionStorage``.
 
     ``store(session) -> bool``, ``load(id) -> session-like | None`` and ``delete(id) -> bool``
-    may be ``async def`` or plain functions (plain ones run on the event loop's thread).
-    Without ``delete_sessions``, :meth:`delete_sessions` calls ``delete`` per id; without
-    ``find_sessions_by_shop``, :meth:`find_sessions_by_shop` raises ``NOT_SUPPORTED``.
-    ``timeout`` is in seconds per callback (``None`` or ``0`` disables it).
+    may be ``async def`` or plain functions. Without ``delete_sessions``,
+    :meth:`delete_sessions` calls ``delete`` per id; without ``find_sessions_by_shop``,
+    :meth:`find_sessions_by_shop` raises ``NOT_SUPPORTED``. ``timeout`` is in seconds per
+    callback (``None`` or ``0`` disables it).
+
+    A plain (sync) callback runs on the event loop's thread, inside the calling coroutine:
+    while it blocks (a blocking driver, ``time.sleep``, a slow file), the whole loop waits, and
+    ``timeout`` cannot fire - a timeout is delivered by the loop, which is the thing blocked.
+    Wrap blocking work so it runs on a thread: ``async def load(id): return await
+    asyncio.to_thread(blocking_load, id)``; then ``timeout`` applies (the thread itself runs on
+    to completion in the background, as Python threads cannot be stopped).
     """
 
     __slots__ = ("_store", "_load", "_delete", "_delete_many", "_find", "_timeout")

@@ -5,18 +5,22 @@
 
 The layout is the core's (``PostgresLayout``), the same the Node package writes: one table, ``id
 text PRIMARY KEY``, ``shop`` indexed, ``expires`` and ``usable_until`` as ``timestamptz`` (to
-the millisecond, no 2038 limit), the canonical JSON in a ``json`` column. The table is created
+the millisecond, no 2038 limit), the canonical JSON in a ``json`` column. Expired sessions stay
+loadable until :meth:`PostgresSessionStorage.sweep` removes them ``grace`` later. The table is created
 on first use, idempotently, inside a transaction holding an advisory lock, so several processes
 starting at once do not race. This module only runs the statements the layout names.
 """
 
 from __future__ import annotations
 
-import asyncio
+import logging
 from collections.abc import Awaitable, Mapping, Sequence
+from datetime import timedelta
 from typing import Any, TypeVar, Union
 
 from . import _native
+from ._calls import _failed
+from ._loops import PerLoop
 from ._native import Session
 from .custom import CustomSessionStorage
 from .errors import CallbackFailedError, InvalidArgumentError
@@ -31,79 +35,100 @@ except ImportError as error:  # pragma: no cover - the extra is not installed
 __all__ = ["PostgresSessionStorage", "postgres_session_storage"]
 
 _T = TypeVar("_T")
+logger = logging.getLogger("sessionkeeper")
 
 #: What the adapter accepts: an ``asyncpg.Pool`` or a connection string (DSN).
 PoolOrDsn = Union[str, "asyncpg.Pool"]
 
 
 class _Database:
-    """The storage's five callbacks as SQL, and the one-time setup: the pool (when the storage
-    opens it from a DSN) and the schema, done by the first operation and shared by those that
-    arrive meanwhile; a failed setup is tried again by the next operation."""
+    """The storage's five callbacks as SQL, and the setup each needs first: the pool of the
+    running loop (see ``PerLoop``: one per loop when the storage opens it from a DSN, else the
+    app's pool) and, once per storage, the schema. Operations that arrive during the setup share
+    it; a failed setup is tried again by the next operation."""
 
-    __slots__ = ("layout", "dsn", "pool", "ready", "_setup", "sql")
+    __slots__ = ("layout", "pools", "schema_ready", "sql")
 
     def __init__(self, layout: _native.PostgresLayout, pool: Any, dsn: str | None) -> None:
         self.layout = layout
-        self.dsn = dsn
-        self.pool = pool
-        self.ready: Any = None  # the pool, once the schema exists
-        self._setup: asyncio.Future[Any] | None = None
+        self.schema_ready = False
         self.sql = (layout.upsert_sql, layout.load_sql, layout.delete_sql, layout.delete_many_sql, layout.find_sql)
 
-    async def _pool(self) -> Any:
-        ready = self.ready
-        if ready is not None:
-            return ready
-        setup = self._setup
-        if setup is None:
-            setup = self._setup = asyncio.ensure_future(self._set_up())
-            setup.add_done_callback(self._settled)
-        # Shielded: an operation that times out must not cancel the setup the others await.
-        return await asyncio.shield(setup)
-
-    def _settled(self, setup: asyncio.Future[Any]) -> None:
-        if setup.cancelled() or setup.exception() is not None:
-            self._setup = None  # the next operation tries again
-
-    async def _set_up(self) -> Any:
-        if self.pool is None:
+        async def open_owned() -> Any:
             # Connections open as operations need them, up to 10 (what node-postgres's Pool does).
-            self.pool = await asyncpg.create_pool(self.dsn, min_size=0, max_size=10)
-        async with self.pool.acquire() as connection, connection.transaction():
+            owned = await asyncpg.create_pool(dsn, min_size=0, max_size=10)
+            try:
+                await self._schema(owned)
+            except BaseException:
+                await owned.close()
+                raise
+            return owned
+
+        async def open_passed() -> Any:
+            await self._schema(pool)
+            return pool
+
+        async def close_owned(owned: Any) -> None:
+            await owned.close()
+
+        async def leave_open(_: Any) -> None:
+            return None  # the app's pool: the app closes it
+
+        if dsn is not None:
+            self.pools: PerLoop[Any] = PerLoop(open_owned, close_owned)
+        else:
+            self.pools = PerLoop(open_passed, leave_open)
+
+    async def _schema(self, pool: Any) -> None:
+        if self.schema_ready:
+            return
+        async with pool.acquire() as connection, connection.transaction():
             for statement in self.layout.schema():
                 await connection.execute(statement)
-        self.ready = self.pool
-        return self.pool
+        self.schema_ready = True
+        logger.info("postgres: table %s ready (created if it was missing)", self.layout.table)
+
+    async def _pool(self) -> Any:
+        pool = self.pools.current()
+        return pool if pool is not None else await self.pools.get()
 
     async def store(self, session: Session) -> bool:
-        pool = self.ready if self.ready is not None else await self._pool()
+        pool = await self._pool()
         await pool.execute(self.sql[0], *self.layout.row(session))
         return True
 
     async def load(self, id: str) -> Any:
         self.layout.check_text("id", id)
-        pool = self.ready if self.ready is not None else await self._pool()
+        pool = await self._pool()
         # The JSON text as stored: the storage validates it and builds the Session natively.
         return await pool.fetchval(self.sql[1], id)
 
     async def delete(self, id: str) -> bool:
         self.layout.check_text("id", id)
-        pool = self.ready if self.ready is not None else await self._pool()
+        pool = await self._pool()
         await pool.execute(self.sql[2], id)
         return True
 
     async def delete_sessions(self, ids: list[str]) -> bool:
         for id in ids:
             self.layout.check_text("id", id)
-        pool = self.ready if self.ready is not None else await self._pool()
+        pool = await self._pool()
         await pool.execute(self.sql[3], ids)
         return True
 
     async def find(self, shop: str) -> list[Any]:
         self.layout.check_text("shop", shop)
-        pool = self.ready if self.ready is not None else await self._pool()
+        pool = await self._pool()
         return [row[0] for row in await pool.fetch(self.sql[4], shop)]
+
+    async def sweep(self) -> int:
+        try:
+            pool = await self._pool()
+            status = await pool.execute(self.layout.sweep_sql, self.layout.sweep_cutoff_ms())
+        except Exception as error:
+            raise _failed("sweep", "", error) from error
+        # asyncpg returns the command tag, "DELETE <count>".
+        return int(status.rsplit(" ", 1)[-1])
 
 
 class PostgresSessionStorage(CustomSessionStorage):
@@ -113,18 +138,30 @@ class PostgresSessionStorage(CustomSessionStorage):
     (``INVALID_SESSION``), a driver error becomes ``CALLBACK_FAILED`` with the driver's
     exception as ``__cause__``, a query that hangs past ``timeout`` seconds becomes
     ``CALLBACK_TIMEOUT``, and the storage keeps working once the server answers again.
+
+    Made from a DSN, the storage opens one pool per running event loop, on first use there,
+    and closes it when that loop shuts down (the end of ``asyncio.run``) or on :meth:`close`,
+    so one storage object works across several ``asyncio.run`` calls. A pool passed in is the
+    app's: it belongs to the loop it was made on, and the storage never closes it.
+
+    What an error leaves behind: ``INVALID_ARGUMENT`` is raised before any SQL is sent
+    (nothing written). Each statement is one autocommitted statement, so it is applied whole or
+    not at all - but ``CALLBACK_TIMEOUT``, ``CALLBACK_FAILED`` from a connection error, and a
+    cancelled operation may come after the server committed it: the outcome is then unknown,
+    and repeating the operation (stores are upserts, deletes idempotent) settles it.
     """
 
-    __slots__ = ("_db", "_owned")
+    __slots__ = ("_db", "_passed")
 
     def __init__(
         self,
         pool_or_dsn: PoolOrDsn,
         *,
         table: str | None = None,
+        grace: float | timedelta | None = None,
         timeout: float | None = 10.0,
     ) -> None:
-        layout = _native.PostgresLayout(table)
+        layout = _native.PostgresLayout(table, grace)
         if isinstance(pool_or_dsn, str):
             db = _Database(layout, None, pool_or_dsn)
         elif isinstance(pool_or_dsn, asyncpg.Pool):
@@ -143,7 +180,7 @@ class PostgresSessionStorage(CustomSessionStorage):
             timeout=timeout,
         )
         self._db = db
-        self._owned = isinstance(pool_or_dsn, str)
+        self._passed = pool_or_dsn if isinstance(pool_or_dsn, asyncpg.Pool) else None
 
     # What the layout refuses (U+0000, a shop over 2 KB, a date before 4714 BC) is raised inside
     # a callback, so the storage reports CALLBACK_FAILED; the app gets the InvalidArgumentError.
@@ -169,15 +206,24 @@ class PostgresSessionStorage(CustomSessionStorage):
 
     @property
     def pool(self) -> asyncpg.Pool | None:
-        """The ``asyncpg.Pool`` in use (``None`` until the first operation opens it from a DSN)."""
-        return self._db.pool
+        """The ``asyncpg.Pool`` in use: the one passed in, or for a storage made from a DSN the
+        running loop's (``None`` before the first operation on this loop, or outside a loop)."""
+        if self._passed is not None:
+            return self._passed
+        try:
+            return self._db.pools.current()
+        except RuntimeError:  # no running loop
+            return None
+
+    async def sweep(self) -> int:
+        """Deletes the sessions that stopped being usable more than ``grace`` ago; returns how
+        many. Opt-in: call it on your own schedule. A driver failure is ``CALLBACK_FAILED``."""
+        return await self._db.sweep()
 
     async def close(self) -> None:
-        """Closes the pool if this storage opened it from a DSN; a pool passed in is left open
-        (it is the app's)."""
-        pool = self._db.pool
-        if self._owned and pool is not None:
-            await pool.close()
+        """Closes the running loop's pool if this storage opened it from a DSN (the next
+        operation opens a new one); a pool passed in is left open (it is the app's)."""
+        await self._db.pools.close()
 
 
 async def _unwrapped(call: Awaitable[_T]) -> _T:
@@ -194,14 +240,18 @@ def postgres_session_storage(
     pool_or_dsn: PoolOrDsn,
     *,
     table: str | None = None,
+    grace: float | timedelta | None = None,
     timeout: float | None = 10.0,
 ) -> PostgresSessionStorage:
     """A session storage on PostgreSQL.
 
     ``pool_or_dsn``: an ``asyncpg.Pool`` (never closed by the storage) or a ``postgresql://``
-    connection string, for which the storage opens a pool on first use that
-    :meth:`PostgresSessionStorage.close` closes. ``table`` (default ``sessionkeeper_sessions``):
-    an identifier, optionally schema-qualified (``app.sessions``); it is created on first use.
+    connection string, for which the storage opens a pool per running event loop, on first use
+    there, that the loop's shutdown, or :meth:`PostgresSessionStorage.close`, closes.
+    ``table`` (default ``sessionkeeper_sessions``): an identifier, optionally schema-qualified (``app.sessions``); it is created on first use.
+    ``grace`` (seconds or a ``timedelta``; default 7 days, at most 3650 days) is how long
+    :meth:`PostgresSessionStorage.sweep` keeps a session after it stopped being usable: Shopify
+    apps read expired sessions (the shop, to send the merchant back through OAuth).
     ``timeout`` is in seconds per operation (``None`` or ``0`` disables it).
     """
-    return PostgresSessionStorage(pool_or_dsn, table=table, timeout=timeout)
+    return PostgresSessionStorage(pool_or_dsn, table=table, grace=grace, timeout=timeout)

@@ -4,8 +4,9 @@
     storage = redis_session_storage("redis://127.0.0.1:6379", key_prefix="myapp:")
 
 The layout is the core's (``RedisLayout``), the same the Node package writes: the key
-``{prefix}session:{id}`` holds the session's canonical JSON, expiring when the session can no
-longer be used (the later of ``expires`` and ``refresh_token_expires``; no TTL without one),
+``{prefix}session:{id}`` holds the session's canonical JSON, expiring ``grace`` (7 days by
+default) after the session can no longer be used (the later of ``expires`` and
+``refresh_token_expires``; no TTL without one),
 and the set ``{prefix}shop:{shop}`` holds the ids of a shop's sessions. This module only sends
 the commands the layout names. Every command touches one key - no MULTI, no multi-key command -
 so the same storage runs on Redis Cluster. The index changes only by ``SADD``/``SREM``, never
@@ -18,16 +19,20 @@ of the same id leaves the key and its index entry in agreement.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Union
 
 from . import _native
+from ._loops import PerLoop
 from ._native import Session
 from .custom import CustomSessionStorage
 from .errors import InvalidArgumentError, InvalidSessionError
 
 try:
     import redis.asyncio as _redis
+    import redis.exceptions as _redis_exceptions
     from redis.asyncio.cluster import RedisCluster as _RedisCluster
 except ImportError as error:  # pragma: no cover - the extra is not installed
     raise ImportError(
@@ -39,6 +44,8 @@ if TYPE_CHECKING:
     from redis.asyncio.cluster import RedisCluster
 
 __all__ = ["RedisSessionStorage", "redis_session_storage"]
+
+logger = logging.getLogger("sessionkeeper")
 
 #: What the adapter accepts: a ``redis.asyncio`` client, single node or cluster, or a URL.
 RedisClientOrUrl = Union[str, "Redis", "RedisCluster"]
@@ -58,24 +65,35 @@ class _Commands:
     'writelines'``; made to wait for the client's own initialisation lock, they do not.
     """
 
-    __slots__ = ("client", "layout", "cluster")
+    __slots__ = ("fixed", "per_loop", "layout", "cluster")
 
-    def __init__(self, client: Any, layout: _native.RedisLayout, cluster: bool) -> None:
-        self.client = client
+    def __init__(
+        self, client: Any, per_loop: PerLoop[Any] | None, layout: _native.RedisLayout, cluster: bool
+    ) -> None:
+        self.fixed = client  # the app's client, or None: one of the storage's own per loop
+        self.per_loop = per_loop
         self.layout = layout
         self.cluster = cluster
 
-    async def phases(self, *phases: Sequence[_Command]) -> list[Any]:
+    async def client(self) -> Any:
+        client = self.fixed
+        if client is None:
+            per_loop: PerLoop[Any] = self.per_loop  # type: ignore[assignment]
+            client = per_loop.current()
+            if client is None:
+                client = await per_loop.get()
+        return client
+
+    async def phases(self, client: Any, *phases: Sequence[_Command]) -> list[Any]:
         """Sends each phase's commands after every command of the previous phase (within a
         phase, in any order); returns the replies, in order."""
         if self.cluster:
-            await self.client.initialize()
+            await client.initialize()
             replies: list[Any] = []
             for phase in phases:
-                client = self.client
                 replies += await asyncio.gather(*(getattr(client, name)(*args) for name, args in phase))
             return replies
-        pipe = self.client.pipeline(transaction=False)
+        pipe = client.pipeline(transaction=False)
         for phase in phases:
             for name, args in phase:
                 getattr(pipe, name)(*args)
@@ -83,7 +101,7 @@ class _Commands:
 
     async def store(self, session: Session) -> bool:
         key, value, index_key, member, expire_at_ms = self.layout.store(session)
-        client = self.client
+        client = await self.client()
         # SADD, SET, SADD: the second SADD restores an index entry that a concurrent find removed
         # after reading the key before this SET landed (see find). Then the re-check: GET the
         # key, and drop the entry if a concurrent delete removed the key after our SET (the
@@ -118,9 +136,10 @@ class _Commands:
 
     async def load(self, id: str) -> Any:
         # The raw reply: the storage validates it and builds the Session in one native call.
+        client = await self.client()
         if self.cluster:
-            await self.client.initialize()
-        return await self.client.get(self.layout.session_key(id))
+            await client.initialize()
+        return await client.get(self.layout.session_key(id))
 
     async def delete(self, id: str) -> bool:
         return await self.delete_sessions([id])
@@ -130,7 +149,8 @@ class _Commands:
         layout = self.layout
         if not ids:
             return True
-        values = await self.phases([("get", (layout.session_key(id),)) for id in ids])
+        client = await self.client()
+        values = await self.phases(client, [("get", (layout.session_key(id),)) for id in ids])
         plans = [p for p in map(layout.remove, ids, values) if p is not None]
         index: dict[str, list[str]] = {}
         for _, index_key, member in plans:
@@ -140,6 +160,7 @@ class _Commands:
         # re-check: a store that landed its SET after our DEL has its entry put back.
         indexed = [(key, index_key, member) for key, index_key, member in plans if index_key is not None]
         replies = await self.phases(
+            client,
             [("delete", (key,)) for key, _, _ in plans],
             [("srem", (index_key, *members)) for index_key, members in index.items()],
             [("get", (key,)) for key, _, _ in indexed],
@@ -147,21 +168,22 @@ class _Commands:
         now = replies[len(replies) - len(indexed) :]
         back = [(i, m) for (_, i, m), value in zip(indexed, now) if self._holds(i, value, None)]
         if back:
-            await self.phases([("sadd", (index_key, member)) for index_key, member in back])
+            await self.phases(client, [("sadd", (index_key, member)) for index_key, member in back])
         return True
 
     async def find(self, shop: str) -> list[Any]:
         layout = self.layout
         index_key = layout.shop_key(shop)
+        client = await self.client()
         if self.cluster:
-            await self.client.initialize()
+            await client.initialize()
         # Members as the server holds them (bytes), so a member that is not UTF-8 is removed too.
-        ids = sorted(await self.client.smembers(index_key))
+        ids = sorted(await client.smembers(index_key))
         if not ids:
             return []
         # A member that is not a valid id (set by hand or another program) has no key: stale.
         keys = [layout.member_key(id) for id in ids]
-        got = await self.phases([("get", (key,)) for key in keys if key is not None])
+        got = await self.phases(client, [("get", (key,)) for key in keys if key is not None])
         replies = iter(got)
         values = [None if key is None else next(replies) for key in keys]
         found: list[Any] = []
@@ -178,14 +200,20 @@ class _Commands:
             else:
                 found.append(session)
         if stale:
-            await self.client.srem(index_key, *stale)
+            await client.srem(index_key, *stale)
             # A store may have landed its SET between our GET and SREM: read those keys again
             # and put back the members that are sessions of this shop after all.
             keyed = [(id, key) for id in stale if (key := layout.member_key(id)) is not None]
-            again = await self.phases([("get", (key,)) for _, key in keyed])
+            again = await self.phases(client, [("get", (key,)) for _, key in keyed])
             revived = [id for (id, _), value in zip(keyed, again) if _kept(layout, shop, value)]
             if revived:
-                await self.client.sadd(index_key, *revived)
+                await client.sadd(index_key, *revived)
+            # Counts only: ids and shops may be personal data, and logs travel far.
+            if len(stale) > len(revived):
+                logger.info(
+                    "redis: dropped %d stale shop-index entries (sessions expired or deleted)",
+                    len(stale) - len(revived),
+                )
         return found
 
 
@@ -196,6 +224,48 @@ def _kept(layout: Any, shop: str, value: Any) -> bool:
         return False
 
 
+#: What the pool-exhausted error adds: the fix, in the words of redis-py's API.
+_POOL_ADVICE = (
+    "the client's connection pool is exhausted: build the client on "
+    "redis.asyncio.BlockingConnectionPool(max_connections=..., timeout=None), so commands wait "
+    "for a free connection (the storage's timeout still bounds each operation), or pass the "
+    "storage a URL and it does so itself"
+)
+
+
+def _pool_exhausted(error: Exception) -> bool:
+    too_many = getattr(_redis_exceptions, "MaxConnectionsError", None)
+    if too_many is not None and isinstance(error, too_many):
+        return True
+    return isinstance(error, _redis_exceptions.ConnectionError) and "Too many connections" in str(error)
+
+
+def _advised(callback: Callable[[Any], Awaitable[Any]]) -> Callable[[Any], Awaitable[Any]]:
+    """``callback`` whose pool-exhausted failure says what to do (redis-py's default pool
+    fails a command beyond ``max_connections`` instead of waiting)."""
+
+    async def call(argument: Any) -> Any:
+        try:
+            return await callback(argument)
+        except _redis_exceptions.ConnectionError as error:
+            if _pool_exhausted(error):
+                raise type(error)(f"{error}: {_POOL_ADVICE}") from error
+            raise
+
+    return call
+
+
+async def _open_url_client(url: str) -> Any:
+    # A pool that waits for a free connection (the storage's timeout bounds the wait):
+    # redis-py 8's default pool fails a command beyond 100 connections.
+    pool = _redis.BlockingConnectionPool.from_url(url, max_connections=100, timeout=None)
+    return _redis.Redis.from_pool(pool)
+
+
+async def _close_client(client: Any) -> None:
+    await client.aclose()
+
+
 class RedisSessionStorage(CustomSessionStorage):
     """Sessions in Redis, single node or cluster; see the module documentation for the layout.
 
@@ -203,51 +273,71 @@ class RedisSessionStorage(CustomSessionStorage):
     (``INVALID_SESSION``), a driver error becomes ``CALLBACK_FAILED`` with the driver's
     exception as ``__cause__``, a command that hangs past ``timeout`` seconds becomes
     ``CALLBACK_TIMEOUT``, and the storage keeps working once the server answers again.
+
+    Made from a URL, the storage opens one client per running event loop, on first use there,
+    and closes it when that loop shuts down (the end of ``asyncio.run``) or on :meth:`close`,
+    so one storage object works across several ``asyncio.run`` calls. A client passed in is
+    the app's: it belongs to the loop it was made on, and the storage never closes it.
+
+    What an error leaves behind: ``INVALID_ARGUMENT`` is raised before any command is sent
+    (nothing written). ``CALLBACK_TIMEOUT``, ``CALLBACK_FAILED`` from a connection error, and
+    a cancelled operation may come after the commands reached the server: a store may then
+    have been written, a delete applied - the outcome is unknown, and repeating the operation
+    (stores are upserts, deletes idempotent) settles it. A store interrupted between its
+    commands can leave only an index entry, which reads skip and remove.
     """
 
-    __slots__ = ("_client", "_owned", "_layout")
+    __slots__ = ("_commands", "_owned", "_layout")
 
     def __init__(
         self,
         client_or_url: RedisClientOrUrl,
         *,
         key_prefix: str | None = None,
+        grace: float | timedelta | None = None,
         timeout: float | None = 10.0,
     ) -> None:
-        layout = _native.RedisLayout(key_prefix)
+        layout = _native.RedisLayout(key_prefix, grace)
+        per_loop: PerLoop[Any] | None = None
         if isinstance(client_or_url, str):
-            try:
-                # A pool that waits for a free connection (the storage's timeout bounds the
-                # wait): redis-py 8's default pool fails a command beyond 100 connections.
-                pool = _redis.BlockingConnectionPool.from_url(client_or_url, max_connections=100, timeout=None)
-                client: Any = _redis.Redis.from_pool(pool)
+            url = client_or_url
+            try:  # parsed now, so a bad URL fails here rather than at the first operation
+                _redis.BlockingConnectionPool.from_url(url)
             except ValueError as error:
                 raise InvalidArgumentError(f"client_or_url is not a Redis URL: {error}") from error
-            owned = True
+            per_loop = PerLoop(lambda: _open_url_client(url), _close_client)
+            client: Any = None
         elif isinstance(client_or_url, (_redis.Redis, _RedisCluster)):
-            client, owned = client_or_url, False
+            client = client_or_url
         else:
             raise InvalidArgumentError(
                 "client_or_url must be a redis.asyncio Redis or RedisCluster client or a URL string, "
                 f"got a value of type {type(client_or_url).__name__}"
             )
-        commands = _Commands(client, layout, isinstance(client, _RedisCluster))
+        commands = _Commands(client, per_loop, layout, isinstance(client, _RedisCluster))
         super().__init__(
-            commands.store,
-            commands.load,
-            commands.delete,
-            delete_sessions=commands.delete_sessions,
-            find_sessions_by_shop=commands.find,
+            _advised(commands.store),
+            _advised(commands.load),
+            _advised(commands.delete),
+            delete_sessions=_advised(commands.delete_sessions),
+            find_sessions_by_shop=_advised(commands.find),
             timeout=timeout,
         )
-        self._client = client
-        self._owned = owned
+        self._commands = commands
+        self._owned = per_loop
         self._layout = layout
 
     @property
-    def client(self) -> Redis | RedisCluster:
-        """The ``redis.asyncio`` client the storage sends its commands through."""
-        client: Redis | RedisCluster = self._client
+    def client(self) -> Redis | RedisCluster | None:
+        """The ``redis.asyncio`` client the storage sends its commands through: the one passed
+        in, or for a storage made from a URL the running loop's (``None`` before the first
+        operation on this loop, or outside a running loop)."""
+        client: Redis | RedisCluster | None = self._commands.fixed
+        if client is None and self._owned is not None:
+            try:
+                client = self._owned.current()
+            except RuntimeError:  # no running loop
+                return None
         return client
 
     def key(self, id: str) -> str:
@@ -259,24 +349,29 @@ class RedisSessionStorage(CustomSessionStorage):
         return self._layout.shop_key(shop)
 
     async def close(self) -> None:
-        """Closes the client if this storage created it from a URL; a client passed in is left
-        open (it is the app's)."""
-        if self._owned:
-            await self._client.aclose()
+        """Closes the running loop's client if this storage created it from a URL (the next
+        operation opens a new one); a client passed in is left open (it is the app's)."""
+        if self._owned is not None:
+            await self._owned.close()
 
 
 def redis_session_storage(
     client_or_url: RedisClientOrUrl,
     *,
     key_prefix: str | None = None,
+    grace: float | timedelta | None = None,
     timeout: float | None = 10.0,
 ) -> RedisSessionStorage:
     """A session storage on Redis.
 
     ``client_or_url``: a ``redis.asyncio.Redis`` or ``redis.asyncio.RedisCluster`` client (never
-    closed by the storage), or a ``redis://`` / ``rediss://`` URL, for which the storage creates
-    a single-node client that :meth:`RedisSessionStorage.close` closes. ``key_prefix`` (default
-    ``"sessionkeeper:"``) starts every key; ``timeout`` is in seconds per operation (``None``
-    or ``0`` disables it).
+    closed by the storage; give it a ``BlockingConnectionPool`` so bursts wait for a connection
+    instead of failing), or a ``redis://`` / ``rediss://`` URL, for which the storage opens a
+    single-node client per running event loop that the loop's shutdown, or
+    :meth:`RedisSessionStorage.close`, closes. ``key_prefix`` (default ``"sessionkeeper:"``)
+    starts every key. ``grace`` (seconds or a ``timedelta``; default 7 days, at most 3650 days)
+    is how long a session stays loadable after it stopped being usable: Shopify apps read
+    expired sessions (the shop, to send the merchant back through OAuth). ``timeout`` is in
+    seconds per operation (``None`` or ``0`` disables it).
     """
-    return RedisSessionStorage(client_or_url, key_prefix=key_prefix, timeout=timeout)
+    return RedisSessionStorage(client_or_url, key_prefix=key_prefix, grace=grace, timeout=timeout)

@@ -15,13 +15,14 @@ from typing import Any, Callable, TypeVar
 
 from . import _native
 from ._native import Session
+from .storage import Closing
 
 __all__ = ["MemorySessionStorage", "FileSessionStorage"]
 
 T = TypeVar("T")
 
 
-class MemorySessionStorage:
+class MemorySessionStorage(Closing):
     """In-process storage, the embedded default. It keeps copies (changing a session after
     storing or loading it changes nothing stored); reads do not queue behind one lock."""
 
@@ -61,7 +62,7 @@ class MemorySessionStorage:
         return len(self._store)
 
 
-class FileSessionStorage:
+class FileSessionStorage(Closing):
     """One file per session under ``directory`` (created 0700 when missing): atomic writes,
     files 0600, find-by-shop from an on-disk index, the same format the Node package writes."""
 

@@ -129,6 +129,24 @@ async def store_and_delete_with_user_info(storage: SessionStorage) -> None:
     await _delete_and_check(storage, "test_session")
 
 
+async def keeps_expired_sessions(storage: SessionStorage) -> None:
+    session = Session(
+        "battery_expired",
+        shop="expired.myshopify.com",
+        state="state",
+        is_online=True,
+        scope="test_scope",
+        access_token="123",
+        expires=_whole_seconds(timedelta(hours=-1)),
+        online_access_info={"associated_user": {"id": 7}},
+    )
+    loaded = await _round_trip(storage, session)
+    assert loaded.is_expired() and not loaded.is_active("test_scope"), "still expired once loaded"
+    assert loaded.shop == "expired.myshopify.com"
+    assert sessions_equal(await storage.find_sessions_by_shop("expired.myshopify.com"), [session])
+    await _delete_and_check(storage, "battery_expired")
+
+
 async def wrong_ids_return_none(storage: SessionStorage) -> None:
     assert await storage.load_session("not_a_session_id") is None
 
@@ -278,7 +296,7 @@ async def rejects_bad_arguments(storage: SessionStorage) -> None:
     await _raises_code(storage.delete_sessions(["ok", ""]), "INVALID_ARGUMENT")
     await _raises_code(storage.delete_sessions(bad), "INVALID_ARGUMENT")
     await _raises_code(storage.find_sessions_by_shop(""), "INVALID_ARGUMENT")
-    await _raises_code(storage.store_session({"id": "bad", "isOnline": "maybe"}), "INVALID_ARGUMENT", "isOnline")
+    await _raises_code(storage.store_session({"id": "bad", "isOnline": "maybe"}), "INVALID_ARGUMENT", "is_online")
     await _raises_code(
         storage.store_session({"id": "bad", "expires": datetime(2030, 1, 1)}), "INVALID_ARGUMENT", "expires"
     )
@@ -290,6 +308,7 @@ CASES: dict[str, Case] = {
     "can store and delete all kinds of sessions": store_and_delete_all_kinds,
     "can store sessions with unexpected fields": store_dict_with_unexpected_fields,
     "can store and delete sessions with user info": store_and_delete_with_user_info,
+    "keeps expired sessions loadable (Shopify apps read the shop of an expired session)": keeps_expired_sessions,
     "wrong ids return None": wrong_ids_return_none,
     "can find all the sessions for a given shop": find_all_sessions_for_a_shop,
     "can delete the sessions for a given list of ids": delete_sessions_by_ids,

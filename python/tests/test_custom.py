@@ -109,7 +109,7 @@ async def test_a_hanging_callback_times_out_and_the_storage_keeps_working() -> N
     with pytest.raises(CallbackTimeoutError) as info:
         await s.load_session("id-1")
     assert info.value.code == "CALLBACK_TIMEOUT" and isinstance(info.value, TimeoutError)
-    assert 'failed to load session "id-1": the load callback did not settle within 50 ms' == str(info.value)
+    assert 'failed to load session "id-1": the load callback did not settle within 0.05 s' == str(info.value)
     assert await s.load_session("id-1") == SESSION
 
 
@@ -151,9 +151,9 @@ async def test_boolean_callbacks_must_return_booleans(value: Any) -> None:
     for call, name in [
         (s.store_session(SESSION), "store"),
         (s.delete_session("id-1"), "delete"),
-        (s.delete_sessions(["a"]), "deleteSessions"),
+        (s.delete_sessions(["a"]), "delete_sessions"),
     ]:
-        with pytest.raises(InvalidCallbackResultError, match=f"{name} callback must resolve to true or false"):
+        with pytest.raises(InvalidCallbackResultError, match=f"{name} callback must return True or False"):
             await call
 
 
@@ -171,11 +171,11 @@ async def test_false_is_passed_on() -> None:
         ({"id": "other"}, 'id "other" for id "id-1"'),
         (Session("other"), 'id "other" for id "id-1"'),
         ([["id", "other"]], 'id "other" for id "id-1"'),
-        ('{"id":"id-1","isOnline":"maybe"}', "isOnline"),
+        ('{"id":"id-1","isOnline":"maybe"}', "is_online"),
         ({"id": "id-1", "expires": "soon"}, "expires"),
         ({"id": "id-1", "expires": __import__("datetime").datetime(2030, 1, 1)}, "timezone-aware"),
         (42, "got a value of type int"),
-        (True, "got true"),
+        (True, "got True"),
         (b"\xff\xfe", "not UTF-8"),
         ("not json", "not valid JSON"),
     ],
@@ -219,12 +219,12 @@ async def test_the_store_callback_gets_a_snapshot() -> None:
 async def test_find_without_its_callback_is_not_supported() -> None:
     with pytest.raises(NotSupportedError) as info:
         await storage().find_sessions_by_shop("shop.myshopify.com")
-    assert info.value.code == "NOT_SUPPORTED" and "findSessionsByShop" in str(info.value)
+    assert info.value.code == "NOT_SUPPORTED" and "find_sessions_by_shop needs a find_sessions_by_shop callback" in str(info.value)
 
 
 @pytest.mark.parametrize("value", [None, "[]", {"id": "x"}, 3])
 async def test_find_must_return_a_list(value: Any) -> None:
-    with pytest.raises(InvalidCallbackResultError, match="must resolve to an array"):
+    with pytest.raises(InvalidCallbackResultError, match="find_sessions_by_shop callback must return a list"):
         await storage(find_sessions_by_shop=returning(value)).find_sessions_by_shop("s.myshopify.com")
 
 
@@ -237,7 +237,7 @@ async def test_find_items_are_validated() -> None:
     assert found == [good, good, good]
     for items, mentions in [
         ([good, other], 'shop "other.myshopify.com" for shop "s.myshopify.com" (at index 1)'),
-        ([good, None], "nothing at index 1"),
+        ([good, None], "returned None at index 1"),
         ([{"id": "x", "shop": "s.myshopify.com", "isOnline": "maybe"}], "(at index 0)"),
         ([{"id": "x", "shop": "s.myshopify.com", "data": {"s": {1}}}], "(at index 0)"),
     ]:

@@ -92,9 +92,9 @@ def test_aware_datetimes_in_data_become_iso_text() -> None:
     [
         ({"shop": 5}, "shop"),
         ({"state": 1}, "state"),
-        ({"is_online": "maybe"}, "isOnline"),
+        ({"is_online": "maybe"}, "is_online"),
         ({"scope": ["a"]}, "scope"),
-        ({"access_token": 12345}, "accessToken"),
+        ({"access_token": 12345}, "access_token"),
         ({"expires": "soon"}, "expires"),
         ({"data": [1]}, "data"),
         ({"data": {"big": 2**53 + 1}}, "data.big"),
@@ -136,7 +136,7 @@ def test_setters_validate_and_change_only_their_field() -> None:
     s.is_online = False
     assert (s.shop, s.scope, s.is_online) == ("other.myshopify.com", None, False)
     assert s.expires == datetime(2031, 1, 1, tzinfo=UTC)
-    with pytest.raises(InvalidArgumentError, match="isOnline"):
+    with pytest.raises(InvalidArgumentError, match="is_online"):
         s.is_online = "yes"  # type: ignore[assignment]
     with pytest.raises(InvalidArgumentError, match="shop"):
         s.shop = 7  # type: ignore[assignment]
@@ -195,7 +195,7 @@ def test_from_json_errors_are_invalid_session() -> None:
         with pytest.raises(SessionStorageError) as info:
             Session.from_json(text)
         assert info.value.code in ("INVALID_SESSION", "INVALID_ARGUMENT")
-    with pytest.raises(InvalidSessionError, match="isOnline"):
+    with pytest.raises(InvalidSessionError, match="is_online"):
         Session.from_json('{"id": "a", "isOnline": "maybe"}')
     with pytest.raises(InvalidArgumentError):
         Session.from_json(42)  # type: ignore[arg-type]

@@ -43,11 +43,22 @@ pub struct JsRedisLayout {
 
 #[napi]
 impl JsRedisLayout {
-    /// A layout under `prefix` (default `sessionkeeper:`); `INVALID_ARGUMENT` when empty or
-    /// longer than 256 bytes.
+    /// A layout under `prefix` (default `sessionkeeper:`), keeping keys `graceMs` past the
+    /// instant their session stops being usable (default 7 days); `INVALID_ARGUMENT` for an
+    /// empty prefix or one longer than 256 bytes, or a grace outside 0 to 3650 days.
     #[napi(constructor, catch_unwind)]
-    pub fn new(prefix: Option<String>) -> Result<Self> {
-        Ok(JsRedisLayout { inner: layout::RedisLayout::new(prefix.as_deref()).or_throw()? })
+    pub fn new(prefix: Option<String>, grace_ms: Option<f64>) -> Result<Self> {
+        let mut inner = layout::RedisLayout::new(prefix.as_deref()).or_throw()?;
+        if let Some(ms) = grace_ms {
+            inner = inner.with_grace_ms(ms).or_throw()?;
+        }
+        Ok(JsRedisLayout { inner })
+    }
+
+    /// How long keys outlive their session's last usable instant, in milliseconds.
+    #[napi(getter, catch_unwind)]
+    pub fn grace_ms(&self) -> i64 {
+        self.inner.grace_ms()
     }
 
     /// The key of session `id` (`INVALID_ARGUMENT` for an invalid id).
@@ -136,10 +147,33 @@ pub struct JsPostgresLayout {
 #[napi]
 impl JsPostgresLayout {
     /// A layout over `table` (default `sessionkeeper_sessions`; letters, digits and `_`,
-    /// optionally `schema.table`); anything else is `INVALID_ARGUMENT`.
+    /// optionally `schema.table`); anything else is `INVALID_ARGUMENT`. The sweep keeps rows
+    /// `graceMs` past their session's last usable instant (default 7 days; 0 to 3650 days).
     #[napi(constructor, catch_unwind)]
-    pub fn new(table: Option<String>) -> Result<Self> {
-        Ok(JsPostgresLayout { inner: layout::PostgresLayout::new(table.as_deref()).or_throw()? })
+    pub fn new(table: Option<String>, grace_ms: Option<f64>) -> Result<Self> {
+        let mut inner = layout::PostgresLayout::new(table.as_deref()).or_throw()?;
+        if let Some(ms) = grace_ms {
+            inner = inner.with_grace_ms(ms).or_throw()?;
+        }
+        Ok(JsPostgresLayout { inner })
+    }
+
+    /// How long the sweep keeps a row past its session's last usable instant, in milliseconds.
+    #[napi(getter, catch_unwind)]
+    pub fn grace_ms(&self) -> i64 {
+        self.inner.grace_ms()
+    }
+
+    /// Deletes the sessions past their grace period: `$1` is `sweepCutoffMs()`.
+    #[napi(getter, catch_unwind)]
+    pub fn sweep_sql(&self) -> String {
+        self.inner.sweep_sql()
+    }
+
+    /// The sweep's `$1` now, by the core's clock: rows unusable since before it go (epoch ms).
+    #[napi(catch_unwind)]
+    pub fn sweep_cutoff_ms(&self) -> i64 {
+        self.inner.sweep_cutoff_ms(sessionkeeper_core::Timestamp::now())
     }
 
     /// The table name as used in SQL.

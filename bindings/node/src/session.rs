@@ -2,7 +2,7 @@
 
 use napi::Either;
 use napi_derive::napi;
-use sessionkeeper_core::host::{within_ms, SESSION_KEYS};
+use sessionkeeper_core::host::{within_ms, SESSION_KEYS, SNAKE_CASE_KEYS};
 use sessionkeeper_core::{AuthScopes, Canonical, Origin, PropertyArrayMode, Session, ERROR_CODES};
 
 use crate::error::{OrThrow, Result};
@@ -103,6 +103,21 @@ pub fn from_property_array(text: String, with_user_data: bool) -> Result<String>
 #[napi(catch_unwind)]
 pub fn session_keys() -> Vec<&'static str> {
     SESSION_KEYS.to_vec()
+}
+
+/// The keys that may also be spelt in snake_case, as `[canonical, snake_case]` pairs (the core
+/// reads either; the JS side only forwards what it finds).
+#[napi(catch_unwind)]
+pub fn session_key_aliases() -> Vec<Vec<&'static str>> {
+    SNAKE_CASE_KEYS.iter().map(|(camel, snake)| vec![*camel, *snake]).collect()
+}
+
+/// The message for a string argument named `what` that holds a lone surrogate. JS checks
+/// `isWellFormed()` itself: by the time a string reaches Rust, napi has replaced the surrogate
+/// with U+FFFD (and another session's id could be the result).
+#[napi(catch_unwind)]
+pub fn lone_surrogate_message(what: String) -> String {
+    sessionkeeper_core::error::lone_surrogate(Origin::Argument, &what).message().to_owned()
 }
 
 /// Every stable error code.

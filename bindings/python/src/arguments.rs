@@ -4,9 +4,9 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyString};
 use sessionkeeper_core::host::within_ms;
-use sessionkeeper_core::{AuthScopes, Error as CoreError};
+use sessionkeeper_core::{AuthScopes, Error as CoreError, Origin};
 
-use crate::convert::type_name;
+use crate::convert::{text, type_name};
 use crate::error::{to_py, OrRaise};
 
 pub(crate) fn invalid_argument(py: Python<'_>, message: String) -> PyErr {
@@ -17,7 +17,7 @@ pub(crate) fn invalid_argument(py: Python<'_>, message: String) -> PyErr {
 pub(crate) fn scopes_arg(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<AuthScopes>> {
     let Some(obj) = obj.filter(|o| !o.is_none()) else { return Ok(None) };
     if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(Some(AuthScopes::parse(s.to_str()?)));
+        return Ok(Some(AuthScopes::parse(text(s, Origin::Argument, || "scopes".into())?)));
     }
     let bad = || {
         invalid_argument(
@@ -32,7 +32,7 @@ pub(crate) fn scopes_arg(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Auth
     for item in obj.try_iter().map_err(|_| bad())? {
         let item = item?;
         let s = item.cast::<PyString>().map_err(|_| bad())?;
-        scopes.push(s.to_str()?.to_owned());
+        scopes.push(text(s, Origin::Argument, || "scopes".into())?.to_owned());
     }
     Ok(Some(scopes.into_iter().collect()))
 }

@@ -23,7 +23,7 @@ fn op(py: Python<'_>, name: &str) -> PyResult<Op> {
 /// A `str` argument named `name`, or `INVALID_ARGUMENT` naming its type.
 pub(crate) fn str_arg<'a>(obj: &'a Bound<'_, PyAny>, name: &str) -> PyResult<&'a str> {
     match obj.cast::<PyString>() {
-        Ok(s) => s.to_str(),
+        Ok(s) => convert::text(s, Origin::Argument, || name.to_owned()),
         Err(_) => Err(invalid_argument(
             obj.py(),
             format!("{name} must be a string, got a value of type {}", type_name(obj)),
@@ -48,19 +48,18 @@ pub(crate) fn ids_arg(obj: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
     };
     items
         .iter()
-        .map(|item| {
-            item.cast::<PyString>()
-                .map_err(|_| {
-                    invalid_argument(
-                        obj.py(),
-                        format!(
-                            "ids must be a list of strings, got an item of type {}",
-                            type_name(item)
-                        ),
-                    )
-                })?
-                .to_str()
-                .map(str::to_owned)
+        .enumerate()
+        .map(|(i, item)| {
+            let s = item.cast::<PyString>().map_err(|_| {
+                invalid_argument(
+                    obj.py(),
+                    format!(
+                        "ids must be a list of strings, got an item of type {}",
+                        type_name(item)
+                    ),
+                )
+            })?;
+            convert::text(s, Origin::Argument, || format!("ids[{i}]")).map(str::to_owned)
         })
         .collect()
 }
@@ -76,7 +75,8 @@ fn returned<'a>(
         return Ok(Returned::Nothing);
     }
     if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(Returned::Json(s.to_str()?));
+        let what = || format!("{}session text", ctx.prefix);
+        return Ok(Returned::Json(convert::text(s, ctx.origin, what)?));
     }
     if let Ok(b) = obj.cast::<PyBool>() {
         return Ok(Returned::Bool(b.is_true()));

@@ -13,6 +13,7 @@ use pyo3::types::{
     PyBool, PyBytes, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyTzInfo,
 };
 use serde_json::{Map, Number, Value};
+use sessionkeeper_core::error::{lone_surrogate, LONE_SURROGATE};
 use sessionkeeper_core::{OnlineAccessInfo, Origin, Timestamp};
 
 use crate::error::to_py;
@@ -31,7 +32,10 @@ pub(crate) enum Path<'a> {
 impl fmt::Display for Path<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Path::Root(name) => f.write_str(name),
+            // Field names (`onlineAccessInfo`) as Python spells them (`online_access_info`).
+            Path::Root(name) => f.write_str(&sessionkeeper_core::words::name(name)),
+            // A session dict's own keys read as the field names they are (`"id"`, not `"session.id"`).
+            Path::Key(Path::Root("session"), key) => f.write_str(key),
             Path::Key(parent, key) => write!(f, "{parent}.{key}"),
             Path::Index(parent, i) => write!(f, "{parent}[{i}]"),
         }
@@ -64,6 +68,16 @@ pub(crate) fn unconvertible(py: Python<'_>, ctx: Ctx<'_>, path: &Path<'_>, why: 
     let Ctx { origin, prefix, suffix } = ctx;
     let path = sessionkeeper_core::error::quote(&path.to_string());
     to_py(py, &origin.error(format!("{prefix}{what}: {path} {why}{suffix}")))
+}
+
+/// The text of a `str` named by `what()`, or the core's lone-surrogate error of `origin`: a
+/// `str` may hold half a UTF-16 pair, which UTF-8 (and so the core) cannot.
+pub(crate) fn text<'a>(
+    s: &'a Bound<'_, PyString>,
+    origin: Origin,
+    what: impl FnOnce() -> String,
+) -> PyResult<&'a str> {
+    s.to_str().map_err(|_| to_py(s.py(), &lone_surrogate(origin, &what())))
 }
 
 /// The Python type name of `obj`, for messages (never its value, which may be a secret).
@@ -100,7 +114,8 @@ fn to_value_at(
 ) -> PyResult<Value> {
     let py = obj.py();
     if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(Value::String(s.to_str()?.to_owned()));
+        let text = s.to_str().map_err(|_| unconvertible(py, ctx, path, LONE_SURROGATE))?;
+        return Ok(Value::String(text.to_owned()));
     }
     if obj.is_none() {
         return Ok(Value::Null);
@@ -141,7 +156,9 @@ fn to_value_at(
                 let why = format!("must have string keys, got a key of type {}", type_name(&k));
                 return Err(unconvertible(py, ctx, path, &why));
             };
-            let key = key.to_str()?;
+            let key = key.to_str().map_err(|_| {
+                unconvertible(py, ctx, path, &format!("has a key that {LONE_SURROGATE}"))
+            })?;
             map.insert(key.to_owned(), to_value_at(&v, &Path::Key(path, key), ctx, depth + 1)?);
         }
         return Ok(Value::Object(map));
@@ -285,6 +302,12 @@ pub(crate) fn info_dict<'py>(
     }
     if let Some(s) = &info.associated_user_scope {
         d.set_item("associated_user_scope", s)?;
+    }
+    if let Some(s) = &info.session {
+        d.set_item("session", s)?;
+    }
+    if let Some(n) = &info.account_number {
+        d.set_item("account_number", number(py, n)?)?;
     }
     if let Some(u) = &info.associated_user {
         let user = PyDict::new(py);

@@ -4,8 +4,9 @@
 //! worker and a Node service pointed at the same server read and write the same keys and rows.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyString};
+use pyo3::types::{PyBool, PyBytes, PyDelta, PyString};
 use sessionkeeper_core::layout::{Found, PostgresLayout, RedisLayout};
+use sessionkeeper_core::Timestamp;
 
 use crate::arguments::invalid_argument;
 use crate::callback::str_arg;
@@ -27,6 +28,29 @@ fn option_arg<'a>(obj: Option<&'a Bound<'_, PyAny>>, name: &str) -> PyResult<Opt
     }
 }
 
+/// The `grace` option in milliseconds: seconds as a number, or a `timedelta` (`None`: the
+/// core's default). The core judges the range.
+fn grace_ms(grace: Option<&Bound<'_, PyAny>>) -> PyResult<Option<f64>> {
+    let Some(grace) = grace.filter(|g| !g.is_none()) else { return Ok(None) };
+    let seconds = if grace.is_instance_of::<PyBool>() {
+        None
+    } else if grace.is_instance_of::<PyDelta>() {
+        grace.call_method0("total_seconds")?.extract::<f64>().ok()
+    } else {
+        grace.extract::<f64>().ok()
+    };
+    match seconds {
+        Some(s) => Ok(Some(s * 1000.0)),
+        None => Err(invalid_argument(
+            grace.py(),
+            format!(
+                "grace must be a number of seconds or a timedelta, got a value of type {}",
+                type_name(grace)
+            ),
+        )),
+    }
+}
+
 /// What a Redis `GET` returned: `None`, `bytes` (UTF-8) or `str` (a `decode_responses` client).
 /// Bytes that are not UTF-8 read as `""`: not a session either way, and the core judges it so.
 fn reply_text<'a>(obj: Option<&'a Bound<'_, PyAny>>) -> PyResult<Option<&'a str>> {
@@ -35,7 +59,8 @@ fn reply_text<'a>(obj: Option<&'a Bound<'_, PyAny>>) -> PyResult<Option<&'a str>
         return Ok(Some(bytes_text(b).unwrap_or("")));
     }
     if let Ok(s) = obj.cast::<PyString>() {
-        return s.to_str().map(Some);
+        return crate::convert::text(s, sessionkeeper_core::Origin::Stored, || "value".into())
+            .map(Some);
     }
     Err(invalid_argument(
         obj.py(),
@@ -51,13 +76,28 @@ pub struct PyRedisLayout {
 
 #[pymethods]
 impl PyRedisLayout {
-    /// A layout under `prefix` (`None`: `"sessionkeeper:"`); an empty or over-long prefix is
-    /// `INVALID_ARGUMENT`.
+    /// A layout under `prefix` (`None`: `"sessionkeeper:"`), keeping keys `grace` (seconds or a
+    /// `timedelta`) past the instant their session stops being usable (`None`: 7 days); an
+    /// empty or over-long prefix or a grace outside 0 to 3650 days is `INVALID_ARGUMENT`.
     #[new]
-    #[pyo3(signature = (prefix=None))]
-    fn py_new(py: Python<'_>, prefix: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+    #[pyo3(signature = (prefix=None, grace=None))]
+    fn py_new(
+        py: Python<'_>,
+        prefix: Option<&Bound<'_, PyAny>>,
+        grace: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         let prefix = option_arg(prefix, "key_prefix")?;
-        Ok(PyRedisLayout { inner: RedisLayout::new(prefix).or_raise(py)? })
+        let mut inner = RedisLayout::new(prefix).or_raise(py)?;
+        if let Some(ms) = grace_ms(grace)? {
+            inner = inner.with_grace_ms(ms).or_raise(py)?;
+        }
+        Ok(PyRedisLayout { inner })
+    }
+
+    /// How long keys outlive their session's last usable instant, in milliseconds.
+    #[getter]
+    fn grace_ms(&self) -> i64 {
+        self.inner.grace_ms()
     }
 
     /// The key holding session `id`'s canonical JSON.
@@ -147,11 +187,19 @@ pub struct PyPostgresLayout {
 #[pymethods]
 impl PyPostgresLayout {
     /// A layout over `table` (`None`: `sessionkeeper_sessions`): an identifier, optionally
-    /// schema-qualified; anything else is `INVALID_ARGUMENT`.
+    /// schema-qualified; anything else is `INVALID_ARGUMENT`. `sweep` keeps rows `grace`
+    /// (seconds or a `timedelta`) past their session's last usable instant (`None`: 7 days).
     #[new]
-    #[pyo3(signature = (table=None))]
-    fn py_new(py: Python<'_>, table: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
-        let inner = PostgresLayout::new(option_arg(table, "table")?).or_raise(py)?;
+    #[pyo3(signature = (table=None, grace=None))]
+    fn py_new(
+        py: Python<'_>,
+        table: Option<&Bound<'_, PyAny>>,
+        grace: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let mut inner = PostgresLayout::new(option_arg(table, "table")?).or_raise(py)?;
+        if let Some(ms) = grace_ms(grace)? {
+            inner = inner.with_grace_ms(ms).or_raise(py)?;
+        }
         Ok(PyPostgresLayout {
             upsert: inner.upsert_sql(),
             load: inner.load_sql(),
@@ -207,6 +255,23 @@ impl PyPostgresLayout {
     /// cannot hold (U+0000) is `INVALID_ARGUMENT`.
     fn check_text(&self, field: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
         self.inner.check_text(field, str_arg(value, field)?).or_raise(value.py())
+    }
+
+    /// Deletes the sessions past their grace period (`$1`: `sweep_cutoff_ms()`).
+    #[getter]
+    fn sweep_sql(&self) -> String {
+        self.inner.sweep_sql()
+    }
+
+    /// The sweep's `$1` now, by the core's clock: rows unusable since before it go (epoch ms).
+    fn sweep_cutoff_ms(&self) -> i64 {
+        self.inner.sweep_cutoff_ms(Timestamp::now())
+    }
+
+    /// How long `sweep` keeps a row past its session's last usable instant, in milliseconds.
+    #[getter]
+    fn grace_ms(&self) -> i64 {
+        self.inner.grace_ms()
     }
 
     /// The upsert parameters for `session`: `(id, shop, expires_ms, usable_until_ms, json)`.

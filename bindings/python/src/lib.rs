@@ -19,6 +19,8 @@ use pyo3::prelude::*;
 /// The native half of sessionkeeper. Import from `sessionkeeper` instead: this module is private.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // Messages name `access_token`, `None`, `find_sessions_by_shop`: the core words them.
+    sessionkeeper_core::words::set_language(sessionkeeper_core::words::Language::Python);
     m.add_class::<session::PySession>()?;
     m.add_class::<stores::MemoryStore>()?;
     m.add_class::<stores::FileStore>()?;

@@ -23,7 +23,9 @@ use crate::views::session_from_arg;
 /// `access_token`, `refresh_token`, `refresh_token_expires`, `online_access_info`, plus app `data`.
 ///
 /// Every attribute is validated when set (`SessionStorageError` `INVALID_ARGUMENT` naming the
-/// field). `expires` values are timezone-aware UTC datetimes kept to the millisecond.
+/// field). `expires` values are timezone-aware UTC datetimes kept to the millisecond; the
+/// constructor and setters also take ISO-8601 text with an offset or an epoch number
+/// (milliseconds, except that 1e9 up to 1e11 are epoch seconds: never silently a 1970 date).
 /// `to_json()` gives the canonical JSON that Node's `JSON.stringify(session)` gives.
 /// Tokens never appear in `repr()`.
 #[pyclass(module = "sessionkeeper", name = "Session")]
@@ -98,7 +100,7 @@ impl PySession {
                 ),
             )
         })?;
-        let id = id.to_str()?;
+        let id = convert::text(id, Origin::Argument, || "session id".into())?;
         check_id(id, Origin::Argument).or_raise(py)?;
         Arc::make_mut(&mut self.inner).id = id.to_owned();
         Ok(())
@@ -197,9 +199,9 @@ impl PySession {
         self.set(py, "refreshTokenExpires", value)
     }
 
-    /// The user behind an online token, as a dict with Shopify's snake_case keys
-    /// (`expires_in`, `associated_user_scope`, `associated_user`), or `None`. Changes made to
-    /// the dict are part of the session.
+    /// The user behind an online token, as a dict with Shopify's snake_case keys (`expires_in`,
+    /// `associated_user_scope`, `session`, `account_number`, `associated_user`), or `None`.
+    /// Changes made to the dict are part of the session.
     #[getter]
     fn online_access_info(&mut self, py: Python<'_>) -> PyResult<Option<Py<PyDict>>> {
         if self.info_view.is_none() {
@@ -250,7 +252,7 @@ impl PySession {
     fn from_json(cls: &Bound<'_, PyType>, text: &Bound<'_, PyAny>) -> PyResult<Self> {
         let py = cls.py();
         let text: &str = if let Ok(s) = text.cast::<PyString>() {
-            s.to_str()?
+            convert::text(s, Origin::Stored, || "session text".into())?
         } else if let Some(t) = text.cast::<PyBytes>().ok().and_then(|b| convert::bytes_text(b)) {
             t
         } else {

@@ -8,6 +8,7 @@
 
 use std::borrow::Cow;
 
+use serde::de::IgnoredAny;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Number};
@@ -43,6 +44,28 @@ struct Fast<'a> {
     online_access_info: Option<FastInfo<'a>>,
     #[serde(borrow, default)]
     data: Option<&'a RawValue>,
+    // The snake_case spellings (`SNAKE_CASE_KEYS`): any of them sends the text to the general
+    // reader, which merges them with the camelCase keys (serde would silently ignore them).
+    #[serde(default, rename = "is_online")]
+    snake_is_online: Option<IgnoredAny>,
+    #[serde(default, rename = "access_token")]
+    snake_access_token: Option<IgnoredAny>,
+    #[serde(default, rename = "refresh_token")]
+    snake_refresh_token: Option<IgnoredAny>,
+    #[serde(default, rename = "refresh_token_expires")]
+    snake_refresh_token_expires: Option<IgnoredAny>,
+    #[serde(default, rename = "online_access_info")]
+    snake_online_access_info: Option<IgnoredAny>,
+}
+
+impl Fast<'_> {
+    fn has_snake_case(&self) -> bool {
+        self.snake_is_online.is_some()
+            || self.snake_access_token.is_some()
+            || self.snake_refresh_token.is_some()
+            || self.snake_refresh_token_expires.is_some()
+            || self.snake_online_access_info.is_some()
+    }
 }
 
 /// Known keys only: extras (and their ordering rules) are left to the general reader.
@@ -53,6 +76,10 @@ struct FastInfo<'a> {
     expires_in: Option<Number>,
     #[serde(borrow, default)]
     associated_user_scope: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    session: Option<Cow<'a, str>>,
+    #[serde(default)]
+    account_number: Option<Number>,
     #[serde(borrow, default)]
     associated_user: Option<FastUser<'a>>,
 }
@@ -105,6 +132,8 @@ impl FastInfo<'_> {
         Ok(OnlineAccessInfo {
             expires_in: exact(self.expires_in)?,
             associated_user_scope: owned(self.associated_user_scope),
+            session: owned(self.session),
+            account_number: exact(self.account_number)?,
             associated_user,
             extra: Map::new(),
         })
@@ -118,6 +147,9 @@ fn date(text: Option<Cow<'_, str>>) -> Result<Option<Timestamp>, ()> {
 /// The session in `text`, or `None` when the general reader must decide.
 pub(crate) fn read(text: &str, origin: Origin) -> Option<Session> {
     let f: Fast<'_> = serde_json::from_str(text).ok()?;
+    if f.has_snake_case() {
+        return None;
+    }
     check_id(&f.id, origin).ok()?;
     let r = Reader::new(origin);
     let online_access_info = match f.online_access_info {

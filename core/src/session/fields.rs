@@ -5,6 +5,7 @@ use serde_json::{Map, Number, Value};
 use crate::error::{describe_field, Error, Origin, Result};
 use crate::json;
 use crate::time::Timestamp;
+use crate::words;
 
 /// The longest id, in UTF-8 bytes.
 pub const MAX_ID_BYTES: usize = 1024;
@@ -20,15 +21,21 @@ impl Reader {
         Reader { origin }
     }
 
-    pub fn err(&self, field: &str, expected: &str, got: &Value) -> Error {
-        let what = match self.origin {
+    /// How messages about this input start: `session` or `invalid session`.
+    pub fn what(&self) -> &'static str {
+        match self.origin {
             Origin::Argument => "session",
             Origin::Stored => "invalid session",
-        };
-        self.origin.error(format!(
-            "{what}: \"{field}\" must be {expected}, got {}",
-            describe_field(field, got)
-        ))
+        }
+    }
+
+    /// `"field" must be <expected>, got <what came>`, the field and kinds in the host's words;
+    /// a token field's value is never shown, whatever its type.
+    pub fn err(&self, field: &str, expected: &str, got: &Value) -> Error {
+        let what = self.what();
+        let got = describe_field(field, got);
+        let (field, expected) = (words::name(field), words::kind(expected));
+        self.origin.error(format!("{what}: \"{field}\" must be {expected}, got {got}"))
     }
 
     pub fn object<'v>(&self, field: &str, v: &'v Value) -> Result<&'v Map<String, Value>> {
@@ -62,12 +69,16 @@ impl Reader {
         Ok(n.clone())
     }
 
-    /// A date: an ISO-8601 string or epoch milliseconds (the forms JSON, Shopify's property
-    /// arrays and `Date#toJSON` produce).
+    /// A date: an ISO-8601 string or an epoch number (the forms JSON, Shopify's property
+    /// arrays and `Date#toJSON` produce): milliseconds, or seconds by the rule of
+    /// [`Timestamp::from_epoch_number`], so a seconds value is never read as a date in 1970.
     pub fn date(&self, field: &str, v: &Value) -> Result<Timestamp> {
         let parsed = match v {
             Value::String(s) => Timestamp::parse_iso(s),
-            Value::Number(n) => n.as_f64().and_then(Timestamp::from_epoch_ms_f64),
+            Value::Number(n) => match n.as_i64() {
+                Some(i) => Timestamp::from_epoch_int(i),
+                None => n.as_f64().and_then(Timestamp::from_epoch_number),
+            },
             _ => None,
         };
         parsed.ok_or_else(|| {

@@ -13,8 +13,10 @@ use std::fmt;
 use serde_json::{Map, Value};
 
 pub use canonical::Canonical;
+pub use compare::js_equal;
 pub use fields::{check_id, MAX_ID_BYTES};
 pub use online::{AssociatedUser, OnlineAccessInfo};
+pub use parse::SNAKE_CASE_KEYS;
 pub use property_array::PropertyArrayMode;
 
 use crate::error::{Origin, Result};

@@ -14,9 +14,13 @@ pub struct OnlineAccessInfo {
     pub expires_in: Option<Number>,
     /// The scopes granted to the user.
     pub associated_user_scope: Option<String>,
+    /// Shopify's identifier of the user's login session, as the OAuth response gave it.
+    pub session: Option<String>,
+    /// The user's Shopify account number, as the OAuth response gave it.
+    pub account_number: Option<Number>,
     /// The user the online token belongs to.
     pub associated_user: Option<AssociatedUser>,
-    /// Other keys (for example `session`, `account_number`), written after the known ones.
+    /// Keys Shopify may add later, written after the known ones.
     pub extra: Map<String, Value>,
 }
 
@@ -43,7 +47,10 @@ pub struct AssociatedUser {
     pub extra: Map<String, Value>,
 }
 
-const INFO_KEYS: [&str; 3] = ["expires_in", "associated_user_scope", "associated_user"];
+/// In the order Shopify 15 builds the object (the order of its OAuth response), so canonical
+/// JSON is what Shopify's own `JSON.stringify(session)` writes.
+const INFO_KEYS: [&str; 5] =
+    ["expires_in", "associated_user_scope", "session", "account_number", "associated_user"];
 const USER_KEYS: [&str; 8] = [
     "id",
     "first_name",
@@ -93,6 +100,9 @@ impl OnlineAccessInfo {
                 "onlineAccessInfo.associated_user_scope",
                 map.get("associated_user_scope"),
             )?,
+            session: r.opt_string("onlineAccessInfo.session", map.get("session"))?,
+            account_number: r
+                .opt_number("onlineAccessInfo.account_number", map.get("account_number"))?,
             associated_user: user,
             extra: extras(map, &INFO_KEYS, r, "onlineAccessInfo")?,
         })
@@ -108,6 +118,7 @@ impl OnlineAccessInfo {
             _ => Ok(()),
         };
         number(&self.expires_in, "onlineAccessInfo.expires_in")?;
+        number(&self.account_number, "onlineAccessInfo.account_number")?;
         check_extras(&self.extra, "onlineAccessInfo", origin)?;
         if let Some(u) = &self.associated_user {
             number(&u.id, "onlineAccessInfo.associated_user.id")?;
@@ -125,6 +136,14 @@ impl OnlineAccessInfo {
         if let Some(s) = &self.associated_user_scope {
             w.key("associated_user_scope");
             json::write_str(w.out, s);
+        }
+        if let Some(s) = &self.session {
+            w.key("session");
+            json::write_str(w.out, s);
+        }
+        if let Some(n) = &self.account_number {
+            w.key("account_number");
+            json::write_number(w.out, n);
         }
         if let Some(u) = &self.associated_user {
             w.key("associated_user");

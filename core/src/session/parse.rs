@@ -19,7 +19,8 @@ impl Session {
             Value::Object(map) => Self::from_object(map, origin),
             Value::Array(_) => Self::from_property_array(value, PropertyArrayMode::Auto, origin),
             other => Err(origin.error(format!(
-                "expected a session (an object or a property array), got {}",
+                "expected a session ({} or a property array), got {}",
+                crate::words::kind("an object"),
                 describe(other)
             ))),
         }
@@ -35,6 +36,9 @@ impl Session {
     }
 
     /// Reads the object shape: canonical JSON, a plain object or dict, a Shopify `Session`.
+    /// Every field may also be spelt in snake_case (`is_online`, `access_token`, …; see
+    /// [`SNAKE_CASE_KEYS`]), as Python code writes dicts; both spellings with different values
+    /// are an error naming both.
     pub fn from_object(map: &Map<String, Value>, origin: Origin) -> Result<Session> {
         let r = Reader::new(origin);
         let get = |k: &str| map.get(k);
@@ -46,23 +50,59 @@ impl Session {
             Some(v) => r.string("state", v)?,
             None => String::new(),
         };
-        let online_access_info = match present(get("onlineAccessInfo")) {
-            Some(v) => Some(OnlineAccessInfo::read(v, &r)?),
-            None => None,
-        };
+        let online_access_info = either(map, "onlineAccessInfo", &r, |_, v| {
+            v.map(|v| OnlineAccessInfo::read(v, &r)).transpose()
+        })?;
         Ok(Session {
             id: r.id(get("id"))?,
             shop,
             state,
-            is_online: r.opt_bool("isOnline", get("isOnline"))?.unwrap_or(false),
+            is_online: either(map, "isOnline", &r, |k, v| r.opt_bool(k, v))?.unwrap_or(false),
             scope: r.opt_string("scope", get("scope"))?,
             expires: r.opt_date("expires", get("expires"))?,
-            access_token: r.opt_string("accessToken", get("accessToken"))?,
-            refresh_token: r.opt_string("refreshToken", get("refreshToken"))?,
-            refresh_token_expires: r.opt_date("refreshTokenExpires", get("refreshTokenExpires"))?,
+            access_token: either(map, "accessToken", &r, |k, v| r.opt_string(k, v))?,
+            refresh_token: either(map, "refreshToken", &r, |k, v| r.opt_string(k, v))?,
+            refresh_token_expires: either(map, "refreshTokenExpires", &r, |k, v| r.opt_date(k, v))?,
             online_access_info,
             data: read_data(get("data"), &r)?,
         })
+    }
+}
+
+/// The session keys that have a different snake_case spelling, `(canonical, snake_case)`.
+/// Reading accepts either; canonical JSON always writes the first.
+pub const SNAKE_CASE_KEYS: [(&str, &str); 5] = [
+    ("isOnline", "is_online"),
+    ("accessToken", "access_token"),
+    ("refreshToken", "refresh_token"),
+    ("refreshTokenExpires", "refresh_token_expires"),
+    ("onlineAccessInfo", "online_access_info"),
+];
+
+/// Reads `key` or its snake_case spelling with `read(name, value)`. When both are present
+/// (not `null`) they must read as the same value — a dict built from two sources with
+/// different values is a mistake, never resolved silently.
+fn either<T: PartialEq>(
+    map: &Map<String, Value>,
+    key: &str,
+    r: &Reader,
+    read: impl Fn(&str, Option<&Value>) -> Result<Option<T>>,
+) -> Result<Option<T>> {
+    let snake = SNAKE_CASE_KEYS.iter().find(|(k, _)| *k == key).map(|(_, s)| *s).unwrap_or(key);
+    let (camel_v, snake_v) = (present(map.get(key)), present(map.get(snake)));
+    match (camel_v, snake_v) {
+        (_, None) => read(key, camel_v),
+        (None, Some(_)) => read(snake, snake_v),
+        (Some(_), Some(_)) => {
+            let a = read(key, camel_v)?;
+            if read(snake, snake_v)? != a {
+                return Err(r.origin.error(format!(
+                    "{}: \"{key}\" and \"{snake}\" are the same field, given twice with different values",
+                    r.what()
+                )));
+            }
+            Ok(a)
+        }
     }
 }
 
@@ -126,6 +166,33 @@ mod tests {
         )
         .unwrap();
         assert_eq!(a.expires, b.expires);
+    }
+
+    #[test]
+    fn snake_case_keys_read_as_their_fields() {
+        let snake = json!({"id": "x", "shop": "s", "is_online": true, "access_token": "tok",
+            "refresh_token": "r", "refresh_token_expires": 1_893_456_000,
+            "online_access_info": {"associated_user": {"id": 1}}});
+        let camel = json!({"id": "x", "shop": "s", "isOnline": true, "accessToken": "tok",
+            "refreshToken": "r", "refreshTokenExpires": "2030-01-01T00:00:00Z",
+            "onlineAccessInfo": {"associated_user": {"id": 1}}});
+        let a = Session::from_value(&snake, Origin::Argument).unwrap();
+        assert_eq!(a.to_json(), Session::from_value(&camel, Origin::Argument).unwrap().to_json());
+        // Both spellings: the same value is fine (a date in two forms included), `null` is absent.
+        let both = json!({"id": "x", "isOnline": true, "is_online": true, "accessToken": "t",
+            "access_token": null, "refreshTokenExpires": 1_893_456_000_000_i64,
+            "refresh_token_expires": "2030-01-01T00:00:00.000Z"});
+        Session::from_value(&both, Origin::Argument).unwrap();
+        for origin in [Origin::Argument, Origin::Stored] {
+            let clash = json!({"id": "x", "accessToken": "shpat_a", "access_token": "shpat_b"});
+            let err = Session::from_value(&clash, origin).unwrap_err();
+            assert_eq!(err.code(), origin.error("").code());
+            assert!(err.message().contains("\"accessToken\" and \"access_token\""), "{err}");
+            assert!(!err.message().contains("shpat"), "{err}");
+        }
+        let err = Session::from_value(&json!({"id": "x", "is_online": "yes"}), Origin::Argument)
+            .unwrap_err();
+        assert!(err.message().contains("\"is_online\""), "{err}");
     }
 
     #[test]

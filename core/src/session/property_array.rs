@@ -42,7 +42,14 @@ fn normalise(key: &str) -> Option<&'static str> {
         "accountOwner",
         "collaborator",
     ];
-    KEYS.into_iter().find(|k| k.eq_ignore_ascii_case(key))
+    // Case- and underscore-insensitive: `isonline` (SQL columns) and `is_online` (Python)
+    // name the same field as `isOnline`.
+    let letters = key.bytes().filter(|b| *b != b'_');
+    KEYS.into_iter().find(|k| {
+        let mut them = letters.clone();
+        k.bytes().all(|c| them.next().is_some_and(|b| b.eq_ignore_ascii_case(&c)))
+            && them.next().is_none()
+    })
 }
 
 impl Session {
@@ -160,7 +167,7 @@ fn flag(r: &Reader, key: &str, v: &Value) -> Result<bool> {
 fn date(r: &Reader, key: &str, v: &Value) -> Result<Timestamp> {
     if let Value::String(s) = v {
         if let Ok(ms) = s.trim().parse::<i64>() {
-            return Timestamp::from_epoch_ms(ms).ok_or_else(|| r.err(key, "a date in range", v));
+            return Timestamp::from_epoch_int(ms).ok_or_else(|| r.err(key, "a date in range", v));
         }
     }
     r.date(key, v)

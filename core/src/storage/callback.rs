@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use crate::error::{quote, Error, Origin, Result};
 use crate::session::{check_id, Canonical, Session};
+use crate::words;
 
 /// How many per-id `delete` callbacks the `deleteSessions` fallback runs at once.
 pub const DELETE_FALLBACK_CONCURRENCY: usize = 8;
@@ -30,6 +31,8 @@ pub enum Op {
     DeleteMany,
     /// `findSessionsByShop` → `findSessionsByShop` callback.
     FindByShop,
+    /// An adapter's `sweep` of the sessions past their grace period (no subject).
+    Sweep,
 }
 
 impl Op {
@@ -41,16 +44,23 @@ impl Op {
             Op::Delete => "delete",
             Op::DeleteMany => "deleteSessions",
             Op::FindByShop => "findSessionsByShop",
+            Op::Sweep => "sweep",
         }
     }
 
     /// The operation whose callback is named `name` (the inverse of [`Op::callback`]), for
     /// bindings that pass the operation across as a string.
     pub fn from_callback(name: &str) -> Result<Op> {
-        [Op::Store, Op::Load, Op::Delete, Op::DeleteMany, Op::FindByShop]
+        [Op::Store, Op::Load, Op::Delete, Op::DeleteMany, Op::FindByShop, Op::Sweep]
             .into_iter()
             .find(|op| op.callback() == name)
             .ok_or_else(|| Error::InvalidArgument(format!("unknown callback {name:?}")))
+    }
+
+    /// The callback's name as the host spells it (`findSessionsByShop` /
+    /// `find_sessions_by_shop`), for messages.
+    fn shown(self) -> std::borrow::Cow<'static, str> {
+        words::name(self.callback())
     }
 
     fn failed(self, subject: &str) -> String {
@@ -61,6 +71,7 @@ impl Op {
             // Already a list of quoted ids (`ids_subject`).
             Op::DeleteMany => format!("failed to delete sessions {subject}"),
             Op::FindByShop => format!("failed to find sessions of shop {}", quote(subject)),
+            Op::Sweep => "failed to sweep expired sessions".to_owned(),
         }
     }
 }
@@ -86,9 +97,9 @@ pub enum Returned<'a> {
 impl Returned<'_> {
     fn kind(&self) -> String {
         match self {
-            Returned::Nothing => "nothing".into(),
-            Returned::Bool(b) => format!("{b}"),
-            Returned::Json(_) => "a string or object".into(),
+            Returned::Nothing => words::kind("nothing").into(),
+            Returned::Bool(b) => words::kind(if *b { "true" } else { "false" }).into(),
+            Returned::Json(_) => words::kind("a string or object").into(),
             Returned::Value(v) => crate::error::describe(v),
             Returned::Session(_) => "a session".into(),
             Returned::Other(t) => format!("a value of type {t}"),
@@ -101,8 +112,10 @@ pub fn finish_bool(op: Op, returned: &Returned<'_>) -> Result<bool> {
     match returned {
         Returned::Bool(b) => Ok(*b),
         other => Err(Error::InvalidCallbackResult(format!(
-            "{} callback must resolve to true or false, got {}",
-            op.callback(),
+            "{} callback must {} {}, got {}",
+            op.shown(),
+            words::kind("resolve to"),
+            words::kind("true or false"),
             other.kind()
         ))),
     }
@@ -131,7 +144,9 @@ pub fn finish_load(id: &str, returned: Returned<'_>) -> Result<Option<Canonical>
 pub fn finish_found_item(shop: &str, index: usize, returned: Returned<'_>) -> Result<Canonical> {
     if matches!(returned, Returned::Nothing) {
         return Err(Error::InvalidSession(format!(
-            "findSessionsByShop callback returned nothing at index {index}, expected a session"
+            "{} callback returned {} at index {index}, expected a session",
+            Op::FindByShop.shown(),
+            words::kind("nothing")
         )));
     }
     let canonical = read_session(Op::FindByShop, returned).map_err(|e| match e {
@@ -141,7 +156,8 @@ pub fn finish_found_item(shop: &str, index: usize, returned: Returned<'_>) -> Re
     let got = &canonical.session().shop;
     if got != shop {
         return Err(Error::InvalidSession(format!(
-            "findSessionsByShop callback returned a session of shop {} for shop {} (at index {index})",
+            "{} callback returned a session of shop {} for shop {} (at index {index})",
+            Op::FindByShop.shown(),
             quote(got),
             quote(shop)
         )));
@@ -153,7 +169,10 @@ pub fn finish_found_item(shop: &str, index: usize, returned: Returned<'_>) -> Re
 /// the error when it did not.
 pub fn not_a_list(returned: &Returned<'_>) -> Error {
     Error::InvalidCallbackResult(format!(
-        "findSessionsByShop callback must resolve to an array of sessions, got {}",
+        "{} callback must {} {} of sessions, got {}",
+        Op::FindByShop.shown(),
+        words::kind("resolve to"),
+        words::kind("an array"),
         returned.kind()
     ))
 }
@@ -161,7 +180,7 @@ pub fn not_a_list(returned: &Returned<'_>) -> Error {
 fn read_session(op: Op, returned: Returned<'_>) -> Result<Canonical> {
     let wrap = |e: Error| match e {
         Error::InvalidSession(m) => {
-            Error::InvalidSession(format!("{} callback returned {m}", op.callback()))
+            Error::InvalidSession(format!("{} callback returned {m}", op.shown()))
         }
         other => other,
     };
@@ -177,8 +196,10 @@ fn read_session(op: Op, returned: Returned<'_>) -> Result<Canonical> {
             Ok(Canonical::Unchanged(*s))
         }
         other => Err(Error::InvalidSession(format!(
-            "{} callback must resolve to a session (a Session, an object, JSON text or a property array), got {}",
-            op.callback(),
+            "{} callback must {} a session (a Session, {}, JSON text or a property array), got {}",
+            op.shown(),
+            words::kind("resolve to"),
+            words::kind("an object"),
             other.kind()
         ))),
     }
@@ -193,19 +214,20 @@ pub fn callback_failed(op: Op, subject: &str, cause: &str) -> Error {
 /// The error for a callback that did not settle within `timeout_ms`.
 pub fn callback_timeout(op: Op, subject: &str, timeout_ms: u64) -> Error {
     Error::CallbackTimeout(format!(
-        "{}: the {} callback did not settle within {timeout_ms} ms",
+        "{}: the {} callback did not settle within {}",
         op.failed(subject),
-        op.callback()
+        op.shown(),
+        words::duration(timeout_ms)
     ))
 }
 
 /// `findSessionsByShop` without its callback: a loud error, not Shopify's silent `[]` that
 /// skipped uninstall cleanup.
 pub fn find_not_supported() -> Error {
-    Error::NotSupported(
-        "findSessionsByShop needs a findSessionsByShop callback; pass one when creating the CustomSessionStorage"
-            .into(),
-    )
+    let name = Op::FindByShop.shown();
+    Error::NotSupported(format!(
+        "{name} needs a {name} callback; pass one when creating the CustomSessionStorage"
+    ))
 }
 
 /// A callback timeout in milliseconds from the host's option: `0` disables it; negative, NaN

@@ -116,9 +116,13 @@ fn delete_many_plans() {
 
 #[test]
 fn ops_round_trip_through_their_callback_names() {
-    for op in [Op::Store, Op::Load, Op::Delete, Op::DeleteMany, Op::FindByShop] {
+    for op in [Op::Store, Op::Load, Op::Delete, Op::DeleteMany, Op::FindByShop, Op::Sweep] {
         assert_eq!(Op::from_callback(op.callback()).unwrap(), op);
     }
+    assert_eq!(
+        callback_failed(Op::Sweep, "", "connection refused").message(),
+        "failed to sweep expired sessions: connection refused"
+    );
     assert_eq!(Op::from_callback("save").unwrap_err().code(), "INVALID_ARGUMENT");
 }
 

@@ -1,6 +1,6 @@
 import { createClient, createCluster } from 'redis'
 import { Pool } from 'pg'
-import { Session } from 'sessionkeeper'
+import { Session, type SessionStorage } from 'sessionkeeper'
 import { redisSessionStorage, RedisSessionStorage } from 'sessionkeeper/redis'
 import { postgresSessionStorage } from 'sessionkeeper/postgres'
 
@@ -13,6 +13,11 @@ async function f(): Promise<void> {
   const s: Session | undefined = await a.loadSession('x')
   await b.storeSession({ id: 'a' })
   await c.close(); await d.close(); await e.close()
+  await using g = redisSessionStorage('redis://127.0.0.1:6379')
+  await using h = postgresSessionStorage('postgres://x')
+  const storage: SessionStorage = g
+  await storage.close()
+  await h[Symbol.asyncDispose]()
   console.log(s)
 }
 void f

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -167,6 +168,14 @@ async def test_arguments_are_checked() -> None:
             postgres_session_storage(bad_pool)
     with pytest.raises(InvalidArgumentError, match="timeout"):
         redis_session_storage("redis://127.0.0.1:1", timeout=-1)
+    for bad_grace in [-1, float("nan"), float("inf"), timedelta(days=3651), timedelta(seconds=-1)]:
+        with pytest.raises(InvalidArgumentError, match="grace period must be between 0 and 3650 days"):
+            redis_session_storage("redis://127.0.0.1:1", grace=bad_grace)
+        with pytest.raises(InvalidArgumentError, match="grace period"):
+            postgres_session_storage("postgresql://127.0.0.1:1/x", grace=bad_grace)
+    for bad_type in ["7d", True, [1]]:
+        with pytest.raises(InvalidArgumentError, match="grace must be a number of seconds or a timedelta"):
+            redis_session_storage("redis://127.0.0.1:1", grace=bad_type)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(("module", "driver", "extra"), [("redis", "redis", "redis"), ("postgres", "asyncpg", "postgres")])

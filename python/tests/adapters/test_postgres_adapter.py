@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
 from adapters.servers import Database
-from sessionkeeper import InvalidSessionError, Session
+from sessionkeeper import CallbackFailedError, InvalidSessionError, Session
 from sessionkeeper.postgres import PostgresSessionStorage, postgres_session_storage
 
 
@@ -108,9 +108,9 @@ async def test_bad_rows_are_invalid_session(database: Database) -> None:
     pool, storage = await _storage(database)
     await storage.store_session(Session("bad", shop="bad.myshopify.com"))
     await pool.execute(f"""UPDATE {database.table} SET session = '{{"id":"bad","isOnline":"maybe"}}'""")
-    with pytest.raises(InvalidSessionError, match="isOnline"):
+    with pytest.raises(InvalidSessionError, match="is_online"):
         await storage.load_session("bad")
-    with pytest.raises(InvalidSessionError, match="isOnline"):
+    with pytest.raises(InvalidSessionError, match="is_online"):
         await storage.find_sessions_by_shop("bad.myshopify.com")
     await pool.execute(f"""UPDATE {database.table} SET session = '{{"id":"other"}}'""")
     with pytest.raises(InvalidSessionError, match='id "other" for id "bad"'):
@@ -133,3 +133,44 @@ async def test_a_dsn_storage_closes_its_pool_and_a_passed_pool_stays_open(databa
     await storage.close()
     assert storage.pool is pool and not pool.is_closing()
     assert await pool.fetchval("SELECT 1") == 1
+
+
+async def test_sweep_removes_sessions_past_the_grace_period_only(database: Database) -> None:
+    pool = await database.pool()
+    storage = postgres_session_storage(pool, table=database.table, grace=timedelta(hours=2))
+    now = datetime.now(timezone.utc)
+
+    def at(**delta: float) -> datetime:
+        return now + timedelta(**delta)
+
+    shop = "sweep.myshopify.com"
+    sessions = [
+        Session("fresh", shop=shop, expires=at(hours=1)),
+        Session("expired-in-grace", shop=shop, is_online=True, expires=at(hours=-1)),
+        Session("past-grace", shop=shop, expires=at(hours=-3)),
+        Session("refreshable", shop=shop, expires=at(hours=-3), refresh_token="r", refresh_token_expires=at(hours=1)),
+        Session("forever", shop=shop),
+    ]
+    for s in sessions:
+        assert await storage.store_session(s) is True
+    expired = await storage.load_session("expired-in-grace")
+    assert expired is not None and expired.is_expired() and expired.shop == shop
+    assert await storage.sweep() == 1
+    assert sorted(s.id for s in await storage.find_sessions_by_shop(shop)) == [
+        "expired-in-grace",
+        "forever",
+        "fresh",
+        "refreshable",
+    ]
+    assert await storage.sweep() == 0, "nothing left to sweep"
+    strict = postgres_session_storage(pool, table=database.table, grace=0)
+    assert await strict.sweep() == 1, "grace=0: expired sessions go at once"
+    assert await storage.load_session("expired-in-grace") is None
+
+
+async def test_sweep_of_an_unreachable_server_is_callback_failed(database: Database) -> None:
+    storage = postgres_session_storage("postgresql://127.0.0.1:1/x", table=database.table, timeout=5)
+    with pytest.raises(CallbackFailedError, match="^failed to sweep expired sessions: ") as raised:
+        await storage.sweep()
+    assert raised.value.__cause__ is not None
+    await storage.close()

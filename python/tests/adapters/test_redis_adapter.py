@@ -68,20 +68,25 @@ async def test_the_default_prefix(redis_server: RedisServer) -> None:
         await client.delete(f"sessionkeeper:shop:{shop}")
 
 
-async def test_keys_expire_when_the_session_can_no_longer_be_used(redis_server: RedisServer) -> None:
+async def test_keys_expire_a_grace_period_after_the_session_can_no_longer_be_used(redis_server: RedisServer) -> None:
     client, storage = _storage(redis_server)
     expires, refresh_expires = _soon(hours=1), _soon(days=30)
+    week = 7 * 24 * 3600 * 1000
 
     async def expire_time(id: str) -> int:
         return int(await client.pexpiretime(storage.key(id)))
 
     await storage.store_session(Session("ttl_expires", shop="ttl.myshopify.com", expires=expires))
-    assert await expire_time("ttl_expires") == _ms(expires)
+    assert await expire_time("ttl_expires") == _ms(expires) + week, "7 days of grace by default"
     refreshable = Session(
         "ttl_refresh", shop="ttl.myshopify.com", expires=expires, refresh_token="r", refresh_token_expires=refresh_expires
     )
     await storage.store_session(refreshable)
-    assert await expire_time("ttl_refresh") == _ms(refresh_expires), "the later of the two dates"
+    assert await expire_time("ttl_refresh") == _ms(refresh_expires) + week, "the later of the two dates"
+    for grace, extra in [(0, 0), (90.5, 90_500), (timedelta(hours=1), 3_600_000)]:
+        graced = redis_session_storage(client, key_prefix=redis_server.prefix, grace=grace)
+        await graced.store_session(Session("ttl_grace", shop="ttl.myshopify.com", expires=expires))
+        assert await expire_time("ttl_grace") == _ms(expires) + extra, grace
     await storage.store_session(Session("ttl_refresh_forever", shop="ttl.myshopify.com", expires=expires, refresh_token="r"))
     assert await expire_time("ttl_refresh_forever") == -1, "a refresh token that never expires"
     await storage.store_session(Session("ttl_none", shop="ttl.myshopify.com"))
@@ -92,12 +97,26 @@ async def test_keys_expire_when_the_session_can_no_longer_be_used(redis_server: 
     assert await client.pttl(storage.shop_key("ttl.myshopify.com")) == -1
 
 
-async def test_a_session_that_can_no_longer_be_used_is_not_kept(redis_server: RedisServer) -> None:
+async def test_an_expired_session_stays_loadable_through_the_grace_period(redis_server: RedisServer) -> None:
     client, storage = _storage(redis_server)
-    gone = Session("ttl_past", shop="past.myshopify.com", expires=_soon(hours=-1))
-    assert await storage.store_session(gone) is True
-    assert await storage.load_session("ttl_past") is None
-    assert await storage.find_sessions_by_shop("past.myshopify.com") == []
+    # An online session whose token expired a minute ago: a Shopify app reads its shop to send
+    # the merchant back through OAuth.
+    expired = Session(
+        "ttl_past",
+        shop="past.myshopify.com",
+        is_online=True,
+        access_token="tok",
+        expires=_soon(minutes=-1),
+        online_access_info={"associated_user": {"id": 1}},
+    )
+    assert await storage.store_session(expired) is True
+    loaded = await storage.load_session("ttl_past")
+    assert loaded == expired and loaded is not None and loaded.is_expired()
+    assert [s.id for s in await storage.find_sessions_by_shop("past.myshopify.com")] == ["ttl_past"]
+    strict = redis_session_storage(client, key_prefix=redis_server.prefix, grace=0)
+    assert await strict.store_session(expired) is True
+    assert await strict.load_session("ttl_past") is None, "grace=0: gone at expiry"
+    assert await strict.find_sessions_by_shop("past.myshopify.com") == []
     assert await client.exists(storage.shop_key("past.myshopify.com")) == 0, "its index entry was cleaned"
 
 
@@ -135,14 +154,14 @@ async def test_bad_data_in_redis_is_invalid_session(redis_server: RedisServer) -
     await client.set(storage.key("bad"), '{"id":"bad","isOnline":"maybe"}')
     await client.set(storage.key("swapped"), Session("other").to_json())
     await client.set(storage.key("binary"), b"\xff\xfe")
-    with pytest.raises(InvalidSessionError, match="isOnline"):
+    with pytest.raises(InvalidSessionError, match="is_online"):
         await storage.load_session("bad")
     with pytest.raises(InvalidSessionError, match='id "other" for id "swapped"'):
         await storage.load_session("swapped")
     with pytest.raises(InvalidSessionError, match="UTF-8"):
         await storage.load_session("binary")
     await client.sadd(storage.shop_key("bad.myshopify.com"), "bad")
-    with pytest.raises(InvalidSessionError, match="isOnline"):
+    with pytest.raises(InvalidSessionError, match="is_online"):
         await storage.find_sessions_by_shop("bad.myshopify.com")
 
 

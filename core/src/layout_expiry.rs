@@ -1,0 +1,146 @@
+//! How long the Redis and PostgreSQL layouts keep a session after it can no longer be used.
+//!
+//! Shopify apps read an expired session on purpose: a non-embedded request whose cookie names an
+//! expired online session is sent back through OAuth with the shop *taken from that session*,
+//! and after a token-exchange 401 Shopify's `invalidateAccessToken` loads the session to clear
+//! its token. Shopify's own storages never drop a session by themselves, so a layout that
+//! evicted it at `expires` broke both (`/api/auth?shop=undefined`). The TTL-native layouts
+//! therefore keep a session for a grace period past its `usable_until`:
+//! - Redis: the key's `PXAT` is `usable_until + grace` (no TTL when the session never stops
+//!   being usable, as before).
+//! - PostgreSQL: `sweep` deletes rows whose `usable_until` is older than `now - grace`.
+//!
+//! The memory and file storages keep expired sessions until the app sweeps them, as Shopify's do.
+
+use crate::error::{Error, Result};
+use crate::layout::{PostgresLayout, RedisLayout};
+use crate::session::Session;
+use crate::time::Timestamp;
+
+/// The default grace period: 7 days. Long enough for a merchant who comes back the next week
+/// with an old cookie to be sent through OAuth for the right shop; short enough that the
+/// sessions of a non-embedded app (a fresh id per login) do not pile up for ever.
+pub const DEFAULT_GRACE_MS: i64 = 7 * 24 * 3_600_000;
+
+/// The longest grace period accepted: 10 years (beyond that, keep sessions for ever by giving
+/// them no `expires`).
+pub const MAX_GRACE_MS: i64 = 3_650 * 24 * 3_600_000;
+
+/// Milliseconds as the hosts give them (a JS number; Python seconds or a `timedelta`, scaled),
+/// so NaN, infinities and negative zero are judged here, once. Fractions of a ms are dropped.
+fn check_grace(grace_ms: f64) -> Result<i64> {
+    if (0.0..=MAX_GRACE_MS as f64).contains(&grace_ms) {
+        Ok(grace_ms as i64)
+    } else {
+        Err(Error::InvalidArgument(format!(
+            "the grace period must be between 0 and 3650 days, got {grace_ms} ms"
+        )))
+    }
+}
+
+impl RedisLayout {
+    /// This layout with keys kept `grace_ms` past the session's `usable_until` (0: dropped at
+    /// once); `INVALID_ARGUMENT` outside 0..=[`MAX_GRACE_MS`].
+    pub fn with_grace_ms(mut self, grace_ms: f64) -> Result<Self> {
+        self.grace_ms = check_grace(grace_ms)?;
+        Ok(self)
+    }
+
+    /// The grace period in milliseconds.
+    pub fn grace_ms(&self) -> i64 {
+        self.grace_ms
+    }
+
+    /// The `PXAT` of a session's key, or `None` for no TTL.
+    pub(crate) fn expire_at_ms(&self, session: &Session) -> Option<i64> {
+        // Redis refuses PXAT <= 0; a session unusable since before 1970 expires at once either way.
+        session.usable_until().map(|t| t.add_ms(self.grace_ms).epoch_ms().max(1))
+    }
+}
+
+impl PostgresLayout {
+    /// This layout with rows kept `grace_ms` past the session's `usable_until` by
+    /// [`PostgresLayout::sweep_sql`]; `INVALID_ARGUMENT` outside 0..=[`MAX_GRACE_MS`].
+    pub fn with_grace_ms(mut self, grace_ms: f64) -> Result<Self> {
+        self.grace_ms = check_grace(grace_ms)?;
+        Ok(self)
+    }
+
+    /// The grace period in milliseconds.
+    pub fn grace_ms(&self) -> i64 {
+        self.grace_ms
+    }
+
+    /// Deletes the sessions past their grace period: `$1` is [`PostgresLayout::sweep_cutoff_ms`].
+    /// Rows without `usable_until` (sessions usable for ever) are never swept.
+    pub fn sweep_sql(&self) -> String {
+        format!(
+            "DELETE FROM {} WHERE usable_until < to_timestamp($1::bigint / 1000.0)",
+            self.sql_table()
+        )
+    }
+
+    /// The sweep's `$1` at `now`: rows unusable since before this instant (epoch ms) go.
+    pub fn sweep_cutoff_ms(&self, now: Timestamp) -> i64 {
+        now.add_ms(-self.grace_ms).epoch_ms()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Origin;
+
+    const DAY: i64 = 24 * 3_600_000;
+    /// Expired on 2020-01-01, no refresh token.
+    const EXPIRED: &str =
+        r#"{"id":"e","shop":"x.myshopify.com","expires":"2020-01-01T00:00:00.000Z"}"#;
+
+    #[test]
+    fn redis_keys_outlive_usable_until_by_the_grace() {
+        let expires = 1_577_836_800_000;
+        let default = RedisLayout::new(None).unwrap().store(EXPIRED).unwrap();
+        assert_eq!(default.expire_at_ms, Some(expires + 7 * DAY));
+        let none = RedisLayout::new(None).unwrap().with_grace_ms(0.0).unwrap();
+        assert_eq!(none.store(EXPIRED).unwrap().expire_at_ms, Some(expires));
+        let day = RedisLayout::new(None).unwrap().with_grace_ms(DAY as f64).unwrap();
+        assert_eq!(
+            (day.grace_ms(), day.store(EXPIRED).unwrap().expire_at_ms),
+            (DAY, Some(expires + DAY))
+        );
+        let forever = day.store(r#"{"id":"f"}"#).unwrap();
+        assert_eq!(forever.expire_at_ms, None, "no expires: no TTL, grace or not");
+        let s = Session::from_json(r#"{"id":"g","expires":-1000}"#, Origin::Argument).unwrap();
+        assert_eq!(none.expire_at_ms(&s), Some(1), "Redis refuses PXAT <= 0");
+    }
+
+    #[test]
+    fn grace_periods_are_bounded() {
+        for bad in [-1.0, MAX_GRACE_MS as f64 + 1.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            let e = RedisLayout::new(None).unwrap().with_grace_ms(bad).unwrap_err();
+            assert_eq!(e.code(), "INVALID_ARGUMENT");
+            assert!(e.message().contains("grace period"), "{e}");
+            assert_eq!(
+                PostgresLayout::new(None).unwrap().with_grace_ms(bad).unwrap_err().code(),
+                "INVALID_ARGUMENT"
+            );
+        }
+        assert_eq!(
+            RedisLayout::new(None).unwrap().with_grace_ms(MAX_GRACE_MS as f64).unwrap().grace_ms(),
+            MAX_GRACE_MS
+        );
+    }
+
+    #[test]
+    fn postgres_sweeps_only_past_the_grace() {
+        let l = PostgresLayout::new(Some("app.t")).unwrap();
+        assert_eq!(
+            l.sweep_sql(),
+            "DELETE FROM \"app\".\"t\" WHERE usable_until < to_timestamp($1::bigint / 1000.0)"
+        );
+        let now = Timestamp::from_epoch_ms(1_800_000_000_000).unwrap();
+        assert_eq!(l.sweep_cutoff_ms(now), 1_800_000_000_000 - 7 * DAY);
+        let l = l.with_grace_ms(0.0).unwrap();
+        assert_eq!((l.grace_ms(), l.sweep_cutoff_ms(now)), (0, 1_800_000_000_000));
+    }
+}
