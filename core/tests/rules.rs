@@ -258,3 +258,48 @@ fn the_memory_storage_counts_what_it_holds() {
     m.remove("one").unwrap();
     assert_eq!(m.len(), 1);
 }
+
+#[test]
+fn a_callback_result_of_the_wrong_kind_is_named_in_the_message() {
+    use sessionkeeper_core::storage::callback::{finish_bool, Op, Returned};
+    let session = Box::new(session(json!({"id": "s"})));
+    for (returned, kind) in [
+        (Returned::Nothing, "got nothing"),
+        (Returned::Json("{}"), "got a string or object"),
+        (Returned::Value(json!([1])), "got an array"),
+        (Returned::Value(json!("")), "got an empty string"),
+        (Returned::Value(json!("shpat_secret")), "got a string"),
+        (Returned::Session(session), "got a session"),
+        (Returned::Other("function"), "got a value of type function"),
+    ] {
+        let err = finish_bool(Op::Store, &returned).unwrap_err();
+        assert_eq!(err.code(), "INVALID_CALLBACK_RESULT");
+        assert!(err.message().ends_with(kind), "{err} / {kind}");
+        assert!(!err.message().contains("secret"), "{err}");
+    }
+    assert!(finish_bool(Op::Delete, &Returned::Bool(false)).is_ok_and(|b| !b));
+}
+
+#[test]
+fn messages_list_at_most_three_ids() {
+    use sessionkeeper_core::storage::callback::ids_subject;
+    let ids = |n: usize| (0..n).map(|i| format!("id{i}")).collect::<Vec<_>>();
+    assert_eq!(ids_subject(&ids(3)), r#"["id0", "id1", "id2"]"#);
+    assert_eq!(ids_subject(&ids(4)), r#"["id0", "id1", "id2", … 1 more]"#);
+    assert_eq!(ids_subject(&[]), "[]");
+}
+
+#[test]
+fn numbers_javascript_would_change_are_refused_in_built_sessions() {
+    let mut s = session(json!({"id": "n", "isOnline": true,
+        "onlineAccessInfo": {"expires_in": 86399, "associated_user": {"id": 9_007_199_254_740_991_u64}}}));
+    assert!(s.validate(Origin::Argument).is_ok(), "the largest safe integer is fine");
+    s.online_access_info.as_mut().unwrap().expires_in = Some(9_007_199_254_740_993_u64.into());
+    let err = s.validate(Origin::Argument).unwrap_err();
+    assert!(err.code() == "INVALID_ARGUMENT" && err.message().contains("expires_in"), "{err}");
+    // Read from text (the typed fast path) the same number is refused as stored data.
+    let text = r#"{"id":"n","isOnline":true,"onlineAccessInfo":{"expires_in":9007199254740993}}"#;
+    assert_eq!(Session::from_json(text, Origin::Stored).unwrap_err().code(), "INVALID_SESSION");
+    let text = r#"{"id":"n","isOnline":true,"onlineAccessInfo":{"associated_user":{"id":9007199254740993}}}"#;
+    assert_eq!(Session::from_json(text, Origin::Stored).unwrap_err().code(), "INVALID_SESSION");
+}
