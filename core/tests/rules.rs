@@ -248,7 +248,8 @@ fn scope_sets() {
 #[test]
 fn the_memory_storage_counts_what_it_holds() {
     let m = sessionkeeper_core::storage::MemoryStorage::new();
-    assert!(m.is_empty() && m.len() == 0);
+    assert!(m.is_empty());
+    assert_eq!(m.len(), 0);
     m.put(session(json!({"id": "one"}))).unwrap();
     m.put(session(json!({"id": "one", "shop": "s"}))).unwrap();
     assert!(!m.is_empty());
