@@ -15,7 +15,7 @@ help:
 	@echo "make demo   - build and run the quickstart in Node and Python"
 	@echo "make test   - build and run every suite (Rust, Node, Python, cross-language)"
 	@echo "make dist   - write dist/sessionkeeper-$(VERSION).tgz and the abi3 wheel"
-	@echo "make bench  - the ratio table of DESIGN.md section 4"
+	@echo "make bench  - the ratio table of the benchmarks (ARCHITECTURE.md)"
 	@echo "make mutants - mutation testing of the core (slow; fails below MUTANTS_MIN percent)"
 	@echo "make fmt / make lint"
 

@@ -43,7 +43,7 @@ pub enum Error {
 /// The result type of the core.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Every stable code, in the order DESIGN.md lists them; host packages export this list.
+/// Every stable code, in a fixed order (ARCHITECTURE.md, "Errors"); host packages export this list.
 pub const ERROR_CODES: [&str; 10] = [
     "INVALID_ARGUMENT",
     "INVALID_SESSION",

@@ -115,6 +115,19 @@ mod tests {
     }
 
     #[test]
+    fn grace_periods_run_up_to_3650_days() {
+        let days = |n: f64| n * DAY as f64;
+        for layout_grace in [
+            RedisLayout::new(None).unwrap().with_grace_ms(days(3650.0)).map(|l| l.grace_ms()),
+            PostgresLayout::new(None).unwrap().with_grace_ms(days(3650.0)).map(|l| l.grace_ms()),
+        ] {
+            assert_eq!(layout_grace.unwrap(), 3650 * DAY);
+        }
+        assert!(RedisLayout::new(None).unwrap().with_grace_ms(days(3650.0) + 1.0).is_err());
+        assert!(PostgresLayout::new(None).unwrap().with_grace_ms(days(3651.0)).is_err());
+    }
+
+    #[test]
     fn grace_periods_are_bounded() {
         for bad in [-1.0, MAX_GRACE_MS as f64 + 1.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
             let e = RedisLayout::new(None).unwrap().with_grace_ms(bad).unwrap_err();
@@ -142,5 +155,7 @@ mod tests {
         assert_eq!(l.sweep_cutoff_ms(now), 1_800_000_000_000 - 7 * DAY);
         let l = l.with_grace_ms(0.0).unwrap();
         assert_eq!((l.grace_ms(), l.sweep_cutoff_ms(now)), (0, 1_800_000_000_000));
+        let l = l.with_grace_ms(DAY as f64).unwrap();
+        assert_eq!((l.grace_ms(), l.sweep_cutoff_ms(now)), (DAY, 1_800_000_000_000 - DAY));
     }
 }

@@ -87,16 +87,9 @@ impl Timestamp {
     /// UTC, as JavaScript reads it). A date-time without an offset is rejected: JavaScript
     /// would read it as local time, and a silent timezone guess is a bug waiting to happen.
     pub fn parse_iso(text: &str) -> Option<Self> {
+        // chrono's RFC 3339 reader also takes the lowercase `t` and `z` that Date.parse accepts.
         if let Ok(dt) = DateTime::parse_from_rfc3339(text) {
             return Self::from_epoch_ms(dt.timestamp_millis());
-        }
-        // RFC 3339 insists on a 'T'; Date.parse also accepts a lowercase one.
-        if let Some(fixed) =
-            text.get(10..11).filter(|c| *c == "t").map(|_| text.replacen('t', "T", 1))
-        {
-            if let Ok(dt) = DateTime::parse_from_rfc3339(&fixed) {
-                return Self::from_epoch_ms(dt.timestamp_millis());
-            }
         }
         // Expanded years (`+020000-01-01T00:00:00.000Z`), which `Date#toJSON` writes outside 0–9999.
         if let (Some(sign @ ('+' | '-')), Some(body)) =

@@ -202,3 +202,105 @@ fn instants_javascript_can_hold_and_cannot() {
     assert!(Timestamp::from_epoch_ms_f64(f64::NAN).is_none());
     assert!(Timestamp::from_epoch_ms_f64(MAX as f64 * 2.0).is_none());
 }
+
+#[test]
+fn against_the_system_clock() {
+    let hour = 3_600_000;
+    let mut s = session(json!({"id": "c", "accessToken": "tok", "scope": "read_products"}));
+    s.expires = Some(Timestamp::now().add_ms(hour));
+    assert!(!s.is_expired(0) && s.is_active(None, 500), "an hour left");
+    assert!(s.is_expired(2 * hour), "within a two-hour margin");
+    assert!(!s.is_active(None, 2 * hour));
+    s.expires = Some(Timestamp::now().add_ms(-hour));
+    assert!(s.is_expired(0) && !s.is_active(None, 0), "an hour ago");
+}
+
+#[test]
+fn a_session_is_usable_until_its_last_usable_instant_inclusive() {
+    let mut s = expiring_in(0);
+    assert_eq!(s.usable_until(), Some(now()));
+    assert!(!s.is_unusable_at(now()), "usable at the very instant it expires");
+    assert!(s.is_unusable_at(now().add_ms(1)));
+    s.refresh_token = Some("r".into());
+    assert_eq!(s.usable_until(), None, "a refresh token without expiry: usable for ever");
+    s.refresh_token_expires = Some(now().add_ms(-5));
+    assert_eq!(s.usable_until(), Some(now()), "the later of the two");
+    s.refresh_token_expires = Some(now().add_ms(5));
+    assert_eq!(s.usable_until(), Some(now().add_ms(5)));
+    s.expires = None;
+    assert_eq!(s.usable_until(), None, "no expires: usable for ever");
+}
+
+#[test]
+fn scope_sets() {
+    for empty in ["", " , ,", ","] {
+        assert!(AuthScopes::parse(empty).is_empty(), "{empty:?}");
+    }
+    let granted = AuthScopes::parse("write_products, read_orders");
+    assert!(!granted.is_empty());
+    assert!(granted.has(&AuthScopes::parse("read_products,read_orders")), "write implies read");
+    assert!(!granted.has(&AuthScopes::parse("write_orders")));
+    assert!(granted.equals(&AuthScopes::parse("read_orders,write_products,read_products")));
+    assert!(!granted.equals(&AuthScopes::parse("write_products")));
+    assert_eq!(granted.compressed(), ["write_products", "read_orders"]);
+}
+
+#[test]
+fn the_memory_storage_counts_what_it_holds() {
+    let m = sessionkeeper_core::storage::MemoryStorage::new();
+    assert!(m.is_empty());
+    assert_eq!(m.len(), 0);
+    m.put(session(json!({"id": "one"}))).unwrap();
+    m.put(session(json!({"id": "one", "shop": "s"}))).unwrap();
+    assert!(!m.is_empty());
+    assert_eq!(m.len(), 1, "an upsert replaces");
+    m.put(session(json!({"id": "two"}))).unwrap();
+    assert_eq!(m.len(), 2);
+    m.remove("one").unwrap();
+    assert_eq!(m.len(), 1);
+}
+
+#[test]
+fn a_callback_result_of_the_wrong_kind_is_named_in_the_message() {
+    use sessionkeeper_core::storage::callback::{finish_bool, Op, Returned};
+    let session = Box::new(session(json!({"id": "s"})));
+    for (returned, kind) in [
+        (Returned::Nothing, "got nothing"),
+        (Returned::Json("{}"), "got a string or object"),
+        (Returned::Value(json!([1])), "got an array"),
+        (Returned::Value(json!("")), "got an empty string"),
+        (Returned::Value(json!("shpat_secret")), "got a string"),
+        (Returned::Session(session), "got a session"),
+        (Returned::Other("function"), "got a value of type function"),
+    ] {
+        let err = finish_bool(Op::Store, &returned).unwrap_err();
+        assert_eq!(err.code(), "INVALID_CALLBACK_RESULT");
+        assert!(err.message().ends_with(kind), "{err} / {kind}");
+        assert!(!err.message().contains("secret"), "{err}");
+    }
+    assert!(finish_bool(Op::Delete, &Returned::Bool(false)).is_ok_and(|b| !b));
+}
+
+#[test]
+fn messages_list_at_most_three_ids() {
+    use sessionkeeper_core::storage::callback::ids_subject;
+    let ids = |n: usize| (0..n).map(|i| format!("id{i}")).collect::<Vec<_>>();
+    assert_eq!(ids_subject(&ids(3)), r#"["id0", "id1", "id2"]"#);
+    assert_eq!(ids_subject(&ids(4)), r#"["id0", "id1", "id2", … 1 more]"#);
+    assert_eq!(ids_subject(&[]), "[]");
+}
+
+#[test]
+fn numbers_javascript_would_change_are_refused_in_built_sessions() {
+    let mut s = session(json!({"id": "n", "isOnline": true,
+        "onlineAccessInfo": {"expires_in": 86399, "associated_user": {"id": 9_007_199_254_740_991_u64}}}));
+    assert!(s.validate(Origin::Argument).is_ok(), "the largest safe integer is fine");
+    s.online_access_info.as_mut().unwrap().expires_in = Some(9_007_199_254_740_993_u64.into());
+    let err = s.validate(Origin::Argument).unwrap_err();
+    assert!(err.code() == "INVALID_ARGUMENT" && err.message().contains("expires_in"), "{err}");
+    // Read from text (the typed fast path) the same number is refused as stored data.
+    let text = r#"{"id":"n","isOnline":true,"onlineAccessInfo":{"expires_in":9007199254740993}}"#;
+    assert_eq!(Session::from_json(text, Origin::Stored).unwrap_err().code(), "INVALID_SESSION");
+    let text = r#"{"id":"n","isOnline":true,"onlineAccessInfo":{"associated_user":{"id":9007199254740993}}}"#;
+    assert_eq!(Session::from_json(text, Origin::Stored).unwrap_err().code(), "INVALID_SESSION");
+}

@@ -1,5 +1,5 @@
 'use strict'
-// `make bench-node`: every Node ratio of DESIGN.md §4 in one run (about three minutes).
+// `make bench-node`: every Node ratio of ARCHITECTURE.md in one run (about three minutes).
 // Each measurement runs in its own process (with --expose-gc) so one cannot warm or litter
 // the heap of the next.
 

@@ -1,6 +1,6 @@
 'use strict'
 // CustomSessionStorage: the app's callbacks, awaited right here on the JS thread, with every
-// result handed to one synchronous core function (DESIGN.md §4: no thread hop per call).
+// result handed to one synchronous core function (ARCHITECTURE.md: no thread hop per call).
 
 const { native, canonicalize, finishLoad, finishFoundItem, call } = require('./core.js')
 const { idArgument, idsArgument, shopArgument } = require('./args.js')

@@ -1,5 +1,5 @@
 """What an app writes without sessionkeeper: a plain Python Session class with json, and a
-pure-Python dict + json storage. The benchmark's reference points (DESIGN.md §4)."""
+pure-Python dict + json storage. The benchmark's reference points (ARCHITECTURE.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`make bench-python`: the Python rows of DESIGN.md §4's ratio table, measured side by side in
+"""`make bench-python`: the Python rows of ARCHITECTURE.md's ratio table, measured side by side in
 one run. Variants alternate within each round and the median over rounds is reported.
 
 1. CustomSessionStorage over redis.asyncio callbacks vs the same Redis commands awaited

@@ -1,6 +1,6 @@
 """Awaiting an app callback in the calling coroutine, with a deadline, and wording its failure.
 
-No task, thread or executor per call (DESIGN.md §4: a thread hop costs 60-130 µs, an ``await``
+No task, thread or executor per call (ARCHITECTURE.md: a thread hop costs 60-130 µs, an ``await``
 0.14 µs): a plain function runs right here on the event loop's thread, an awaitable is awaited
 by the caller's own task.
 

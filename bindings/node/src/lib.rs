@@ -1,7 +1,7 @@
 //! The private native module of the `sessionkeeper` npm package (`js/native.js`).
 //!
 //! It converts and nothing else: every rule lives in `sessionkeeper-core`. Sessions cross
-//! the boundary as JSON text, the cheapest shape into V8 (DESIGN.md §4), and the hot paths are
+//! the boundary as JSON text, the cheapest shape into V8 (ARCHITECTURE.md), and the hot paths are
 //! validate-only: a function returns `null` when the text it was given is already canonical,
 //! so no new string is made. Host callbacks are never called from Rust: the JS layer awaits
 //! them on its own thread and hands the result to one synchronous function here.

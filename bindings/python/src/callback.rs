@@ -1,5 +1,5 @@
 //! `CustomSessionStorage` support. The Python facade awaits the app's callback in the calling
-//! coroutine (no thread hop, DESIGN.md §4) and hands what came back to exactly one of these
+//! coroutine (no thread hop, ARCHITECTURE.md) and hands what came back to exactly one of these
 //! synchronous functions, which ask the core's sans-IO engine (`storage::callback`) what it
 //! means and build the `Session` the caller gets.
 

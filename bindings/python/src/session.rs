@@ -1,6 +1,6 @@
 //! `sessionkeeper.Session`: a Rust-owned session whose attributes are built on access.
 //!
-//! Loads hand back this class without any JSON or `dict` work (DESIGN.md §4: a lazy
+//! Loads hand back this class without any JSON or `dict` work (ARCHITECTURE.md: a lazy
 //! `#[pyclass]` loaded 3.85× faster than pure Python). The core `Session` sits behind an `Arc`
 //! shared with the storage it came from and is copied only when a setter changes it.
 //! `data` and `online_access_info` are handed out as `dict`s that stay attached: changes made

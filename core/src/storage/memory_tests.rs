@@ -70,6 +70,20 @@ fn sweep_removes_only_unusable_sessions() {
 }
 
 #[test]
+fn an_expiry_given_or_moved_by_a_later_store_is_what_sweep_follows() {
+    let m = MemoryStorage::new();
+    m.put(s("later", "x", json!({}))).unwrap();
+    m.put(s("later", "x", json!({"expires": 100}))).unwrap();
+    assert_eq!(m.sweep_ids(at(200)), ["later"], "an expiry given by a later store counts");
+    m.put(s("moved", "x", json!({"expires": 5_000}))).unwrap();
+    m.put(s("moved", "x", json!({"expires": 6_000}))).unwrap();
+    m.put(s("moved", "x", json!({"expires": 7_000}))).unwrap();
+    assert_eq!(m.indexes().by_expiry.len(), 1, "one expiry entry per session, the current one");
+    m.put(s("moved", "y", json!({}))).unwrap();
+    assert!(m.indexes().by_expiry.is_empty(), "no expiry, no entry");
+}
+
+#[test]
 fn sweep_cost_is_proportional_to_what_it_removes() {
     let m = MemoryStorage::new();
     for i in 0..10_000 {
@@ -117,4 +131,6 @@ async fn implements_the_storage_trait() {
     assert!(m.delete_many(&["a".into()]).await.unwrap());
     assert!(m.load("a").await.unwrap().is_none());
     assert!(m.delete("a").await.unwrap());
+    assert_eq!(m.delete("").await.unwrap_err().code(), "INVALID_ARGUMENT");
+    assert_eq!(m.load("").await.unwrap_err().code(), "INVALID_ARGUMENT");
 }
