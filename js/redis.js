@@ -189,28 +189,28 @@ function callbacks(client, layout, owned) {
     const value = w.value ?? text
     const set = () => (w.expireAtMs === null ? client.set(w.key, value) : client.set(w.key, value, { PXAT: w.expireAtMs }))
     // SADD, SET, SADD: the second SADD restores an index entry that a concurrent find removed
-    // after reading the key before this SET landed (see find). Then the re-check: GET the key
-    // and drop the entry if a concurrent delete removed the key after our SET (the core's
+    // after reading the key before this SET landed (see find). Then the re-check: EXISTS, and
+    // drop the entry if a concurrent delete removed the key after our SET (the core's
     // layout_removal docs give the whole protocol).
     let reply
-    let now
+    let exists
     if (pipelined) {
       // One connection keeps the order, in one round trip.
       const replies = await Promise.all([
         client.sAdd(w.indexKey, w.member),
         set(),
         client.sAdd(w.indexKey, w.member),
-        client.get(w.key),
+        client.exists(w.key),
       ])
       reply = replies[1]
-      now = replies[3]
+      exists = replies[3]
     } else {
       await client.sAdd(w.indexKey, w.member)
       reply = await set()
       await client.sAdd(w.indexKey, w.member)
-      now = await client.get(w.key)
+      exists = await client.exists(w.key)
     }
-    if (!holds(w.indexKey, now, value)) {
+    if (Number(exists) === 0) {
       await client.sRem(w.indexKey, w.member)
       // A store may have landed meanwhile: every SREM is followed by a GET and an SADD back.
       if (holds(w.indexKey, await client.get(w.key), value)) await client.sAdd(w.indexKey, w.member)

@@ -12,10 +12,11 @@
 //! - **delete**: `DEL key`, `SREM index_key member`, then `GET key`; when the key now holds a
 //!   session listed in `index_key` ([`RedisLayout::belongs`]: a store landed its `SET` after our
 //!   `DEL`), `SADD index_key member` back.
-//! - **store**: `SADD`, `SET`, `SADD` (see [`crate::layout::RedisWrite`]), then `GET key`; when
-//!   the key no longer holds a session listed in `index_key` (a delete removed it after our
-//!   `SET`, or another store moved it to another shop), `SREM index_key member`, then `GET key`
-//!   once more and `SADD` back if a session of that index is there again.
+//! - **store**: `SADD`, `SET`, `SADD` (see [`crate::layout::RedisWrite`]), then `EXISTS key`
+//!   (an integer reply: the check costs no copy of the session); when the key is gone (a delete
+//!   removed it after our `SET`), `SREM index_key member`, then `GET key` and `SADD` back if a
+//!   session of that index is there again. A concurrent store that moved the session to another
+//!   shop can leave our entry stale, which the next find removes.
 //! - **find**: `SREM` of stale members, then `GET` of their keys and `SADD` back of the members
 //!   that are sessions of the shop after all (as documented on `RedisWrite`).
 //!
