@@ -189,28 +189,27 @@ function callbacks(client, layout, owned) {
     const value = w.value ?? text
     const set = () => (w.expireAtMs === null ? client.set(w.key, value) : client.set(w.key, value, { PXAT: w.expireAtMs }))
     // SADD, SET, SADD: the second SADD restores an index entry that a concurrent find removed
-    // after reading the key before this SET landed (see find). Then the re-check: EXISTS, and
-    // drop the entry if a concurrent delete removed the key after our SET (the core's
-    // layout_removal docs give the whole protocol).
+    // after reading the key before this SET landed (see find); it answers 1 only when an SREM
+    // landed since the first, and then the re-check reads the key and drops the entry if a
+    // concurrent delete removed the key after our SET (the core's layout_removal docs give the
+    // whole protocol).
     let reply
-    let exists
+    let readded
     if (pipelined) {
       // One connection keeps the order, in one round trip.
       const replies = await Promise.all([
         client.sAdd(w.indexKey, w.member),
         set(),
         client.sAdd(w.indexKey, w.member),
-        client.exists(w.key),
       ])
       reply = replies[1]
-      exists = replies[3]
+      readded = replies[2]
     } else {
       await client.sAdd(w.indexKey, w.member)
       reply = await set()
-      await client.sAdd(w.indexKey, w.member)
-      exists = await client.exists(w.key)
+      readded = await client.sAdd(w.indexKey, w.member)
     }
-    if (Number(exists) === 0) {
+    if (Number(readded) !== 0 && !holds(w.indexKey, await client.get(w.key), value)) {
       await client.sRem(w.indexKey, w.member)
       // A store may have landed meanwhile: every SREM is followed by a GET and an SADD back.
       if (holds(w.indexKey, await client.get(w.key), value)) await client.sAdd(w.indexKey, w.member)

@@ -12,11 +12,14 @@
 //! - **delete**: `DEL key`, `SREM index_key member`, then `GET key`; when the key now holds a
 //!   session listed in `index_key` ([`RedisLayout::belongs`]: a store landed its `SET` after our
 //!   `DEL`), `SADD index_key member` back.
-//! - **store**: `SADD`, `SET`, `SADD` (see [`crate::layout::RedisWrite`]), then `EXISTS key`
-//!   (an integer reply: the check costs no copy of the session); when the key is gone (a delete
-//!   removed it after our `SET`), `SREM index_key member`, then `GET key` and `SADD` back if a
-//!   session of that index is there again. A concurrent store that moved the session to another
-//!   shop can leave our entry stale, which the next find removes.
+//! - **store**: `SADD`, `SET`, `SADD` (see [`crate::layout::RedisWrite`]). The second `SADD`
+//!   answers 1 only when the member was removed since the first (a delete's or a find's `SREM`
+//!   landed in between); then, and only then, `GET key`: when the key no longer holds a session
+//!   listed in `index_key` (a delete removed it after our `SET`, or another store moved it),
+//!   `SREM index_key member`, then `GET key` once more and `SADD` back if a session of that
+//!   index is there again. When it answers 0 nothing removed the member after our `SET`, and a
+//!   delete's `SREM` still to come is followed by that delete's own re-check, so the common
+//!   store costs no command beyond the three.
 //! - **find**: `SREM` of stale members, then `GET` of their keys and `SADD` back of the members
 //!   that are sessions of the shop after all (as documented on `RedisWrite`).
 //!

@@ -103,23 +103,22 @@ class _Commands:
         key, value, index_key, member, expire_at_ms = self.layout.store(session)
         client = await self.client()
         # SADD, SET, SADD: the second SADD restores an index entry that a concurrent find removed
-        # after reading the key before this SET landed (see find). Then the re-check: EXISTS,
-        # and drop the entry if a concurrent delete removed the key after our SET (the core's
-        # layout_removal docs give the whole protocol).
+        # after reading the key before this SET landed (see find); it answers 1 only when an
+        # SREM landed since the first, and then the re-check reads the key and drops the entry
+        # if a concurrent delete removed the key after our SET (the core's layout_removal docs
+        # give the whole protocol).
         if self.cluster:
             await client.initialize()
             await client.sadd(index_key, member)
             await client.set(key, value, pxat=expire_at_ms)
-            await client.sadd(index_key, member)
-            exists = await client.exists(key)
+            readded = await client.sadd(index_key, member)
         else:
             pipe = client.pipeline(transaction=False)
             pipe.sadd(index_key, member)
             pipe.set(key, value, pxat=expire_at_ms)
             pipe.sadd(index_key, member)
-            pipe.exists(key)
-            exists = (await pipe.execute())[3]
-        if not exists:
+            readded = (await pipe.execute())[2]
+        if readded and not self._holds(index_key, await client.get(key), value):
             await client.srem(index_key, member)
             # A store may have landed meanwhile: every SREM is followed by a GET and an SADD back.
             if self._holds(index_key, await client.get(key), value):
