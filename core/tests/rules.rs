@@ -304,3 +304,15 @@ fn numbers_javascript_would_change_are_refused_in_built_sessions() {
     let text = r#"{"id":"n","isOnline":true,"onlineAccessInfo":{"associated_user":{"id":9007199254740993}}}"#;
     assert_eq!(Session::from_json(text, Origin::Stored).unwrap_err().code(), "INVALID_SESSION");
 }
+
+#[test]
+fn values_are_described_by_kind_never_by_content() {
+    use sessionkeeper_core::error::describe;
+    assert_eq!(describe(&json!(true)), "the boolean true");
+    assert_eq!(describe(&json!(3)), "the number 3");
+    assert_eq!(describe(&json!("")), "an empty string");
+    assert_eq!(describe(&json!("shpat_secret")), "a string");
+    assert_eq!(describe(&json!(null)), "null");
+    assert_eq!(describe(&json!([])), "an array");
+    assert_eq!(describe(&json!({})), "an object");
+}
