@@ -50,7 +50,7 @@ impl Timestamp {
         }
         if (SECONDS_FROM as f64..SECONDS_BELOW as f64).contains(&n) {
             // Whole seconds exactly; a fraction to the millisecond, rounding away float noise
-            // (1893456000.123 * 1000 is 1893456000122.9998) before truncating as `Date` does.
+            // (1076727541.406 * 1000 is 1076727541405.9999) before truncating as `Date` does.
             let ms = n * 1000.0;
             let near = ms.round();
             let ms = if (ms - near).abs() < 1e-3 { near } else { ms.trunc() };
@@ -193,6 +193,7 @@ mod tests {
         let at = |n: f64| Timestamp::from_epoch_number(n).unwrap().to_iso();
         assert_eq!(at(1_893_456_000.0), "2030-01-01T00:00:00.000Z");
         assert_eq!(at(1_893_456_000.123), "2030-01-01T00:00:00.123Z");
+        assert_eq!(at(1_076_727_541.406), "2004-02-14T02:59:01.406Z", "float noise rounded away");
         assert_eq!(at(1_893_456_000_000.0), "2030-01-01T00:00:00.000Z");
         assert_eq!(at(999_999_999.0), "1970-01-12T13:46:39.999Z", "below the seconds range: ms");
         assert_eq!(at(1e9), "2001-09-09T01:46:40.000Z");

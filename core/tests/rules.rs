@@ -304,3 +304,44 @@ fn numbers_javascript_would_change_are_refused_in_built_sessions() {
     let text = r#"{"id":"n","isOnline":true,"onlineAccessInfo":{"associated_user":{"id":9007199254740993}}}"#;
     assert_eq!(Session::from_json(text, Origin::Stored).unwrap_err().code(), "INVALID_SESSION");
 }
+
+#[test]
+fn values_are_described_by_kind_never_by_content() {
+    use sessionkeeper_core::error::describe;
+    assert_eq!(describe(&json!(true)), "the boolean true");
+    assert_eq!(describe(&json!(3)), "the number 3");
+    assert_eq!(describe(&json!("")), "an empty string");
+    assert_eq!(describe(&json!("shpat_secret")), "a string");
+    assert_eq!(describe(&json!(null)), "null");
+    assert_eq!(describe(&json!([])), "an array");
+    assert_eq!(describe(&json!({})), "an object");
+}
+
+#[test]
+fn snake_case_spellings_in_stored_text_are_read_each_on_its_own() {
+    let read = |text: &str| Session::from_json(text, Origin::Stored).unwrap();
+    let camel = read(
+        r#"{"id":"s","isOnline":true,"accessToken":"a","refreshToken":"r","refreshTokenExpires":"2030-01-01T00:00:00.000Z","onlineAccessInfo":{"associated_user":{"id":1}}}"#,
+    );
+    for (snake, value) in [
+        ("is_online", r#"true"#),
+        ("access_token", r#""a""#),
+        ("refresh_token", r#""r""#),
+        ("refresh_token_expires", r#""2030-01-01T00:00:00.000Z""#),
+        ("online_access_info", r#"{"associated_user":{"id":1}}"#),
+    ] {
+        let camel_key = match snake {
+            "is_online" => "isOnline",
+            "access_token" => "accessToken",
+            "refresh_token" => "refreshToken",
+            "refresh_token_expires" => "refreshTokenExpires",
+            _ => "onlineAccessInfo",
+        };
+        // The whole session in camelCase but this one field, which comes snake_case.
+        let mut v: Value = serde_json::from_str(&camel.to_json()).unwrap();
+        let o = v.as_object_mut().unwrap();
+        o.remove(camel_key);
+        o.insert(snake.into(), serde_json::from_str(value).unwrap());
+        assert_eq!(read(&serde_json::to_string(&v).unwrap()).to_json(), camel.to_json(), "{snake}");
+    }
+}
