@@ -160,7 +160,8 @@ fn valid_identifier(part: &str) -> bool {
 impl PostgresLayout {
     /// A layout over `table` (`None`: [`DEFAULT_TABLE`]): an identifier, optionally
     /// schema-qualified (`app.sessions`), of letters, digits and `_`. Anything else is
-    /// `INVALID_ARGUMENT`: table names are spliced into SQL, so they are never quoted from input.
+    /// `INVALID_ARGUMENT`. SQL names the table quoted ([`PostgresLayout::sql_table`]), so reserved
+    /// words work too.
     pub fn new(table: Option<&str>) -> Result<Self> {
         let table = table.unwrap_or(DEFAULT_TABLE);
         let parts: Vec<&str> = table.split('.').collect();

@@ -97,3 +97,33 @@ fn postgres_schema_and_rows() {
         "other fields live inside the JSON text, escaped"
     );
 }
+
+/// The statements both adapters run, pinned: a Node service and a Python worker (of any
+/// version) on one database must send the same SQL and take the same advisory lock.
+#[test]
+fn postgres_statements_are_the_shared_contract() {
+    let l = PostgresLayout::new(None).unwrap();
+    let t = "\"sessionkeeper_sessions\"";
+    assert_eq!(l.schema()[0], "SELECT pg_advisory_xact_lock(-1348929626078729934)");
+    assert_eq!(
+        PostgresLayout::new(Some("s.t")).unwrap().schema()[0],
+        "SELECT pg_advisory_xact_lock(3782143381567598118)",
+        "one lock per table"
+    );
+    assert_eq!(
+        l.upsert_sql(),
+        format!(
+            "INSERT INTO {t} (id, shop, expires, usable_until, session) VALUES ($1, $2, \
+             to_timestamp($3::bigint / 1000.0), to_timestamp($4::bigint / 1000.0), $5::json) \
+             ON CONFLICT (id) DO UPDATE SET shop = EXCLUDED.shop, expires = EXCLUDED.expires, \
+             usable_until = EXCLUDED.usable_until, session = EXCLUDED.session"
+        )
+    );
+    assert_eq!(l.load_sql(), format!("SELECT session::text AS session FROM {t} WHERE id = $1"));
+    assert_eq!(l.delete_sql(), format!("DELETE FROM {t} WHERE id = $1"));
+    assert_eq!(l.delete_many_sql(), format!("DELETE FROM {t} WHERE id = ANY($1::text[])"));
+    assert_eq!(
+        l.find_sql(),
+        format!("SELECT session::text AS session FROM {t} WHERE shop = $1 ORDER BY id")
+    );
+}

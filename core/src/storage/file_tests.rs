@@ -149,4 +149,43 @@ async fn implements_the_storage_trait() {
     assert!(st.delete_many(&["a".into(), "zzz".into()]).await.unwrap());
     assert!(st.load("a").await.unwrap().is_none());
     assert_eq!(st.load("").await.unwrap_err().code(), "INVALID_ARGUMENT");
+    assert!(st.store(&a).await.unwrap());
+    assert!(st.delete("a").await.unwrap(), "a delete that removed something says so");
+    assert!(st.load("a").await.unwrap().is_none());
+    assert_eq!(st.delete("").await.unwrap_err().code(), "INVALID_ARGUMENT");
+}
+
+#[test]
+fn the_shop_index_follows_moves_and_survives_re_stores() {
+    let tmp = tempfile::tempdir().unwrap();
+    let st = FileStorage::open(tmp.path()).unwrap();
+    st.put(&s("a", "x.myshopify.com")).unwrap();
+    st.put(&s("a", "x.myshopify.com")).unwrap();
+    assert_eq!(st.by_shop("x.myshopify.com").unwrap().len(), 1, "a re-store keeps its entry");
+    st.put(&s("a", "y.myshopify.com")).unwrap();
+    assert_eq!(st.by_shop("y.myshopify.com").unwrap().len(), 1);
+    let old = st.marker_dir("x.myshopify.com");
+    assert_eq!(fs::read_dir(&old).unwrap().count(), 0, "the old shop's entry went with the move");
+    assert!(st.by_shop("x.myshopify.com").unwrap().is_empty());
+}
+
+#[test]
+fn lock_files_stay_few_however_many_sessions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let st = FileStorage::open(tmp.path()).unwrap();
+    for i in 0..200 {
+        st.put(&s(&format!("id{i}"), "x")).unwrap();
+    }
+    let locks = fs::read_dir(tmp.path().join("locks")).unwrap().count() as u64;
+    assert!(locks <= LOCK_STRIPES && locks > 1, "{locks} lock files for 200 sessions");
+}
+
+#[test]
+fn a_session_path_that_cannot_be_removed_is_an_error_not_a_success() {
+    let tmp = tempfile::tempdir().unwrap();
+    let st = FileStorage::open(tmp.path()).unwrap();
+    // Something that is not a session file where one would be: remove must say it failed.
+    fs::create_dir(st.session_path(&file_name("blocked"))).unwrap();
+    let err = st.remove("blocked").unwrap_err();
+    assert_eq!(err.code(), "STORAGE_IO", "{err}");
 }
