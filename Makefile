@@ -50,6 +50,7 @@ mutants:
 	@cargo mutants --version 2>/dev/null | grep -q ' $(MUTANTS_VERSION)$$' \
 		|| cargo install cargo-mutants --locked --version $(MUTANTS_VERSION)
 	@if [ -z "$(MUTANTS_SHARD)" ]; then rm -rf $(MUTANTS_OUT); fi
+	@mkdir -p $(MUTANTS_OUT)/shard-$(subst /,-of-,$(or $(MUTANTS_SHARD),all))
 	@# cargo-mutants exits 2 when mutants are missed, 3 on timeouts: the score decides those.
 	@# Each job builds in its own copy of the tree, so the shared target directory is not used;
 	@# no debug info (links faster) and fewer proptest cases: the deterministic tests must kill.

@@ -142,8 +142,8 @@ pub(super) fn read_regular(path: &Path) -> Result<FileText> {
     }
 }
 
-/// Opens (creating, 0600) a lock file; a link there is refused.
-pub(super) fn open_lock(path: &Path) -> Result<File> {
+/// Opens `path` for writing, creating it 0600 and keeping what it holds, never following a link.
+fn open_or_create(path: &Path) -> std::io::Result<File> {
     OpenOptions::new()
         .create(true)
         .truncate(false)
@@ -151,13 +151,17 @@ pub(super) fn open_lock(path: &Path) -> Result<File> {
         .mode(0o600)
         .custom_flags(no_follow())
         .open(path)
-        .map_err(|e| {
-            if is_link_error(&e) {
-                link_refused(path)
-            } else {
-                io_err("cannot open lock file", path, &e)
-            }
-        })
+}
+
+/// Opens (creating, 0600) a lock file; a link there is refused.
+pub(super) fn open_lock(path: &Path) -> Result<File> {
+    open_or_create(path).map_err(|e| {
+        if is_link_error(&e) {
+            link_refused(path)
+        } else {
+            io_err("cannot open lock file", path, &e)
+        }
+    })
 }
 
 /// Removes whatever is at `path` that is not what the index expects there: a link or a file
@@ -193,16 +197,7 @@ pub(super) fn ensure_marker_dir(dir: &Path) -> Result<()> {
 /// Creates the empty marker file `path` (0600) without following a link; a link or an empty
 /// directory found there is replaced.
 pub(super) fn ensure_marker(path: &Path) -> Result<()> {
-    let create = || {
-        OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .mode(0o600)
-            .custom_flags(no_follow())
-            .open(path)
-            .map(drop)
-    };
+    let create = || open_or_create(path).map(drop);
     let fail = |e: &std::io::Error| io_err("cannot write index entry", path, e);
     match create() {
         Ok(()) => Ok(()),
