@@ -32,8 +32,13 @@ fn check_grace(grace_ms: f64) -> Result<i64> {
     if (0.0..=MAX_GRACE_MS as f64).contains(&grace_ms) {
         Ok(grace_ms as i64)
     } else {
+        // Python's `grace` is in seconds, Node's `graceMs` in milliseconds: say it in the caller's unit.
+        let given = match crate::words::language() {
+            crate::words::Language::Python => format!("{} s", grace_ms / 1000.0),
+            crate::words::Language::JavaScript => format!("{grace_ms} ms"),
+        };
         Err(Error::InvalidArgument(format!(
-            "the grace period must be between 0 and 3650 days, got {grace_ms} ms"
+            "the grace period must be between 0 and 3650 days, got {given}"
         )))
     }
 }

@@ -62,3 +62,10 @@ fn callbacks_and_options_read_as_python() {
     let err = RedisLayout::new(Some("")).unwrap_err();
     assert!(err.message().starts_with("key_prefix must be"), "{err}");
 }
+
+#[test]
+fn a_grace_period_out_of_range_is_told_in_seconds() {
+    python();
+    let err = RedisLayout::new(None).unwrap().with_grace_ms(-1500.0).unwrap_err();
+    assert_eq!(err.message(), "the grace period must be between 0 and 3650 days, got -1.5 s");
+}
