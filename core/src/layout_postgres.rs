@@ -112,6 +112,8 @@ mod tests {
     #[test]
     fn limits_are_refused_naming_them() {
         let l = PostgresLayout::new(None).unwrap();
+        let at_limit = format!(r#"{{"id":"a","shop":"{}"}}"#, "s".repeat(MAX_SHOP_BYTES));
+        assert!(l.row(&at_limit).is_ok(), "a shop of exactly the limit fits");
         let shop = format!(r#"{{"id":"a","shop":"{}"}}"#, "s".repeat(MAX_SHOP_BYTES + 1));
         let err = l.row(&shop).unwrap_err();
         assert!(err.code() == "INVALID_ARGUMENT" && err.message().contains("2048 bytes"), "{err}");
