@@ -189,3 +189,16 @@ fn a_session_path_that_cannot_be_removed_is_an_error_not_a_success() {
     let err = st.remove("blocked").unwrap_err();
     assert_eq!(err.code(), "STORAGE_IO", "{err}");
 }
+
+#[test]
+fn an_index_entry_that_cannot_be_removed_is_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let st = FileStorage::open(tmp.path()).unwrap();
+    st.put(&s("a", "x")).unwrap();
+    // Something the storage did not put there, where a's index entry is: not silently kept.
+    let entry = st.marker_dir("x").join(file_name("a"));
+    fs::remove_file(&entry).unwrap();
+    fs::create_dir_all(entry.join("inside")).unwrap();
+    let err = st.remove("a").unwrap_err();
+    assert!(err.code() == "STORAGE_IO" && err.message().contains("index entry"), "{err}");
+}
