@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sessionkeeper import CustomSessionStorage, Session
+from sessionkeeper import CustomSessionStorage, FileSessionStorage, MemorySessionStorage, Session
 
 ROOT = Path(__file__).resolve().parents[2]
 VECTORS = ROOT / "tests" / "vectors"
@@ -74,3 +74,16 @@ def _async(f: Callable[..., Any]) -> Callable[..., Any]:
         return f(*args)
 
     return wrapper
+
+
+#: The in-process storages a suite runs against: ``embedded_storage(kind, tmp_path)``.
+EMBEDDED_KINDS = ["memory", "file", "custom"]
+
+
+def embedded_storage(kind: str, tmp_path: Path) -> Any:
+    """A fresh memory, file (under ``tmp_path``) or dict-backed custom storage."""
+    if kind == "memory":
+        return MemorySessionStorage()
+    if kind == "file":
+        return FileSessionStorage(tmp_path)
+    return dict_storage()

@@ -9,13 +9,11 @@ from typing import Any
 
 import pytest
 
-from helpers import dict_storage
+from helpers import EMBEDDED_KINDS, embedded_storage
 from sessionkeeper import (
     CustomSessionStorage,
-    FileSessionStorage,
     InvalidArgumentError,
     InvalidSessionError,
-    MemorySessionStorage,
     Session,
 )
 
@@ -29,13 +27,9 @@ BAD_SESSIONS: list[dict[str, Any]] = [
 ]
 
 
-@pytest.mark.parametrize("kind", ["memory", "file", "custom"])
+@pytest.mark.parametrize("kind", EMBEDDED_KINDS)
 async def test_every_entry_refuses_lone_surrogates_and_writes_nothing(kind: str, tmp_path: Any) -> None:
-    storage: Any = {
-        "memory": MemorySessionStorage,
-        "file": lambda: FileSessionStorage(tmp_path),
-        "custom": dict_storage,
-    }[kind]()
+    storage = embedded_storage(kind, tmp_path)
     for bad in BAD_SESSIONS:
         with pytest.raises(InvalidArgumentError, match="lone surrogate"):
             await storage.store_session(bad)

@@ -9,10 +9,9 @@ from typing import Any
 
 import pytest
 
-from helpers import dict_storage
+from helpers import EMBEDDED_KINDS, embedded_storage
 from sessionkeeper import (
     CustomSessionStorage,
-    FileSessionStorage,
     InvalidArgumentError,
     InvalidSessionError,
     MemorySessionStorage,
@@ -41,13 +40,9 @@ def test_from_dict_reads_snake_case_keys() -> None:
     assert session.is_online is True and session.access_token == "tok"
 
 
-@pytest.mark.parametrize("kind", ["memory", "file", "custom"])
+@pytest.mark.parametrize("kind", EMBEDDED_KINDS)
 async def test_store_session_keeps_every_snake_case_field(kind: str, tmp_path: Any) -> None:
-    storage: Any = {
-        "memory": MemorySessionStorage,
-        "file": lambda: FileSessionStorage(tmp_path),
-        "custom": dict_storage,
-    }[kind]()
+    storage = embedded_storage(kind, tmp_path)
     assert await storage.store_session(SNAKE) is True
     loaded = await storage.load_session("x")
     assert loaded is not None and loaded.to_json() == CANONICAL
