@@ -3,3 +3,10 @@
 
 pub mod cookie;
 pub mod keys;
+pub mod lifecycle;
+pub mod record;
+
+pub use lifecycle::{Begin, Concurrency, Config, Keeping, Managed, Manager, Plan, Refused};
+
+#[cfg(test)]
+mod lifecycle_tests;
