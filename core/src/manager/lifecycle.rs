@@ -141,7 +141,7 @@ pub struct Plan {
 #[derive(Debug, Clone, PartialEq)]
 enum After {
     Nothing,
-    Written(Record),
+    Written(Box<Record>),
     Cleared,
 }
 
@@ -411,7 +411,7 @@ impl Manager {
             store: (!sealed).then_some(session),
             delete: old_id.filter(|old| *old != m.id),
             set_cookie,
-            after: After::Written(record),
+            after: After::Written(Box::new(record)),
         })
     }
 }
