@@ -32,9 +32,16 @@ pub fn language() -> Language {
     LANGUAGE.get().copied().unwrap_or(Language::JavaScript)
 }
 
-/// JavaScript names whose Python spelling is not their plain snake_case: the option is
-/// `timeout`, in seconds, where Node has `timeoutMs`.
-const RENAMED: [(&str, &str); 1] = [("timeoutMs", "timeout")];
+/// JavaScript names whose Python spelling is not their plain snake_case: durations are in
+/// seconds in Python, so the `Ms` goes (`timeoutMs` → `timeout`), and option values spelt
+/// with dashes in JavaScript take underscores.
+const RENAMED: [(&str, &str); 5] = [
+    ("timeoutMs", "timeout"),
+    ("idleTimeoutMs", "idle_timeout"),
+    ("absoluteTimeoutMs", "absolute_timeout"),
+    ("touchAfterMs", "touch_after"),
+    ("last-write-wins", "last_write_wins"),
+];
 
 /// A name as the host spells it: a session field (`refreshTokenExpires`), a dotted path whose
 /// first part is one (`onlineAccessInfo.associated_user.id`), a storage method or callback
@@ -45,11 +52,14 @@ pub fn name(js: &str) -> Cow<'_, str> {
 
 /// [`name`] for an explicit language.
 pub fn name_in(language: Language, js: &str) -> Cow<'_, str> {
-    if language == Language::JavaScript || !js.bytes().any(|b| b.is_ascii_uppercase()) {
+    if language == Language::JavaScript {
         return Cow::Borrowed(js);
     }
     if let Some((_, py)) = RENAMED.iter().find(|(from, _)| *from == js) {
         return Cow::Borrowed(py);
+    }
+    if !js.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Cow::Borrowed(js);
     }
     // Only the first part of a path is ours to rename: the rest are Shopify's own keys
     // (`associated_user`) or the app's (`data.myKey`), spelt as they are stored.
@@ -130,6 +140,8 @@ mod tests {
             ("deleteSessions", "delete_sessions"),
             ("keyPrefix", "key_prefix"),
             ("timeoutMs", "timeout"),
+            ("idleTimeoutMs", "idle_timeout"),
+            ("last-write-wins", "last_write_wins"),
             ("data.myKey", "data.myKey"),
             ("shop", "shop"),
         ];

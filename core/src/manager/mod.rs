@@ -4,6 +4,7 @@
 pub mod cookie;
 pub mod keys;
 pub mod lifecycle;
+pub mod options;
 pub mod record;
 
 pub use lifecycle::{Begin, Concurrency, Config, Keeping, Managed, Manager, Plan, Refused};
