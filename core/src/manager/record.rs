@@ -15,6 +15,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::error::{id_hash, Error, Result};
 use crate::json::MAX_SAFE_INTEGER;
 use crate::session::Session;
 use crate::time::Timestamp;
@@ -115,6 +116,32 @@ impl Record {
     }
 }
 
+/// The compare in compare-and-store (`optimistic` concurrency): a write expecting version
+/// `expected` (0: no record yet) may replace `stored` only if that is the version it holds.
+/// Storages call it under the lock that makes their write atomic.
+pub fn check_version(stored: Option<&Session>, expected: u64, id: &str) -> Result<()> {
+    let found = match stored {
+        None => 0,
+        Some(s) => match Record::from_session(s) {
+            Some(r) => r.version,
+            None => {
+                return Err(Error::Conflict(format!(
+                    "session {} holds a session the manager did not write; nothing was written",
+                    id_hash(id)
+                )))
+            }
+        },
+    };
+    if found == expected {
+        return Ok(());
+    }
+    Err(Error::Conflict(format!(
+        "session {} was changed by another request since it was loaded (stored version {found}, \
+         expected {expected}); nothing was written",
+        id_hash(id)
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,6 +204,21 @@ mod tests {
         let mut plain = record().to_session();
         plain.data.as_mut().unwrap().remove(META_KEY);
         assert!(Record::from_session(&plain).is_none());
+    }
+
+    #[test]
+    fn versions_are_compared() {
+        let s = record().to_session();
+        check_version(None, 0, "abc").unwrap();
+        check_version(Some(&s), 7, "abc").unwrap();
+        let e = check_version(Some(&s), 6, "abc").unwrap_err();
+        assert_eq!(e.code(), "CONFLICT");
+        assert!(
+            e.message().contains("stored version 7, expected 6") && !e.message().contains("abc")
+        );
+        assert_eq!(check_version(None, 3, "abc").unwrap_err().code(), "CONFLICT");
+        let foreign = Session::new("abc").unwrap();
+        assert_eq!(check_version(Some(&foreign), 0, "abc").unwrap_err().code(), "CONFLICT");
     }
 
     #[test]

@@ -27,6 +27,7 @@ use sha2::{Digest, Sha256};
 use super::file_fs::{self, io_err, FileText};
 use super::{check_shop, SessionStorage};
 use crate::error::{quote, Error, Origin, Result};
+use crate::manager::record::check_version;
 use crate::session::{check_id, Session};
 
 const LOCK_STRIPES: u64 = 16;
@@ -136,13 +137,20 @@ impl FileStorage {
         })
     }
 
+    // A session without a shop (a managed session) has no index entry: no find can ask for it.
     fn add_marker(&self, shop: &str, name: &str) -> Result<()> {
+        if shop.is_empty() {
+            return Ok(());
+        }
         let dir = self.marker_dir(shop);
         file_fs::ensure_marker_dir(&dir)?;
         file_fs::ensure_marker(&dir.join(name))
     }
 
     fn remove_marker(&self, shop: &str, name: &str) -> Result<()> {
+        if shop.is_empty() {
+            return Ok(());
+        }
         let path = self.marker_dir(shop).join(name);
         match fs::remove_file(&path) {
             Err(e) if e.kind() != ErrorKind::NotFound => {
@@ -154,11 +162,34 @@ impl FileStorage {
 
     /// Stores `session` (blocking I/O: bindings call this off their event loop).
     pub fn put(&self, session: &Session) -> Result<()> {
+        self.write(session, None)
+    }
+
+    /// Stores `session` only if the record stored under its id has version `expected` (0: none
+    /// stored): `optimistic` concurrency's compare-and-store, atomic under the id's lock.
+    pub fn put_if_version(&self, session: &Session, expected: u64) -> Result<()> {
+        self.write(session, Some(expected))
+    }
+
+    fn write(&self, session: &Session, expected: Option<u64>) -> Result<()> {
         session.validate(Origin::Argument)?;
         let name = file_name(&session.id);
         let _lock = self.lock(&session.id)?;
+        let old = self.read_file(&session.id, &name);
+        if let Some(expected) = expected {
+            match &old {
+                Ok(stored) => check_version(stored.as_ref(), expected, &session.id)?,
+                // A corrupt record cannot prove its version: a conflict, as a foreign one is.
+                Err(_) => {
+                    return Err(Error::Conflict(format!(
+                        "session {} holds a record that cannot be read; nothing was written",
+                        crate::error::id_hash(&session.id)
+                    )))
+                }
+            }
+        }
         // A corrupt old file must not block replacing it: only its shop matters, if readable.
-        let old_shop = self.read_file(&session.id, &name).ok().flatten().map(|s| s.shop);
+        let old_shop = old.ok().flatten().map(|s| s.shop);
         // Index first, data second: a crash in between leaves a stale entry, which reads skip.
         self.add_marker(&session.shop, &name)?;
         self.write_atomic(&self.session_path(&name), session.to_json().as_bytes())?;
@@ -177,8 +208,13 @@ impl FileStorage {
     /// Deletes the session with `id` (blocking I/O); `Ok(true)` whether or not it existed.
     pub fn remove(&self, id: &str) -> Result<bool> {
         check_id(id, Origin::Argument)?;
-        let name = file_name(id);
         let _lock = self.lock(id)?;
+        self.remove_locked(id)
+    }
+
+    /// [`FileStorage::remove`] for a caller holding the id's lock.
+    fn remove_locked(&self, id: &str) -> Result<bool> {
+        let name = file_name(id);
         let old_shop = self.read_file(id, &name).ok().flatten().map(|s| s.shop);
         let path = self.session_path(&name);
         match fs::remove_file(&path) {
@@ -287,6 +323,9 @@ impl SessionStorage for FileStorage {
         self.blocking(move |s| s.by_shop(&shop)).await
     }
 }
+
+#[path = "file_sweep.rs"]
+mod sweep;
 
 #[cfg(test)]
 #[path = "file_tests.rs"]

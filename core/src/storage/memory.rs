@@ -67,6 +67,12 @@ impl MemoryStorage {
         self.indexes.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// How many shops the index holds (tests check what is indexed).
+    #[cfg(test)]
+    pub(crate) fn indexed_shops(&self) -> usize {
+        self.indexes().by_shop.len()
+    }
+
     fn reindex(&self, old: Option<&Session>, new: Option<&Session>) {
         let same_shop = matches!((old, new), (Some(o), Some(n)) if o.shop == n.shop);
         let old_until = old.and_then(Session::usable_until);
@@ -76,7 +82,7 @@ impl MemoryStorage {
         }
         let mut ix = self.indexes();
         if let Some(old) = old {
-            if !same_shop {
+            if !same_shop && !old.shop.is_empty() {
                 if let Some(ids) = ix.by_shop.get_mut(&old.shop) {
                     ids.remove(&old.id);
                     if ids.is_empty() {
@@ -89,7 +95,8 @@ impl MemoryStorage {
             }
         }
         if let Some(new) = new {
-            if !same_shop {
+            // No shop, no index entry: managed sessions have none, and a find needs one.
+            if !same_shop && !new.shop.is_empty() {
                 ix.by_shop.entry(new.shop.clone()).or_default().insert(new.id.clone());
             }
             if let Some(t) = new_until.filter(|t| Some(*t) != old_until) {
@@ -103,6 +110,22 @@ impl MemoryStorage {
         session.validate(Origin::Argument)?;
         let session = Arc::new(session);
         let mut shard = write(self.shard(&session.id));
+        let old = shard.insert(session.id.clone(), session.clone());
+        self.reindex(old.as_deref(), Some(&session));
+        Ok(())
+    }
+
+    /// Stores `session` only if the record stored under its id has version `expected` (0: none
+    /// stored): `optimistic` concurrency's compare-and-store, atomic under the shard lock.
+    pub fn put_if_version(&self, session: Session, expected: u64) -> Result<()> {
+        session.validate(Origin::Argument)?;
+        let session = Arc::new(session);
+        let mut shard = write(self.shard(&session.id));
+        crate::manager::record::check_version(
+            shard.get(&session.id).map(|s| &**s),
+            expected,
+            &session.id,
+        )?;
         let old = shard.insert(session.id.clone(), session.clone());
         self.reindex(old.as_deref(), Some(&session));
         Ok(())

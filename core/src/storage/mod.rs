@@ -5,6 +5,9 @@ mod file;
 mod file_fs;
 mod memory;
 
+#[cfg(test)]
+mod managed_tests;
+
 use std::future::Future;
 
 pub use file::FileStorage;
