@@ -7,6 +7,7 @@ use serde_json::{json, Map, Value};
 use super::cookie::CookieOptions;
 use super::keys::KeyRing;
 use super::lifecycle::*;
+use super::managed::{Managed, Refused};
 use crate::session::Session;
 use crate::time::Timestamp;
 

@@ -4,10 +4,12 @@
 pub mod cookie;
 pub mod keys;
 pub mod lifecycle;
+pub mod managed;
 pub mod options;
 pub mod record;
 
-pub use lifecycle::{Begin, Concurrency, Config, Keeping, Managed, Manager, Plan, Refused};
+pub use lifecycle::{Begin, Concurrency, Config, Keeping, Manager};
+pub use managed::{Managed, Plan, Refused};
 
 #[cfg(test)]
 mod lifecycle_tests;
