@@ -5,6 +5,7 @@ const { Session } = require('./lib/session.js')
 const { CustomSessionStorage } = require('./lib/custom.js')
 const { MemorySessionStorage, FileSessionStorage } = require('./lib/stores.js')
 const { SessionStorageError, ErrorCode } = require('./lib/errors.js')
+const { SessionManager, ManagedSession, cookieStorage } = require('./lib/manager.js')
 
 module.exports = {
   Session,
@@ -13,4 +14,7 @@ module.exports = {
   FileSessionStorage,
   SessionStorageError,
   ErrorCode,
+  SessionManager,
+  ManagedSession,
+  cookieStorage,
 }

@@ -8,5 +8,8 @@ export const {
   FileSessionStorage,
   SessionStorageError,
   ErrorCode,
+  SessionManager,
+  ManagedSession,
+  cookieStorage,
 } = sessionkeeper
 export default sessionkeeper

@@ -11,5 +11,6 @@ mod callback;
 mod error;
 mod file;
 mod layout;
+mod manager;
 mod memory;
 mod session;

@@ -7,6 +7,7 @@ pub mod lifecycle;
 pub mod managed;
 pub mod options;
 pub mod record;
+pub mod text;
 
 pub use lifecycle::{Begin, Concurrency, Config, Keeping, Manager};
 pub use managed::{Managed, Plan, Refused};

@@ -1,0 +1,189 @@
+'use strict'
+// SessionManager: cookie-bound sessions over any storage of this package. The core decides
+// everything (ids, signatures, timeouts, what to write, the cookie); this file reads the
+// Cookie header off whatever the app hands it, performs the storage calls a plan names, and
+// keeps the app's values as a plain object (ARCHITECTURE.md, "Lifecycle manager").
+
+const { native, call } = require('./core.js')
+const { SessionStorageError, invalidArgument } = require('./errors.js')
+const { fromCanonical } = require('./session.js')
+
+const SEALED = Symbol('sessionkeeper.cookieStorage')
+
+/** The cookie-only storage: the whole record sealed (encrypted and authenticated) in the cookie. */
+function cookieStorage() {
+  return Object.freeze({ [SEALED]: true, toString: () => 'cookieStorage()' })
+}
+
+function isStorage(value) {
+  return value !== null && typeof value === 'object' &&
+    ['storeSession', 'loadSession', 'deleteSession'].every((m) => typeof value[m] === 'function')
+}
+
+/** The Cookie header of a string, an IncomingMessage / Express request, or a Fetch `Request`. */
+function cookieHeader(input) {
+  if (input === undefined || input === null) return null
+  if (typeof input === 'string') return input
+  const headers = input.headers
+  if (headers !== null && typeof headers === 'object') {
+    if (typeof headers.get === 'function') return headers.get('cookie')
+    const value = headers.cookie
+    if (typeof value === 'string') return value
+    if (Array.isArray(value)) return value.join('; ')
+    return null
+  }
+  throw invalidArgument('start() takes a Cookie header string, a request (req.headers.cookie) or a Fetch Request')
+}
+
+function json(value, what) {
+  try {
+    return JSON.stringify(value)
+  } catch (e) {
+    throw new SessionStorageError(`${what} must be JSON data: ${e.message}`, 'INVALID_ARGUMENT', { cause: e })
+  }
+}
+
+/** One request's session: the app's values by key, flash values, id and deadlines. */
+class ManagedSession {
+  #state
+  #values
+  #flash
+
+  constructor(state) {
+    this.#state = state
+    this.#values = JSON.parse(state.values)
+    this.#flash = JSON.parse(state.flash)
+  }
+
+  /** The session id: a bearer credential, never log it. */
+  get id() { return this.#state.id }
+  /** Whether this request minted the session (no valid cookie came with it). */
+  get isNew() { return this.#state.isNew }
+  /** When the session was created (or last regenerated). */
+  get createdAt() { return new Date(this.#state.createdAt) }
+  /** The session's deadline as last committed (idle and absolute timeouts together), if any. */
+  get expiresAt() {
+    const ms = this.#state.expiresAt
+    return ms == null ? undefined : new Date(ms)
+  }
+
+  get(key) { return this.#values[key] }
+  set(key, value) {
+    if (typeof key !== 'string') throw invalidArgument(`session keys are strings, got ${typeof key}`)
+    this.#values[key] = value
+    return this
+  }
+  delete(key) {
+    const had = Object.hasOwn(this.#values, key)
+    delete this.#values[key]
+    return had
+  }
+  has(key) { return Object.hasOwn(this.#values, key) }
+  clear() { this.#values = {} }
+  get size() { return Object.keys(this.#values).length }
+  keys() { return Object.keys(this.#values) }
+  /** A copy of the app's values. */
+  toJSON() { return JSON.parse(json(this.#values, 'session values')) }
+
+  /** Sets a value the next request reads once with `takeFlash`. */
+  flash(key, value) {
+    this.#flash[key] = value
+    return this
+  }
+  /** The flash value of `key`, removed from the session (the removal is committed). */
+  takeFlash(key) {
+    const value = this.#flash[key]
+    delete this.#flash[key]
+    return value
+  }
+
+  /** Moves the session to a new id (call at login); the old id is deleted at commit. */
+  regenerate(options) {
+    const keepData = options?.keepData ?? true
+    call((s, now) => s.regenerate(now), this.#state, Date.now())
+    if (!keepData) {
+      this.#values = {}
+      this.#flash = {}
+    }
+  }
+  /** Ends the session: the commit deletes it and clears the cookie. */
+  destroy() { call((s) => s.destroy(), this.#state) }
+
+  get [Symbol.toStringTag]() { return 'ManagedSession' }
+  [Symbol.for('nodejs.util.inspect.custom')]() {
+    return `ManagedSession { isNew: ${this.isNew}, size: ${this.size} }`
+  }
+
+  static state(s) { return s.#state }
+  static payload(s) { return [json(s.#values, 'session values'), json(s.#flash, 'flash values')] }
+}
+
+class SessionManager {
+  #native
+  #storage
+  #sealed
+
+  /**
+   * @param {object} options `storage` (a storage of this package or `cookieStorage()`),
+   *   `secrets`, `cookie`, `idleTimeoutMs`, `absoluteTimeoutMs`, `touchAfterMs`, `concurrency`.
+   */
+  constructor(options) {
+    if (options === null || typeof options !== 'object') throw invalidArgument('SessionManager takes an options object')
+    const { storage, ...rest } = options
+    const sealed = storage !== null && typeof storage === 'object' && storage[SEALED] === true
+    if (!sealed && !isStorage(storage)) {
+      throw invalidArgument('storage must be a session storage (storeSession, loadSession, deleteSession) or cookieStorage()')
+    }
+    const canCompare = !sealed && typeof storage.storeSessionIfVersion === 'function'
+    this.#native = call((o) => new native.NativeManager(o, sealed, canCompare), json(rest, 'options'))
+    this.#storage = storage
+    this.#sealed = sealed
+  }
+
+  /** The request's session, from a Cookie header, a request, or nothing (a fresh session). */
+  async start(input) {
+    const state = this.#native.begin(cookieHeader(input))
+    const id = state.loadId
+    let loaded = null
+    if (id != null) {
+      const session = await this.#storage.loadSession(id)
+      if (session !== undefined) loaded = JSON.stringify(session)
+    }
+    call((s, l, now) => s.open(l, now), state, loaded, Date.now())
+    return new ManagedSession(state)
+  }
+
+  /** Writes what changed and returns the `Set-Cookie` value to send, or `undefined`. */
+  async commit(session) {
+    if (!(session instanceof ManagedSession)) throw invalidArgument('commit() takes a session from start()')
+    const state = ManagedSession.state(session)
+    const [values, flash] = ManagedSession.payload(session)
+    const plan = call((s, v, f, now) => s.commit(v, f, now), state, values, flash, Date.now())
+    if (plan.store != null) {
+      const record = fromCanonical(plan.store)
+      if (plan.expectedVersion != null) await this.#storage.storeSessionIfVersion(record, plan.expectedVersion)
+      else await this.#storage.storeSession(record)
+    }
+    if (plan.delete != null) await this.#storage.deleteSession(plan.delete)
+    state.committed()
+    return plan.setCookie ?? undefined
+  }
+
+  /** Removes expired sessions from the storage; resolves how many (0 where the store expires them itself). */
+  async sweep() {
+    if (this.#sealed || typeof this.#storage.sweep !== 'function') return 0
+    const removed = await this.#storage.sweep()
+    return typeof removed === 'number' ? removed : 0
+  }
+
+  /** Sweeps every `intervalMs` on a timer that never keeps the process alive; returns `stop()`. */
+  startSweeping(intervalMs) {
+    if (!Number.isFinite(intervalMs) || intervalMs < 1000) throw invalidArgument('intervalMs must be a number of milliseconds >= 1000')
+    // A failed sweep is reported, not thrown into the void: the next tick tries again.
+    const timer = setInterval(() => { this.sweep().catch((e) => process.emitWarning(e)) }, intervalMs)
+    timer.unref()
+    return { stop: () => clearInterval(timer) }
+  }
+}
+
+module.exports = { SessionManager, ManagedSession, cookieStorage }
