@@ -48,9 +48,11 @@ class ManagedSession {
   #state
   #values
   #flash
+  #clock
 
-  constructor(state) {
+  constructor(state, clock) {
     this.#state = state
+    this.#clock = clock
     this.#values = JSON.parse(state.values)
     this.#flash = JSON.parse(state.flash)
   }
@@ -100,7 +102,7 @@ class ManagedSession {
   /** Moves the session to a new id (call at login); the old id is deleted at commit. */
   regenerate(options) {
     const keepData = options?.keepData ?? true
-    call((s, now) => s.regenerate(now), this.#state, Date.now())
+    call((s, now) => s.regenerate(now), this.#state, this.#clock())
     if (!keepData) {
       this.#values = {}
       this.#flash = {}
@@ -122,14 +124,17 @@ class SessionManager {
   #native
   #storage
   #sealed
+  #clock
 
   /**
    * @param {object} options `storage` (a storage of this package or `cookieStorage()`),
-   *   `secrets`, `cookie`, `idleTimeoutMs`, `absoluteTimeoutMs`, `touchAfterMs`, `concurrency`.
+   *   `secrets`, `cookie`, `idleTimeoutMs`, `absoluteTimeoutMs`, `touchAfterMs`, `concurrency`,
+   *   and `clock` (a function returning epoch ms, `Date.now` by default; tests move time with it).
    */
   constructor(options) {
     if (options === null || typeof options !== 'object') throw invalidArgument('SessionManager takes an options object')
-    const { storage, ...rest } = options
+    const { storage, clock = Date.now, ...rest } = options
+    if (typeof clock !== 'function') throw invalidArgument('clock must be a function returning epoch milliseconds')
     const sealed = storage !== null && typeof storage === 'object' && storage[SEALED] === true
     if (!sealed && !isStorage(storage)) {
       throw invalidArgument('storage must be a session storage (storeSession, loadSession, deleteSession) or cookieStorage()')
@@ -138,6 +143,7 @@ class SessionManager {
     this.#native = call((o) => new native.NativeManager(o, sealed, canCompare), json(rest, 'options'))
     this.#storage = storage
     this.#sealed = sealed
+    this.#clock = clock
   }
 
   /** The request's session, from a Cookie header, a request, or nothing (a fresh session). */
@@ -149,8 +155,8 @@ class SessionManager {
       const session = await this.#storage.loadSession(id)
       if (session !== undefined) loaded = JSON.stringify(session)
     }
-    call((s, l, now) => s.open(l, now), state, loaded, Date.now())
-    return new ManagedSession(state)
+    call((s, l, now) => s.open(l, now), state, loaded, this.#clock())
+    return new ManagedSession(state, this.#clock)
   }
 
   /** Writes what changed and returns the `Set-Cookie` value to send, or `undefined`. */
@@ -158,7 +164,7 @@ class SessionManager {
     if (!(session instanceof ManagedSession)) throw invalidArgument('commit() takes a session from start()')
     const state = ManagedSession.state(session)
     const [values, flash] = ManagedSession.payload(session)
-    const plan = call((s, v, f, now) => s.commit(v, f, now), state, values, flash, Date.now())
+    const plan = call((s, v, f, now) => s.commit(v, f, now), state, values, flash, this.#clock())
     if (plan.store != null) {
       const record = fromCanonical(plan.store)
       if (plan.expectedVersion != null) await this.#storage.storeSessionIfVersion(record, plan.expectedVersion)
