@@ -28,6 +28,7 @@ from .errors import (
 )
 from ._native import Session
 from .custom import CustomSessionStorage
+from .manager import CookieStorage, ManagedSession, SessionManager, cookie_storage
 from .storage import SessionStorage
 from .stores import FileSessionStorage, MemorySessionStorage
 
@@ -42,6 +43,10 @@ __all__ = [
     "CustomSessionStorage",
     "MemorySessionStorage",
     "FileSessionStorage",
+    "SessionManager",
+    "ManagedSession",
+    "CookieStorage",
+    "cookie_storage",
     "SessionStorageError",
     "InvalidArgumentError",
     "InvalidSessionError",

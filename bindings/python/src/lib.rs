@@ -10,6 +10,7 @@ mod callback;
 mod convert;
 mod error;
 mod layout;
+mod manager;
 mod session;
 mod stores;
 mod views;
@@ -24,6 +25,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<session::PySession>()?;
     m.add_class::<stores::MemoryStore>()?;
     m.add_class::<stores::FileStore>()?;
+    m.add_class::<manager::NativeManager>()?;
+    m.add_class::<manager::SessionState>()?;
     m.add("ERROR_CODES", sessionkeeper_core::ERROR_CODES.to_vec())?;
     callback::register(m)?;
     layout::register(m)?;
