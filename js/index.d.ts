@@ -266,3 +266,104 @@ export declare class FileSessionStorage implements SessionStorage {
   /** `await using storage = …` calls {@link close}. */
   [Symbol.asyncDispose](): Promise<void>
 }
+
+/** The session cookie's name and attributes (defaults: `sid`, `/`, HttpOnly, Secure, SameSite=Lax). */
+export interface SessionCookieOptions {
+  /** The cookie name (default `sid`). `__Host-` names need `secure`, path `/` and no domain; `__Secure-` names need `secure`. */
+  name?: string
+  /** `Path` (default `/`). */
+  path?: string
+  /** `Domain` (default none: the host only). */
+  domain?: string
+  /** `HttpOnly` (default true). */
+  httpOnly?: boolean
+  /** `Secure` (default true). */
+  secure?: boolean
+  /** `SameSite` (default `Lax`); `None` needs `secure`. */
+  sameSite?: 'Strict' | 'Lax' | 'None' | 'strict' | 'lax' | 'none'
+}
+
+/** The cookie-only storage: the whole record sealed in the cookie, no server state. */
+export interface CookieStorage {
+  readonly __sessionkeeperCookieStorage?: never
+}
+
+/** `cookieStorage()`: records sealed (XChaCha20-Poly1305, keys derived from `secrets`) in the cookie. */
+export declare function cookieStorage(): CookieStorage
+
+/** A storage the manager can run `optimistic` concurrency over. */
+export interface ComparingSessionStorage extends SessionStorage {
+  /** Stores `session` only if the stored record still has `expectedVersion` (0: none yet); else rejects with CONFLICT. */
+  storeSessionIfVersion(session: Session, expectedVersion: number): Promise<boolean>
+}
+
+export interface SessionManagerOptions {
+  /** Any storage of this package (memory, file, custom, redis, postgres) or `cookieStorage()`. */
+  storage: SessionStorage | CookieStorage
+  /** Secrets of at least 32 bytes: the first signs (and seals), all verify. Rotate by putting a new one first. */
+  secrets: readonly string[]
+  /** The session cookie. */
+  cookie?: SessionCookieOptions
+  /** Sliding timeout from the last write, in ms (default 30 minutes; 0 = none). */
+  idleTimeoutMs?: number
+  /** Timeout from creation, never extended, in ms (default 12 hours; 0 = none). */
+  absoluteTimeoutMs?: number
+  /** An unchanged session is re-written at most this often, in ms (default a tenth of the idle timeout). */
+  touchAfterMs?: number
+  /** `last-write-wins` (default) or `optimistic` (a stale commit rejects with CONFLICT; needs a comparing storage). */
+  concurrency?: 'last-write-wins' | 'optimistic'
+  /** The clock, in epoch ms (default `Date.now`). */
+  clock?: () => number
+}
+
+/** Where `start()` reads the Cookie header from. */
+export type CookieSource =
+  | string
+  | null
+  | undefined
+  | { headers: { cookie?: string | string[] } }
+  | { headers: { get(name: string): string | null } }
+
+/** One request's session: the app's values by key, flash values, id and deadlines. */
+export declare class ManagedSession<Data extends Record<string, JsonValue> = Record<string, JsonValue>> {
+  private constructor()
+  /** The session id: a bearer credential, never log it. */
+  readonly id: string
+  /** Whether this request minted the session (no valid cookie came with it). */
+  readonly isNew: boolean
+  /** When the session was created (or last regenerated). */
+  readonly createdAt: Date
+  /** The deadline as last committed (idle and absolute timeouts together), if any. */
+  readonly expiresAt: Date | undefined
+  get<K extends keyof Data & string>(key: K): Data[K] | undefined
+  set<K extends keyof Data & string>(key: K, value: Data[K]): this
+  delete(key: keyof Data & string): boolean
+  has(key: string): boolean
+  clear(): void
+  readonly size: number
+  keys(): Array<keyof Data & string>
+  /** A copy of the app's values. */
+  toJSON(): Partial<Data>
+  /** Sets a value the next request reads once with `takeFlash`. */
+  flash(key: string, value: JsonValue): this
+  /** The flash value of `key`, removed from the session (the removal is committed). */
+  takeFlash<T extends JsonValue = JsonValue>(key: string): T | undefined
+  /** Moves the session to a new id (call it at login); the old id is deleted at commit. */
+  regenerate(options?: { keepData?: boolean }): void
+  /** Ends the session: the commit deletes it and clears the cookie. */
+  destroy(): void
+}
+
+/** Cookie-bound sessions with app data, timeouts, signing, touch, regeneration and GC. */
+export declare class SessionManager<Data extends Record<string, JsonValue> = Record<string, JsonValue>> {
+  /** Throws SessionStorageError INVALID_ARGUMENT naming a bad option, NOT_SUPPORTED for `optimistic` over a storage that cannot compare. */
+  constructor(options: SessionManagerOptions)
+  /** The request's session, from a Cookie header, a request, or nothing (a fresh session). Never throws on a malformed header. */
+  start(source?: CookieSource): Promise<ManagedSession<Data>>
+  /** Writes what changed; resolves the `Set-Cookie` value to send, or `undefined`. */
+  commit(session: ManagedSession<Data>): Promise<string | undefined>
+  /** Removes expired sessions from the storage; resolves how many (0 where the store expires them itself). */
+  sweep(): Promise<number>
+  /** Sweeps every `intervalMs` (>= 1000) on a timer that never keeps the process alive. */
+  startSweeping(intervalMs: number): { stop(): void }
+}

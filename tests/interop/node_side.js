@@ -18,7 +18,12 @@ function pair(target) {
   return [target.slice(0, at), target.slice(at + 1) || undefined]
 }
 
+// The lifecycle manager's side (`manager <kind> <target> <cookie|-> <valuesJson>`): starts from
+// the cookie, prints what it saw, sets the given values and prints the cookie the commit sent.
+const SECRETS = ['interop-secret-of-at-least-32-bytes!!']
+
 async function open(kind, target) {
+  if (kind === 'cookie') return { storage: sk.cookieStorage(), close: async () => {} }
   if (kind === 'file') return { storage: new sk.FileSessionStorage(target), close: async () => {} }
   if (kind === 'redis') {
     const [url, keyPrefix] = pair(target)
@@ -48,7 +53,15 @@ async function main() {
   const vectors = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'vectors', 'sessions.json'), 'utf8'))
   const out = {}
   try {
-    if (mode === 'write') {
+    if (mode === 'manager') {
+      const [cookie, valuesJson] = process.argv.slice(5)
+      const manager = new sk.SessionManager({ storage, secrets: SECRETS })
+      const session = await manager.start(cookie === '-' ? undefined : cookie)
+      Object.assign(out, { isNew: session.isNew, id: session.id, values: session.toJSON(), flash: session.takeFlash('from') ?? null })
+      for (const [k, v] of Object.entries(JSON.parse(valuesJson))) session.set(k, v)
+      session.flash('from', 'node')
+      out.setCookie = (await manager.commit(session)) ?? null
+    } else if (mode === 'write') {
       for (const c of vectors.sessions) {
         const session = new sk.Session(c.input)
         let stored

@@ -24,6 +24,8 @@ VECTORS = pathlib.Path(__file__).resolve().parent.parent / "vectors" / "sessions
 def open_storage(kind: str, target: str) -> tuple[Any, Callable[[], Awaitable[None]]]:
     """The storage of ``kind`` on ``target`` and what closes it (including a client or pool
     this side opened itself)."""
+    if kind == "cookie":
+        return sk.cookie_storage(), _nothing
     if kind == "file":
         return sk.FileSessionStorage(target), _nothing
     where, _, name = target.partition("|")
@@ -49,11 +51,29 @@ async def _nothing() -> None:
     return None
 
 
-async def main(mode: str, kind: str, target: str, ids_json: str | None = None) -> None:
+SECRETS = ["interop-secret-of-at-least-32-bytes!!"]
+
+
+async def _manager(storage: Any, cookie: str, values_json: str) -> dict[str, Any]:
+    """The lifecycle manager's side: starts from the cookie (``-`` for none), reports what it
+    saw, sets the given values and reports the cookie the commit sent."""
+    manager = sk.SessionManager(storage, secrets=SECRETS)
+    session = await manager.start(None if cookie == "-" else cookie)
+    out = {"isNew": session.is_new, "id": session.id, "values": dict(session), "flash": session.take_flash("from")}
+    session.update(json.loads(values_json))
+    session.flash("from", "python")
+    out["setCookie"] = await manager.commit(session)
+    return out
+
+
+async def main(mode: str, kind: str, target: str, ids_json: str | None = None, *rest: str) -> None:
     storage, close = open_storage(kind, target)
-    out: dict[str, str | None] = {}
+    out: dict[str, Any] = {}
     try:
-        await _run(storage, mode, ids_json, out)
+        if mode == "manager":
+            out = await _manager(storage, ids_json or "-", rest[0])
+        else:
+            await _run(storage, mode, ids_json, out)
     finally:
         await close()
     sys.stdout.write(json.dumps(out))

@@ -181,3 +181,30 @@ def test_node_and_python_storing_at_once_lose_nothing(kind: str, request: pytest
             drop_redis_keys(url, f"{name}:")
         else:
             drop_table(url, name)
+
+
+def _manager_round_trip(first: Side, second: Side, kind: str, where: str) -> None:
+    names = {node: "node", python: "python"}
+    a: dict = first("manager", kind, where, "-", json.dumps({"user": "ada", "cart": [1, 2]}))
+    assert a["isNew"] is True and a["setCookie"], a
+    b: dict = second("manager", kind, where, a["setCookie"].split(";")[0], json.dumps({"seen": True}))
+    assert b["isNew"] is False and b["id"] == a["id"], b
+    assert b["values"] == {"user": "ada", "cart": [1, 2]}
+    assert b["flash"] == names[first]
+    cookie = (b["setCookie"] or a["setCookie"]).split(";")[0]
+    c: dict = first("manager", kind, where, cookie, "{}")
+    assert c["isNew"] is False and c["id"] == a["id"]
+    assert c["values"] == {"user": "ada", "cart": [1, 2], "seen": True}
+    assert c["flash"] == names[second]
+
+
+@pytest.mark.parametrize(("first", "second"), [(node, python), (python, node)], ids=["node-then-python", "python-then-node"])
+def test_a_manager_session_crosses_languages(first: Side, second: Side, target: tuple[str, str]) -> None:
+    """A Node manager and a Python manager with the same secrets and storage share one login."""
+    _manager_round_trip(first, second, *target)
+
+
+@pytest.mark.parametrize(("first", "second"), [(node, python), (python, node)], ids=["node-then-python", "python-then-node"])
+def test_a_sealed_manager_cookie_crosses_languages(first: Side, second: Side) -> None:
+    """The cookie-only storage: the sealed record opens in the other language."""
+    _manager_round_trip(first, second, "cookie", "-")
