@@ -41,7 +41,7 @@ test-node: $(NODE_NATIVE) $(NODE_TGZ)
 	cd js && SK_CLUSTER_PORT=$${SK_CLUSTER_PORT:-7101} SESSIONKEEPER_TGZ=$(CURDIR)/$(NODE_TGZ) node --test --test-concurrency=2 --test-reporter=spec test/
 
 demo-node: $(NODE_NATIVE)
-	cd js && node examples/quickstart.js && node examples/quickstart.mjs
+	cd js && node examples/quickstart.js && node examples/quickstart.mjs && node examples/manager.js
 
 bench-node: $(NODE_NATIVE)
 	cd js && node bench/run.js

@@ -41,7 +41,7 @@ test-python: $(PY_WHEEL_STAMP)
 		$(VENV)/bin/pytest -q
 
 demo-python: $(PY_WHEEL_STAMP)
-	cd python/examples && $(VPY) quickstart.py
+	cd python/examples && $(VPY) quickstart.py && $(VPY) manager.py
 
 bench-python: $(PY_WHEEL_STAMP)
 	cd python/bench && $(VPY) run.py

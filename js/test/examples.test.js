@@ -66,3 +66,7 @@ test('tsc rejects misuse of the declarations', () => {
   }
   for (const line of [2, 3, 4]) assert.match(output, new RegExp(`misuse\\.ts\\(${line},`), output)
 })
+
+test('the manager example: a session survives a second request with the cookie it set', () => {
+  assert.equal(node('examples/manager.js'), 'visit 1 (new session) cookie: sid=…\nvisit 2\n')
+})

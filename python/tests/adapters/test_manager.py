@@ -290,3 +290,13 @@ async def test_values_that_are_not_json_data_are_refused_at_commit() -> None:
         await m.commit(u)
 
 
+
+
+def test_the_manager_example_keeps_a_session_across_two_requests() -> None:
+    import subprocess
+    import sys
+
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    done = subprocess.run([sys.executable, "manager.py"], cwd=examples, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "visit 1 (new session) cookie: sid=…\nvisit 2\n"
