@@ -13,3 +13,4 @@ mod file;
 mod layout;
 mod memory;
 mod session;
+mod vectors;
