@@ -87,14 +87,16 @@ describe('the battery itself', () => {
     )
 
   // Each storage breaks one promise; the battery must notice, in the case about it.
+  const sharing = () => {
+    const kept = new Map() // the objects the app handed over, not copies
+    return {
+      storeSession: async (s) => (kept.set(s.id, s), true),
+      loadSession: async (id) => kept.get(id),
+    }
+  }
   const flaws = {
-    'stores-copies': (inner) => {
-      const kept = new Map()
-      return {
-        storeSession: async (s) => (kept.set(s.id, s), true),
-        loadSession: async (id) => kept.get(id),
-      }
-    },
+    'stores-copies': sharing,
+    'stores-copies-of-app-data': sharing,
     'wrong-ids-return-no-session': (inner) => ({ loadSession: async (id) => (await inner.loadSession(id)) ?? null }),
     'can-find-all-the-sessions-for-a-given-shop': (inner) => {
       const ids = new Set() // every session ever stored, whatever its shop

@@ -50,6 +50,12 @@ _Entry = tuple[dict[str, Any], Session]  # the params a session spec resolves to
 _Call = tuple[Any, Any]  # the argument of one storage call, and what it must give
 
 
+def _check(holds: bool, message: str) -> None:
+    """An assertion that ``python -O`` keeps: a conformance kit must not pass by being optimised away."""
+    if not holds:
+        raise AssertionError(message)
+
+
 def sessions_equal(a: Sequence[Session], b: Sequence[Session]) -> bool:
     """Whether every session of ``a`` equals one of ``b`` and the lengths match (Shopify's helper)."""
     return len(a) == len(b) and all(any(s == t for t in b) for s in a)
@@ -61,7 +67,7 @@ def _read_vectors(text: str) -> dict[str, Any]:
     for name, file in vectors.items():
         version = file.get("version") if isinstance(file, dict) else None
         if version != _VERSION:
-            raise ValueError(f"tests/vectors: {name} has version {version}, this kit reads version {_VERSION}")
+            raise ValueError(f"tests/vectors: {name} has version {version}, this kit reads {_VERSION}")
     return vectors
 
 
@@ -126,7 +132,9 @@ def _argument(entry: _Entry, step: dict[str, Any]) -> Any:
     return Session.from_dict(params)
 
 
-def _calls(step: dict[str, Any], sessions: dict[str, list[_Entry]], vectors: dict[str, Any], now: datetime) -> list[_Call]:
+def _calls(
+    step: dict[str, Any], sessions: dict[str, list[_Entry]], vectors: dict[str, Any], now: datetime
+) -> list[_Call]:
     """The calls a step makes (one per member when it names a group)."""
 
     def group(name: str) -> list[_Entry]:
@@ -169,17 +177,17 @@ def _calls(step: dict[str, Any], sessions: dict[str, list[_Entry]], vectors: dic
 
 
 def _check_session(loaded: Any, expected: Session, expect: dict[str, Any]) -> None:
-    assert isinstance(loaded, Session), f"returns a Session, got {type(loaded).__name__}"
-    assert expected == loaded, f"the loaded session equals the stored one (id {expected.id[:40]!r})"
-    assert loaded.to_json() == expected.to_json(), "the loaded session has the same canonical JSON"
+    _check(isinstance(loaded, Session), f"returns a Session, got {type(loaded).__name__}")
+    _check(expected == loaded, f"the loaded session equals the stored one (id {expected.id[:40]!r})")
+    _check(loaded.to_json() == expected.to_json(), "the loaded session has the same canonical JSON")
     for date in (loaded.expires, loaded.refresh_token_expires):
-        assert date is None or date.tzinfo == timezone.utc, "dates come back in UTC"
+        _check(date is None or date.tzinfo == timezone.utc, "dates come back in UTC")
     if "activeFor" in expect:
-        assert loaded.is_active(expect["activeFor"]), f"active for {expect['activeFor']}"
+        _check(loaded.is_active(expect["activeFor"]), f"active for {expect['activeFor']}")
     if "inactiveFor" in expect:
-        assert not loaded.is_active(expect["inactiveFor"]), f"not active for {expect['inactiveFor']}"
+        _check(not loaded.is_active(expect["inactiveFor"]), f"not active for {expect['inactiveFor']}")
     if "expired" in expect:
-        assert loaded.is_expired() is expect["expired"], f"is_expired() is {expect['expired']}"
+        _check(loaded.is_expired() is expect["expired"], f"is_expired() is {expect['expired']}")
 
 
 async def _call(storage: SessionStorage, method: str, argument: Any, expect: Any) -> Any:
@@ -191,25 +199,30 @@ async def _call(storage: SessionStorage, method: str, argument: Any, expect: Any
     except Exception as error:
         if not isinstance(expect, dict) or "error" not in expect:
             raise
-        assert isinstance(error, SessionStorageError), f"raises a SessionStorageError, got {error!r}"
-        assert error.code == expect["error"], f"raises {expect['error']}, got {error.code}: {error}"
-        field = expect.get("pythonField", expect.get("field", ""))
-        assert field in str(error), f"the message names {field!r}: {error}"
+        if not isinstance(error, SessionStorageError):
+            raise AssertionError(f"raises a SessionStorageError, got {error!r}") from error
+        _check(error.code == expect["error"], f"raises {expect['error']}, got {error.code}: {error}")
+        field = str(expect.get("pythonField") or expect.get("field") or "")
+        _check(field in str(error), f"the message names {field!r}: {error}")
         return None
     if expect is None or isinstance(expect, bool):
-        assert result is expect, f"{method} returns {expect}, got {type(result).__name__} {str(result)[:40]}"
-    elif "error" in expect:
-        raise AssertionError(f"{method} should raise {expect['error']}, returned {type(result).__name__}")
-    elif "session" in expect:
-        _check_session(result, expect["session"], expect)
-    elif "sessions" in expect:
-        wanted: list[Session] = expect["sessions"]
-        assert isinstance(result, list), f"{method} returns a list, got {type(result).__name__}"
-        assert all(isinstance(s, Session) for s in result), "every item is a Session"
-        assert sessions_equal(result, wanted), (
-            f"the sessions found equal the {len(wanted)} expected (any order), got {len(result)}"
+        _check(result is expect, f"{method} returns {expect}, got {type(result).__name__} {str(result)[:40]}")
+        return result
+    outcome: dict[str, Any] = expect
+    if "error" in outcome:
+        raise AssertionError(f"{method} should raise {outcome['error']}, returned {type(result).__name__}")
+    if "session" in outcome:
+        _check_session(result, outcome["session"], outcome)
+    elif "sessions" in outcome:
+        wanted: list[Session] = outcome["sessions"]
+        _check(isinstance(result, list), f"{method} returns a list, got {type(result).__name__}")
+        _check(all(isinstance(s, Session) for s in result), "every item is a Session")
+        _check(
+            sessions_equal(result, wanted),
+            f"the sessions found equal the {len(wanted)} expected (any order), got {len(result)}",
         )
-        assert sorted(s.to_json() for s in result) == sorted(s.to_json() for s in wanted)
+        texts = sorted(s.to_json() for s in result) == sorted(s.to_json() for s in wanted)
+        _check(texts, "the sessions found have the expected canonical JSON")
     return result
 
 

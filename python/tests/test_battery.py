@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -100,7 +102,7 @@ async def test_a_step_the_kit_does_not_know_fails_the_case() -> None:
 class Flawed:
     """A storage doing what ``inner`` does through its public methods, but for the overrides."""
 
-    def __init__(self, inner: SessionStorage, **overrides: Callable[..., Any]) -> None:
+    def __init__(self, inner: SessionStorage, **overrides: Callable[..., Awaitable[Any]]) -> None:
         self.inner = inner
         self.overrides = overrides
 
@@ -108,92 +110,119 @@ class Flawed:
         return self.overrides.get(name, getattr(self.inner, name))
 
 
-def _flaw(name: str, inner: MemorySessionStorage) -> Flawed:
-    """A storage that breaks the promise case ``name`` is about."""
-    if name == "stores-copies":
-        kept: dict[str, Any] = {}
+def altered(inner: SessionStorage, **fields: Callable[[Session], Any]) -> Flawed:
+    """A storage that changes some fields of each session before storing it."""
 
-        async def keep(s: Any) -> bool:
-            kept[s.id] = s
-            return True
+    async def store(s: Session | dict[str, Any]) -> bool:
+        session = Session.from_dict(s) if isinstance(s, dict) else s
+        return await inner.store_session({**session.to_dict(), **{k: f(session) for k, f in fields.items()}})
 
-        async def give(id: str) -> Any:
-            return kept.get(id)
-
-        return Flawed(inner, store_session=keep, load_session=give)
-    if name == "can-find-all-the-sessions-for-a-given-shop":
-        ids: set[str] = set()  # every session ever stored, whatever its shop
-
-        async def store(s: Session) -> bool:
-            ids.add(s.id)
-            return await inner.store_session(s)
-
-        async def find(shop: str) -> list[Session]:
-            return [s for id in ids if (s := await inner.load_session(id)) is not None]
-
-        return Flawed(inner, store_session=store, find_sessions_by_shop=find)
-    if name == "can-delete-the-sessions-for-a-given-array-of-ids":
-
-        async def forget(ids: Sequence[str]) -> bool:
-            return True
-
-        return Flawed(inner, delete_sessions=forget)
-
-    def altered(**fields: Callable[[Session], Any]) -> Callable[[Any], Any]:
-        async def store(s: Any) -> bool:
-            session = Session.from_dict(s) if isinstance(s, dict) else s
-            return await inner.store_session(
-                {**session.to_dict(), **{k: f(session) for k, f in fields.items()}}
-            )
-
-        return store
-
-    if name == "can-store-sessions-with-scope-longer-than-255-chars":
-        return Flawed(inner, store_session=altered(scope=lambda s: s.scope and s.scope[:255]))
-    if name == "keeps-dates-to-the-millisecond":
-        return Flawed(inner, store_session=altered(expires=lambda s: s.expires and s.expires.replace(microsecond=0)))
-    if name == "keeps-app-data-exactly":
-        return Flawed(inner, store_session=altered(data=lambda s: None))
-
-    async def load(id: str) -> Session | None:
-        s = await inner.load_session(id)
-        return None if s is not None and s.is_expired() else s
-
-    async def loose_load(id: str) -> Session | None:
-        return None if id == "" else await inner.load_session(id)
-
-    async def stale_find(shop: str) -> list[Session]:
-        if shop == "one.myshopify.com":
-            return [Session("battery_upsert", shop=shop)]
-        return await inner.find_sessions_by_shop(shop)
-
-    return {
-        "keeps-expired-sessions-loadable": lambda: Flawed(inner, load_session=load),
-        "rejects-bad-arguments": lambda: Flawed(inner, load_session=loose_load),
-        "upserts-also-across-shops": lambda: Flawed(inner, find_sessions_by_shop=stale_find),
-    }[name]()
+    return Flawed(inner, store_session=store)
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "stores-copies",
-        "can-find-all-the-sessions-for-a-given-shop",
-        "can-delete-the-sessions-for-a-given-array-of-ids",
-        "can-store-sessions-with-scope-longer-than-255-chars",
-        "keeps-dates-to-the-millisecond",
-        "keeps-app-data-exactly",
-        "keeps-expired-sessions-loadable",
-        "rejects-bad-arguments",
-        "upserts-also-across-shops",
-    ],
-)
+def sharing(inner: SessionStorage) -> Flawed:
+    kept: dict[str, Any] = {}  # the objects the app handed over, not copies
+
+    async def store(s: Any) -> bool:
+        kept[s.id] = s
+        return True
+
+    async def load(id: str) -> Any:
+        return kept.get(id)
+
+    return Flawed(inner, store_session=store, load_session=load)
+
+
+def finding_everything(inner: SessionStorage) -> Flawed:
+    ids: set[str] = set()  # every session ever stored, whatever its shop
+
+    async def store(s: Session) -> bool:
+        ids.add(s.id)
+        return await inner.store_session(s)
+
+    async def find(shop: str) -> list[Session]:
+        return [s for id in ids if (s := await inner.load_session(id)) is not None]
+
+    return Flawed(inner, store_session=store, find_sessions_by_shop=find)
+
+
+def overriding(
+    method: str, replace: Callable[[SessionStorage, Any], Awaitable[Any]]
+) -> Callable[[SessionStorage], Flawed]:
+    """A storage whose ``method`` is ``replace`` (given the inner storage and the argument)."""
+
+    def make(inner: SessionStorage) -> Flawed:
+        async def call(argument: Any) -> Any:
+            return await replace(inner, argument)
+
+        return Flawed(inner, **{method: call})
+
+    return make
+
+
+async def _unless_expired(inner: SessionStorage, id: str) -> Session | None:
+    s = await inner.load_session(id)
+    return None if s is not None and s.is_expired() else s
+
+
+async def _empty_id_is_missing(inner: SessionStorage, id: str) -> Session | None:
+    return None if id == "" else await inner.load_session(id)
+
+
+async def _old_shop_kept(inner: SessionStorage, shop: str) -> list[Session]:
+    if shop == "one.myshopify.com":
+        return [Session("battery_upsert", shop=shop)]
+    return await inner.find_sessions_by_shop(shop)
+
+
+async def _nothing_deleted(inner: SessionStorage, ids: Sequence[str]) -> bool:
+    return True
+
+
+#: Each storage breaks the promise one case is about; the battery must notice, in that case.
+FLAWS: dict[str, Callable[[SessionStorage], Flawed]] = {
+    "stores-copies": sharing,
+    "stores-copies-of-app-data": sharing,
+    "can-find-all-the-sessions-for-a-given-shop": finding_everything,
+    "can-delete-the-sessions-for-a-given-array-of-ids": overriding("delete_sessions", _nothing_deleted),
+    "can-store-sessions-with-scope-longer-than-255-chars": lambda inner: altered(
+        inner, scope=lambda s: s.scope and s.scope[:255]
+    ),
+    "keeps-dates-to-the-millisecond": lambda inner: altered(
+        inner, expires=lambda s: s.expires and s.expires.replace(microsecond=0)
+    ),
+    "keeps-app-data-exactly": lambda inner: altered(inner, data=lambda s: None),
+    "keeps-expired-sessions-loadable": overriding("load_session", _unless_expired),
+    "rejects-bad-arguments": overriding("load_session", _empty_id_is_missing),
+    "upserts-also-across-shops": overriding("find_sessions_by_shop", _old_shop_kept),
+}
+
+
+@pytest.mark.parametrize("name", list(FLAWS))
 async def test_a_storage_that_breaks_a_promise_fails_the_case_about_it(name: str) -> None:
     inner = MemorySessionStorage()
     await ALL[name](inner)
     with pytest.raises(AssertionError, match=rf"^{name}, step \d+ \(\w+\): ") as raised:
-        await ALL[name](_flaw(name, inner))  # type: ignore[arg-type]
+        await ALL[name](FLAWS[name](inner))
     assert isinstance(raised.value.__cause__, AssertionError), "an assertion of the case failed"
+
+
+def test_the_kit_still_checks_under_python_dash_o(tmp_path: Path) -> None:
+    # `assert` statements vanish under -O; a conformance kit must not pass by being optimised away.
+    script = (
+        "import asyncio\n"
+        "from sessionkeeper import MemorySessionStorage\n"
+        "from sessionkeeper.testing import _run_case\n"
+        "case = {'name': 'x', 'sessions': {}, 'steps': [{'op': 'load', 'id': 'missing', 'expect': True}]}\n"
+        "try:\n"
+        "    asyncio.run(_run_case(case, MemorySessionStorage()))\n"
+        "except AssertionError as error:\n"
+        "    print('failed:', error)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-O", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.startswith("failed: x, step 1 (load): load_session returns True"), done.stdout + done.stderr
 
 
 def test_every_storage_is_a_session_storage(tmp_path: Path) -> None:

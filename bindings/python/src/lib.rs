@@ -12,7 +12,6 @@ mod error;
 mod layout;
 mod session;
 mod stores;
-mod vectors;
 mod views;
 
 use pyo3::prelude::*;
@@ -26,7 +25,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<stores::MemoryStore>()?;
     m.add_class::<stores::FileStore>()?;
     m.add("ERROR_CODES", sessionkeeper_core::ERROR_CODES.to_vec())?;
-    m.add("BATTERY_VECTORS", vectors::BATTERY_VECTORS)?;
+    m.add("BATTERY_VECTORS", sessionkeeper_core::battery::VECTORS)?;
     callback::register(m)?;
     layout::register(m)?;
     Ok(())
