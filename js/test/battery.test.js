@@ -6,6 +6,8 @@
 
 const { describe, test } = require('node:test')
 const assert = require('node:assert/strict')
+const { execFileSync } = require('node:child_process')
+const path = require('node:path')
 const { Session, MemorySessionStorage, FileSessionStorage } = require('../index.js')
 const { batteryOfTests } = require('../testing.js')
 const { tempDir, mapStorage, vectors } = require('./helpers.js')
@@ -63,6 +65,11 @@ describe('the battery itself', () => {
     assert.equal(new Set(names).size, names.length)
     for (const name of names) assert.match(name, /^[a-z0-9]+(-[a-z0-9]+)*$/)
     assert.deepEqual(Object.keys(dataCases), ['keeps-app-data-exactly', 'stores-copies-of-app-data'])
+  })
+
+  test('tsc --strict accepts the kit as an app uses it and rejects misuse (test/types/testing.ts)', () => {
+    const root = path.join(__dirname, '..')
+    execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'test/types/tsconfig.testing.json'], { cwd: root, encoding: 'utf8' })
   })
 
   test('a version the kit does not know is refused', () => {
