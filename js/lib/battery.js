@@ -129,7 +129,9 @@ function callsOf(step, sessions, vectors, now) {
   }
 }
 
+/** What a call gave, for a message: never a session's tokens. */
 function describe(value) {
+  if (value === undefined) return 'undefined'
   if (value instanceof Session) return `a Session (id ${JSON.stringify(value.id.slice(0, 40))})`
   if (Array.isArray(value)) return `an array of ${value.length}`
   return value === null ? 'null' : typeof value === 'object' ? 'an object' : `${typeof value} ${String(value).slice(0, 40)}`

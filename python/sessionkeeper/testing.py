@@ -176,8 +176,15 @@ def _calls(
     raise ValueError(f"unknown step op {op!r}")
 
 
+def _describe(value: Any) -> str:
+    """What a call gave, for a message: never a session's tokens."""
+    if isinstance(value, Session):
+        return f"a Session (id {value.id[:40]!r})"
+    return repr(value)[:40] if value is None or isinstance(value, (bool, int, str)) else type(value).__name__
+
+
 def _check_session(loaded: Any, expected: Session, expect: dict[str, Any]) -> None:
-    _check(isinstance(loaded, Session), f"returns a Session, got {type(loaded).__name__}")
+    _check(isinstance(loaded, Session), f"returns a Session, got {_describe(loaded)}")
     _check(expected == loaded, f"the loaded session equals the stored one (id {expected.id[:40]!r})")
     _check(loaded.to_json() == expected.to_json(), "the loaded session has the same canonical JSON")
     for date in (loaded.expires, loaded.refresh_token_expires):
@@ -206,16 +213,16 @@ async def _call(storage: SessionStorage, method: str, argument: Any, expect: Any
         _check(field in str(error), f"the message names {field!r}: {error}")
         return None
     if expect is None or isinstance(expect, bool):
-        _check(result is expect, f"{method} returns {expect}, got {type(result).__name__} {str(result)[:40]}")
+        _check(result is expect, f"{method} returns {expect}, got {_describe(result)}")
         return result
     outcome: dict[str, Any] = expect
     if "error" in outcome:
-        raise AssertionError(f"{method} should raise {outcome['error']}, returned {type(result).__name__}")
+        raise AssertionError(f"{method} should raise {outcome['error']}, returned {_describe(result)}")
     if "session" in outcome:
         _check_session(result, outcome["session"], outcome)
     elif "sessions" in outcome:
         wanted: list[Session] = outcome["sessions"]
-        _check(isinstance(result, list), f"{method} returns a list, got {type(result).__name__}")
+        _check(isinstance(result, list), f"{method} returns a list, got {_describe(result)}")
         _check(all(isinstance(s, Session) for s in result), "every item is a Session")
         _check(
             sessions_equal(result, wanted),
