@@ -6,7 +6,7 @@ NODE_DEPS := js/node_modules/.package-lock.json
 NODE_NATIVE := js/native.js
 # ...unless the addon itself is gone (a clean of `*.node`): then it is rebuilt whatever the loader's age.
 NODE_ADDON := $(wildcard js/sessionkeeper.*.node)
-NODE_RUST := $(shell find core/src bindings/node/src -name '*.rs') \
+NODE_RUST := $(shell find core/src bindings/node/src -name '*.rs') $(wildcard tests/vectors/*.json) \
 	core/Cargo.toml bindings/node/Cargo.toml bindings/node/build.rs Cargo.toml Cargo.lock
 NODE_JS := $(wildcard js/*.js js/*.mjs js/*.d.ts js/lib/*.js js/README.md) js/package.json
 NODE_TGZ := dist/sessionkeeper-$(VERSION).tgz

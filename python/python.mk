@@ -8,7 +8,7 @@ PY_TOOLS_STAMP := $(VENV)/.sessionkeeper-tools
 # that claims a wheel which is not there).
 PY_WHEEL_STAMP := $(VENV)/.sessionkeeper-wheel
 PY_WHEEL := $(wildcard dist/sessionkeeper-$(VERSION)-*.whl)
-PY_RUST := $(shell find core/src bindings/python/src -name '*.rs') \
+PY_RUST := $(shell find core/src bindings/python/src -name '*.rs') $(wildcard tests/vectors/*.json) \
 	core/Cargo.toml bindings/python/Cargo.toml Cargo.toml Cargo.lock
 PY_SRC := $(wildcard python/sessionkeeper/*.py python/sessionkeeper/*.pyi) \
 	python/sessionkeeper/py.typed python/pyproject.toml python/README.md

@@ -7,6 +7,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[cfg(feature = "battery")]
+pub mod battery;
 pub mod error;
 pub mod host;
 pub mod ids;

@@ -9,6 +9,7 @@ from typing import Any, TypeAlias, final
 from .errors import SessionStorageError
 
 __all__ = [
+    "BATTERY_VECTORS",
     "ERROR_CODES",
     "FileStore",
     "MemoryStore",
@@ -32,6 +33,9 @@ __all__ = [
 ]
 
 ERROR_CODES: list[str]
+#: The conformance battery and the vector files it names, as one JSON text
+#: (``{"battery": ..., "sessions": ..., "invalid": ...}``); ``sessionkeeper.testing`` reads it.
+BATTERY_VECTORS: str
 
 #: A JSON value as Python holds it (``data`` values, ``online_access_info``).
 _JSON: TypeAlias = Any

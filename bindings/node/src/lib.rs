@@ -14,3 +14,7 @@ mod layout;
 mod manager;
 mod memory;
 mod session;
+
+/// The conformance battery `sessionkeeper/testing` runs, as one JSON text (ARCHITECTURE.md, "Tests").
+#[napi_derive::napi]
+pub const BATTERY_VECTORS: &str = sessionkeeper_core::battery::VECTORS;

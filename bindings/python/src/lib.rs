@@ -28,6 +28,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<manager::NativeManager>()?;
     m.add_class::<manager::SessionState>()?;
     m.add("ERROR_CODES", sessionkeeper_core::ERROR_CODES.to_vec())?;
+    m.add("BATTERY_VECTORS", sessionkeeper_core::battery::VECTORS)?;
     callback::register(m)?;
     layout::register(m)?;
     Ok(())
