@@ -320,3 +320,16 @@ describe('SessionManager options', () => {
     await assert.rejects(manager.commit(t), { code: 'INVALID_ARGUMENT', message: /reserved/ })
   })
 })
+
+test("a managed session's record is a session Shopify's own library loads", async () => {
+  const { Session: ShopifySession } = require('@shopify/shopify-api')
+  const storage = new MemorySessionStorage()
+  const h = harness(storage)
+  const { s } = await h.request((s) => { s.set('user', 'ada') })
+  const loaded = await storage.loadSession(s.id)
+  const theirs = new ShopifySession(loaded.toObject())
+  assert.equal(theirs.id, s.id)
+  assert.equal(theirs.shop, '')
+  assert.equal(theirs.expires.getTime(), T0 + 30 * MIN)
+  assert.equal(theirs.isExpired(), false)
+})
