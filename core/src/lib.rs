@@ -17,6 +17,7 @@ pub mod layout;
 pub mod layout_expiry;
 pub mod layout_postgres;
 pub mod layout_removal;
+pub mod plan;
 pub mod scopes;
 pub mod session;
 pub mod storage;
