@@ -208,8 +208,12 @@ impl PostgresLayout {
     /// hold (U+0000 in an id or shop, a shop over 2 KB, a date before 4714 BC) is
     /// `INVALID_ARGUMENT` here rather than a driver error later (see `layout_postgres`).
     pub fn row(&self, canonical: &str) -> Result<PostgresRow> {
-        let s = Session::from_json(canonical, Origin::Argument)?;
-        self.check_session(&s)?;
+        self.row_of(&Session::from_json(canonical, Origin::Argument)?)
+    }
+
+    /// [`PostgresLayout::row`] of a session in core form.
+    pub fn row_of(&self, s: &Session) -> Result<PostgresRow> {
+        self.check_session(s)?;
         Ok(PostgresRow {
             id: s.id.clone(),
             shop: s.shop.clone(),

@@ -6,7 +6,7 @@
 use napi::bindgen_prelude::{Either3, Either4};
 use napi_derive::napi;
 use sessionkeeper_core::layout;
-use sessionkeeper_core::plan::{self, Outcome, Param, RedisNext, Reply, Returns};
+use sessionkeeper_core::plan::{self, Outcome, Param, RedisNext, Reply};
 use sessionkeeper_core::Timestamp;
 
 use crate::error::{OrThrow, Result};
@@ -159,12 +159,7 @@ impl PostgresQuery {
     /// What to hand back: `true`, `value`, `count` or `sessions`.
     #[napi(getter, catch_unwind)]
     pub fn returns(&self) -> &'static str {
-        match self.inner.returns {
-            Returns::True => "true",
-            Returns::Value => "value",
-            Returns::Count => "count",
-            Returns::Sessions => "sessions",
-        }
+        self.inner.returns.name()
     }
 
     /// A find's sessions (their texts), from the first column of every row.

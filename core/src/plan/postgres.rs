@@ -3,8 +3,9 @@
 //! ([`crate::layout_postgres`]), before anything is sent.
 
 use super::{Found, Outcome};
-use crate::error::Result;
+use crate::error::{Origin, Result};
 use crate::layout::PostgresLayout;
+use crate::session::Session;
 use crate::time::Timestamp;
 
 /// One parameter of a statement.
@@ -30,6 +31,18 @@ pub enum Returns {
     Count,
     /// Fetch the first column of every row and hand them to [`Query::next`].
     Sessions,
+}
+
+impl Returns {
+    /// Its name for the hosts: `true`, `value`, `count`, `sessions`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Returns::True => "true",
+            Returns::Value => "value",
+            Returns::Count => "count",
+            Returns::Sessions => "sessions",
+        }
+    }
 }
 
 /// One statement of an operation.
@@ -68,7 +81,12 @@ impl Query {
 impl PostgresLayout {
     /// The upsert of the session in `canonical` (its canonical JSON).
     pub fn store(&self, canonical: &str) -> Result<Query> {
-        let r = self.row(canonical)?;
+        self.store_session(&Session::from_json(canonical, Origin::Argument)?)
+    }
+
+    /// [`PostgresLayout::store`] of a session the host already holds in core form.
+    pub fn store_session(&self, session: &Session) -> Result<Query> {
+        let r = self.row_of(session)?;
         let params = vec![
             Param::Text(r.id),
             Param::Text(r.shop),

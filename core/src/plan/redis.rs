@@ -152,16 +152,20 @@ impl RedisLayout {
     /// index entry, `SET` of the key (`PXAT` its expiry, see [`crate::layout_expiry`]), `SADD`
     /// again, then the re-checks of [`crate::layout_removal`].
     pub fn store(&self, canonical: &str) -> Result<RedisStep> {
-        let session = Session::from_json(canonical, Origin::Argument)?;
+        self.store_session(&Session::from_json(canonical, Origin::Argument)?)
+    }
+
+    /// [`RedisLayout::store`] of a session the host already holds in core form.
+    pub fn store_session(&self, session: &Session) -> Result<RedisStep> {
         let key = self.session_key(&session.id)?;
         let mut set = vec![key.clone().into_bytes(), session.to_json().into_bytes()];
-        if let Some(at) = self.expire_at_ms(&session) {
+        if let Some(at) = self.expire_at_ms(session) {
             set.extend([b"PXAT".to_vec(), at.to_string().into_bytes()]);
         }
         let index_key = self.index_key_of(&session.shop);
         let sadd = Command::new("SADD", [&index_key, &session.id]);
         let phases = vec![vec![sadd.clone()], vec![Command { name: "SET", args: set }], vec![sadd]];
-        let (member, shop) = (session.id, session.shop);
+        let (member, shop) = (session.id.clone(), session.shop.clone());
         Ok(RedisStep::new(phases, Then::Stored(Arc::new(Written { key, index_key, member, shop }))))
     }
 
