@@ -1,6 +1,7 @@
 """What the Redis and PostgreSQL adapters share around the core's plans (ARCHITECTURE.md,
 "Storages": the core plans every command and says what each reply means; the adapters only
-send): what a find reports to the log, and how a plan's refusal reaches the caller."""
+send): the five callbacks over a layout's plans, what a find reports to the log, and how a
+plan's refusal reaches the caller."""
 
 from __future__ import annotations
 
@@ -8,10 +9,42 @@ import logging
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
+from ._native import Session
 from .errors import CallbackFailedError, InvalidArgumentError
 
 _T = TypeVar("_T")
 logger = logging.getLogger("sessionkeeper")
+
+
+class Plans:
+    """The five callbacks of a CustomSessionStorage, each running the layout's plan of its
+    operation with ``run``, which a subclass implements for its driver; ``name`` names the
+    adapter in the log."""
+
+    __slots__ = ()
+    name = ""
+    layout: Any
+
+    async def run(self, plan: Any) -> Any:
+        raise NotImplementedError
+
+    async def store(self, session: Session) -> bool:
+        stored: bool = await self.run(self.layout.store(session))
+        return stored
+
+    async def load(self, id: str) -> Any:
+        # The value as stored: the storage validates it and builds the Session natively.
+        return await self.run(self.layout.load(id))
+
+    async def delete(self, id: str) -> bool:
+        return await self.delete_sessions([id])
+
+    async def delete_sessions(self, ids: list[str]) -> bool:
+        deleted: bool = await self.run(self.layout.delete_many(ids))
+        return deleted
+
+    async def find(self, shop: str) -> list[Any]:
+        return found(self.name, await self.run(self.layout.find_by_shop(shop)))
 
 
 def found(adapter: str, result: Any) -> list[Any]:

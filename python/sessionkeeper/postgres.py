@@ -21,7 +21,7 @@ from datetime import timedelta
 from typing import Any, Union
 
 from . import _native
-from ._adapters import found, logger, unwrapped
+from ._adapters import Plans, logger, unwrapped
 from ._calls import _failed
 from ._loops import PerLoop
 from ._native import Session
@@ -41,13 +41,15 @@ __all__ = ["PostgresSessionStorage", "postgres_session_storage"]
 PoolOrDsn = Union[str, "asyncpg.Pool"]
 
 
-class _Database:
+class _Database(Plans):
     """The storage's five callbacks as SQL, and the setup each needs first: the pool of the
     running loop (see ``PerLoop``: one per loop when the storage opens it from a DSN, else the
     app's pool) and, once per storage, the schema. Operations that arrive during the setup share
     it; a failed setup is tried again by the next operation."""
 
     __slots__ = ("layout", "pools", "schema_ready")
+    name = "postgres"
+    layout: _native.PostgresLayout
 
     def __init__(self, layout: _native.PostgresLayout, pool: Any, dsn: str | None) -> None:
         self.layout = layout
@@ -102,24 +104,6 @@ class _Database:
         status = await pool.execute(sql, *params)
         # asyncpg returns the command tag, "DELETE <count>".
         return int(status.rsplit(" ", 1)[-1]) if returns == "count" else True
-
-    async def store(self, session: Session) -> bool:
-        stored: bool = await self.run(self.layout.store(session))
-        return stored
-
-    async def load(self, id: str) -> Any:
-        # The JSON text as stored: the storage validates it and builds the Session natively.
-        return await self.run(self.layout.load(id))
-
-    async def delete(self, id: str) -> bool:
-        return await self.delete_sessions([id])
-
-    async def delete_sessions(self, ids: list[str]) -> bool:
-        deleted: bool = await self.run(self.layout.delete_many(ids))
-        return deleted
-
-    async def find(self, shop: str) -> list[Any]:
-        return found("postgres", await self.run(self.layout.find_by_shop(shop)))
 
     async def sweep(self) -> int:
         try:

@@ -26,9 +26,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Union
 
 from . import _native
-from ._adapters import found
+from ._adapters import Plans
 from ._loops import PerLoop
-from ._native import Session
 from .custom import CustomSessionStorage
 from .errors import InvalidArgumentError
 
@@ -51,7 +50,7 @@ __all__ = ["RedisSessionStorage", "redis_session_storage"]
 RedisClientOrUrl = Union[str, "Redis", "RedisCluster"]
 
 
-class _Commands:
+class _Commands(Plans):
     """The storage's five callbacks, each running one of the core's plans: every step's commands
     go to the server as the step says, and the replies go back to the core, which says what
     they mean and what comes next. On one node, a step's commands go down one connection in
@@ -65,6 +64,8 @@ class _Commands:
     """
 
     __slots__ = ("fixed", "per_loop", "layout", "cluster")
+    name = "redis"
+    layout: _native.RedisLayout
 
     def __init__(
         self, client: Any, per_loop: PerLoop[Any] | None, layout: _native.RedisLayout, cluster: bool
@@ -107,24 +108,6 @@ class _Commands:
             while isinstance(plan, _native.RedisStep):
                 plan = plan.next(await self.send(client, plan.commands))
         return plan
-
-    async def store(self, session: Session) -> bool:
-        stored: bool = await self.run(self.layout.store(session))
-        return stored
-
-    async def load(self, id: str) -> Any:
-        # The raw value: the storage validates it and builds the Session in one native call.
-        return await self.run(self.layout.load(id))
-
-    async def delete(self, id: str) -> bool:
-        return await self.delete_sessions([id])
-
-    async def delete_sessions(self, ids: list[str]) -> bool:
-        deleted: bool = await self.run(self.layout.delete_many(ids))
-        return deleted
-
-    async def find(self, shop: str) -> list[Any]:
-        return found("redis", await self.run(self.layout.find_by_shop(shop)))
 
 
 #: What the pool-exhausted error adds: the fix, in the words of redis-py's API.
