@@ -65,9 +65,19 @@ pub(crate) struct Finding {
     layout: RedisLayout,
     shop: String,
     index_key: String,
-    /// Index members in byte order, each with its key (`None`: not a session id, so stale).
+    /// The members the step reads, in byte order, each with its key (`None`: not a session
+    /// id, so stale): every member of the index, then the stale ones once removed.
     members: Vec<(Vec<u8>, Option<String>)>,
     found: Found,
+}
+
+impl Finding {
+    /// The same find, on to its next step.
+    fn then(&self, members: Vec<(Vec<u8>, Option<String>)>, found: Found) -> Box<Finding> {
+        let (layout, shop, index_key) =
+            (self.layout.clone(), self.shop.clone(), self.index_key.clone());
+        Box::new(Finding { layout, shop, index_key, members, found })
+    }
 }
 
 pub(crate) fn done(outcome: Outcome) -> Result<RedisNext> {
@@ -105,7 +115,15 @@ impl RedisStep {
     }
 
     /// The next step, or the result, from every reply of this step in order.
+    /// `INVALID_ARGUMENT` when the replies are not one per command.
     pub fn next(&self, replies: Vec<Reply>) -> Result<RedisNext> {
+        let sent: usize = self.phases.iter().map(Vec::len).sum();
+        if replies.len() != sent {
+            return Err(Error::InvalidArgument(format!(
+                "a step of {sent} Redis commands needs {sent} replies, got {}",
+                replies.len()
+            )));
+        }
         let mut replies = replies;
         match &self.then {
             Then::Value => done(Outcome::Value(match replies.into_iter().next() {
@@ -218,7 +236,7 @@ impl Finding {
             })
             .collect();
         let keys = gets(members.iter().filter_map(|(_, k)| k.as_deref()));
-        send(vec![keys], Then::Read(Box::new(Finding { members, ..self.clone() })))
+        send(vec![keys], Then::Read(self.then(members, Found::default())))
     }
 
     /// The members' values: keep the sessions of the shop, `SREM` the stale members, skip
@@ -243,8 +261,7 @@ impl Finding {
         found.dropped = stale.len();
         let srem = set_command("SREM", &self.index_key, stale.iter().map(|(m, _)| m.clone()));
         let keys = gets(stale.iter().filter_map(|(_, k)| k.as_deref()));
-        let next = Finding { members: stale, found, ..self.clone() };
-        send(vec![vec![srem], keys], Then::Rechecked(Box::new(next)))
+        send(vec![vec![srem], keys], Then::Rechecked(self.then(stale, found)))
     }
 
     /// The stale members' values once more, after their `SREM`: a store may have landed its

@@ -289,3 +289,45 @@ fn a_postgres_find_sorts_by_id_and_skips_broken_rows() {
     assert_eq!((ids, found.dropped, found.unreadable), (vec!["B", "a"], 0, 2));
     assert_eq!(found.sessions[1].1, row("a", X), "the text as read");
 }
+
+#[test]
+fn a_step_takes_one_reply_per_command() {
+    let step = redis().store(r#"{"id":"a"}"#).unwrap();
+    for replies in [vec![Reply::Int(1)], vec![Reply::Int(0); 4]] {
+        let err = step.next(replies).unwrap_err();
+        assert_eq!(err.code(), "INVALID_ARGUMENT");
+        assert!(err.message().contains("3 replies"), "{err}");
+    }
+}
+
+#[test]
+fn empty_phases_are_not_sent() {
+    let l = redis();
+    let read = sent(l.delete_many(&["a".into(), "b".into()]));
+    let removed = sent(read.next(vec![bulk("{not json"), bulk("[]")]));
+    assert_eq!(
+        shown(&removed),
+        [["DEL p:session:a", "DEL p:session:b"]],
+        "no shop known: no SREM, no re-check"
+    );
+    assert_eq!(outcome(removed.next(vec![Reply::Int(1), Reply::Int(1)])), Outcome::Bool(true));
+    let read = sent(l.find_by_shop(X).unwrap().next(vec![Reply::Array(vec![bulk(""), bulk("a")])]));
+    let recheck = sent(read.next(vec![Reply::Nil]));
+    assert_eq!(shown(&recheck), [["SREM p:shop:x.myshopify.com  a"], ["GET p:session:a"]]);
+    let read = sent(l.find_by_shop(X).unwrap().next(vec![Reply::Array(vec![bulk(""), bulk("a")])]));
+    let recheck = sent(read.next(vec![session("a", X)]));
+    assert_eq!(
+        shown(&recheck),
+        [["SREM p:shop:x.myshopify.com "]],
+        "a member that is no id: nothing to read again"
+    );
+    let Outcome::Found(found) = outcome(recheck.next(vec![Reply::Int(1)])) else { panic!() };
+    assert_eq!((found.sessions.len(), found.dropped), (1, 1));
+}
+
+#[test]
+fn postgres_results_are_named_for_the_hosts() {
+    let names =
+        [Returns::True, Returns::Value, Returns::Count, Returns::Sessions].map(Returns::name);
+    assert_eq!(names, ["true", "value", "count", "sessions"]);
+}
