@@ -31,6 +31,7 @@
 //! reports the problem (`INVALID_SESSION` naming the field); [`Found::unreadable`] counts them.
 
 mod postgres;
+mod redacted;
 pub(crate) mod redis;
 
 pub use postgres::{Param, Query, Returns};
@@ -40,7 +41,7 @@ use crate::error::Origin;
 use crate::session::Session;
 
 /// One Redis command: its name, then its arguments (keys, values, set members) as bytes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Command {
     /// The command, upper case: `GET`, `SET`, `DEL`, `SADD`, `SREM`, `SMEMBERS`.
     pub name: &'static str,
@@ -59,7 +60,7 @@ impl Command {
 }
 
 /// What the server answered one command, as the host's driver handed it over.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Reply {
     /// No value (`GET` of a missing key).
     Nil,
@@ -72,7 +73,7 @@ pub enum Reply {
 }
 
 /// What a finished operation resolves to.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum Outcome {
     /// `storeSession` and the deletes: `true`.
     Bool(bool),
@@ -86,7 +87,7 @@ pub enum Outcome {
 }
 
 /// The result of a find (see the module docs).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Found {
     /// The shop's sessions by id in byte order, each with the text it was read from.
     pub sessions: Vec<(Session, String)>,

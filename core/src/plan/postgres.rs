@@ -9,7 +9,7 @@ use crate::session::Session;
 use crate::time::Timestamp;
 
 /// One parameter of a statement.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Param {
     /// A `text`.
     Text(String),
