@@ -208,7 +208,7 @@ function callbacks(client, layout, owned) {
     for (;;) {
       const replies = await send(at.commands)
       if (at.yields !== null) return replies[at.yields]
-      const next = at.step.next(replies)
+      const next = planned(at.step, 'next', replies)
       if (!(next instanceof native.RedisStep)) return next
       at = stepOf(next)
     }

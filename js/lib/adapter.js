@@ -27,10 +27,10 @@ function layoutOf(Layout, options, names, first) {
   }
 }
 
-/** The layout's plan for `arg`, its refusal as a SessionStorageError. */
-function planned(layout, operation, arg) {
+/** `plan[operation](arg)` (a layout's plan, or a step's next), a refusal as a SessionStorageError. */
+function planned(plan, operation, arg) {
   try {
-    return layout[operation](arg)
+    return plan[operation](arg)
   } catch (e) {
     throw fromNative(e)
   }
