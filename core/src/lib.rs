@@ -18,6 +18,7 @@ pub mod layout_expiry;
 pub mod layout_postgres;
 pub mod layout_removal;
 pub mod manager;
+pub mod plan;
 pub mod scopes;
 pub mod session;
 pub mod storage;

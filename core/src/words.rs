@@ -33,10 +33,11 @@ pub fn language() -> Language {
 }
 
 /// JavaScript names whose Python spelling is not their plain snake_case: durations are in
-/// seconds in Python, so the `Ms` goes (`timeoutMs` → `timeout`), and option values spelt
-/// with dashes in JavaScript take underscores.
-const RENAMED: [(&str, &str); 5] = [
+/// seconds in Python, so the `Ms` goes (`timeoutMs` → `timeout`, `graceMs` → `grace`), and
+/// option values spelt with dashes in JavaScript take underscores.
+const RENAMED: [(&str, &str); 6] = [
     ("timeoutMs", "timeout"),
+    ("graceMs", "grace"),
     ("idleTimeoutMs", "idle_timeout"),
     ("absoluteTimeoutMs", "absolute_timeout"),
     ("touchAfterMs", "touch_after"),
@@ -142,6 +143,7 @@ mod tests {
             ("timeoutMs", "timeout"),
             ("idleTimeoutMs", "idle_timeout"),
             ("last-write-wins", "last_write_wins"),
+            ("graceMs", "grace"),
             ("data.myKey", "data.myKey"),
             ("shop", "shop"),
         ];
