@@ -112,8 +112,9 @@ impl Deleting {
                     let Reply::Bulk(value) = reply else { continue }; // nothing stored
                     dels.push(Command::new("DEL", [key]));
                     let stored = std::str::from_utf8(&value).ok();
-                    if let Some(s) = stored.and_then(|t| Session::from_json(t, Origin::Stored).ok())
-                    {
+                    let parsed = stored.and_then(|t| Session::from_json(t, Origin::Stored).ok());
+                    // A session without a shop has no index entry to remove.
+                    if let Some(s) = parsed.filter(|s| !s.shop.is_empty()) {
                         let (key, member) = (key.clone(), id.clone());
                         indexed.push(Entry {
                             key,

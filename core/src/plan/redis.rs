@@ -180,6 +180,10 @@ impl RedisLayout {
         if let Some(at) = self.expire_at_ms(session) {
             set.extend([b"PXAT".to_vec(), at.to_string().into_bytes()]);
         }
+        if session.shop.is_empty() {
+            // No shop, no index entry (a managed session): a find can never ask for it.
+            return Ok(RedisStep::new(vec![vec![Command { name: "SET", args: set }]], Then::True));
+        }
         let index_key = self.index_key_of(&session.shop);
         let sadd = Command::new("SADD", [&index_key, &session.id]);
         let phases = vec![vec![sadd.clone()], vec![Command { name: "SET", args: set }], vec![sadd]];
