@@ -74,6 +74,43 @@ impl Error {
         }
     }
 
+    /// The error with code `code` (one of [`ERROR_CODES`]) and `message`, as a host hands back
+    /// an error the core worded earlier; `None` for a code the core does not have.
+    pub fn from_code(code: &str, message: impl Into<String>) -> Option<Error> {
+        let make = match code {
+            "INVALID_ARGUMENT" => Error::InvalidArgument,
+            "INVALID_SESSION" => Error::InvalidSession,
+            "INVALID_CALLBACK_RESULT" => Error::InvalidCallbackResult,
+            "CALLBACK_FAILED" => Error::CallbackFailed,
+            "CALLBACK_TIMEOUT" => Error::CallbackTimeout,
+            "NOT_SUPPORTED" => Error::NotSupported,
+            "STORAGE_IO" => Error::StorageIo,
+            "CONFLICT" => Error::Conflict,
+            "COOKIE_TOO_LARGE" => Error::CookieTooLarge,
+            "INVALID_SIGNATURE" => Error::InvalidSignature,
+            _ => return None,
+        };
+        Some(make(message.into()))
+    }
+
+    /// An error of the same code with another message.
+    pub fn with_message(&self, message: impl Into<String>) -> Error {
+        let mut error = self.clone();
+        match &mut error {
+            Error::InvalidArgument(m)
+            | Error::InvalidSession(m)
+            | Error::InvalidCallbackResult(m)
+            | Error::CallbackFailed(m)
+            | Error::CallbackTimeout(m)
+            | Error::NotSupported(m)
+            | Error::StorageIo(m)
+            | Error::Conflict(m)
+            | Error::CookieTooLarge(m)
+            | Error::InvalidSignature(m) => *m = message.into(),
+        }
+        error
+    }
+
     /// The human-readable message (the same text `Display` prints).
     pub fn message(&self) -> &str {
         match self {
@@ -220,6 +257,12 @@ mod tests {
         ];
         let codes: Vec<_> = all.iter().map(Error::code).collect();
         assert_eq!(codes, ERROR_CODES);
+        for e in &all {
+            let again = Error::from_code(e.code(), "m").unwrap();
+            assert_eq!((again.code(), again.message()), (e.code(), "m"));
+            assert_eq!(e.with_message("m"), again);
+        }
+        assert_eq!(Error::from_code("NOPE", "m"), None);
     }
 
     #[test]
