@@ -10,6 +10,7 @@ mod callback;
 mod convert;
 mod error;
 mod layout;
+mod policy;
 mod session;
 mod stores;
 mod views;
