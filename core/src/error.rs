@@ -57,6 +57,20 @@ pub const ERROR_CODES: [&str; 10] = [
     "INVALID_SIGNATURE",
 ];
 
+/// Each code's variant, in the order of [`ERROR_CODES`].
+const BY_CODE: [fn(String) -> Error; 10] = [
+    Error::InvalidArgument,
+    Error::InvalidSession,
+    Error::InvalidCallbackResult,
+    Error::CallbackFailed,
+    Error::CallbackTimeout,
+    Error::NotSupported,
+    Error::StorageIo,
+    Error::Conflict,
+    Error::CookieTooLarge,
+    Error::InvalidSignature,
+];
+
 impl Error {
     /// The stable, language-independent code of this error (`"INVALID_SESSION"`, …).
     pub fn code(&self) -> &'static str {
@@ -77,38 +91,15 @@ impl Error {
     /// The error with code `code` (one of [`ERROR_CODES`]) and `message`, as a host hands back
     /// an error the core worded earlier; `None` for a code the core does not have.
     pub fn from_code(code: &str, message: impl Into<String>) -> Option<Error> {
-        let make = match code {
-            "INVALID_ARGUMENT" => Error::InvalidArgument,
-            "INVALID_SESSION" => Error::InvalidSession,
-            "INVALID_CALLBACK_RESULT" => Error::InvalidCallbackResult,
-            "CALLBACK_FAILED" => Error::CallbackFailed,
-            "CALLBACK_TIMEOUT" => Error::CallbackTimeout,
-            "NOT_SUPPORTED" => Error::NotSupported,
-            "STORAGE_IO" => Error::StorageIo,
-            "CONFLICT" => Error::Conflict,
-            "COOKIE_TOO_LARGE" => Error::CookieTooLarge,
-            "INVALID_SIGNATURE" => Error::InvalidSignature,
-            _ => return None,
-        };
-        Some(make(message.into()))
+        let at = ERROR_CODES.iter().position(|c| *c == code)?;
+        Some(BY_CODE[at](message.into()))
     }
 
     /// An error of the same code with another message.
     pub fn with_message(&self, message: impl Into<String>) -> Error {
-        let mut error = self.clone();
-        match &mut error {
-            Error::InvalidArgument(m)
-            | Error::InvalidSession(m)
-            | Error::InvalidCallbackResult(m)
-            | Error::CallbackFailed(m)
-            | Error::CallbackTimeout(m)
-            | Error::NotSupported(m)
-            | Error::StorageIo(m)
-            | Error::Conflict(m)
-            | Error::CookieTooLarge(m)
-            | Error::InvalidSignature(m) => *m = message.into(),
-        }
-        error
+        // Every code() is listed (`codes_are_stable_and_listed`).
+        let at = ERROR_CODES.iter().position(|c| *c == self.code()).unwrap_or_default();
+        BY_CODE[at](message.into())
     }
 
     /// The human-readable message (the same text `Display` prints).

@@ -251,7 +251,7 @@ class Deadlines:
     """The deadlines of one storage's pending callbacks on one event loop (the core's); times
     are the loop's clock, in seconds."""
 
-    def __init__(self, timeout_ms: int) -> None: ...
+    def __new__(cls, timeout_ms: int) -> Deadlines: ...
     def start(self, now: float) -> int:
         """Registers a callback started at ``now``; returns its number (in start order)."""
     def expired(self, now: float) -> int:
