@@ -410,6 +410,18 @@ async def test_a_callback_that_swallows_the_timeout_still_times_out_and_leaves_t
     await asyncio.sleep(0)  # would raise CancelledError if a cancel request were left over
 
 
+async def test_an_error_raised_after_the_timeout_is_the_timeout() -> None:
+    async def late(id: str) -> Any:
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            raise StoreDown("cleanup failed") from None
+
+    with pytest.raises(CallbackTimeoutError) as info:
+        await storage(load=late, timeout=0.02).load_session("id-1")
+    assert info.value.__cause__ is None, "the late error is not the caller's, as in Node"
+
+
 def test_deadlines_work_on_every_loop_the_storage_sees() -> None:
     async def hang(id: str) -> Any:
         await asyncio.Event().wait()
