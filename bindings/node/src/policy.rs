@@ -11,8 +11,8 @@ use sessionkeeper_core::Error as CoreError;
 
 use crate::error::{Code, ErrorInfo, OrThrow, Result};
 
-/// The callback timeout from the `timeoutMs` option: `null` disables it, `undefined` gives the
-/// default (10000).
+/// The callback timeout in milliseconds from the `timeoutMs` option (`undefined`: the default,
+/// 10000); `null` when the option disables it (`0`).
 #[napi(catch_unwind)]
 pub fn timeout_ms(value: Option<f64>) -> Result<Option<f64>> {
     Ok(engine::timeout_ms(value).or_throw()?.map(|ms| ms as f64))
