@@ -11,6 +11,7 @@ from .errors import SessionStorageError
 __all__ = [
     "BATTERY_VECTORS",
     "ERROR_CODES",
+    "Deadlines",
     "FileStore",
     "MemoryStore",
     "NativeManager",
@@ -26,12 +27,12 @@ __all__ = [
     "check_shop_argument",
     "find_not_supported",
     "finish_bool",
+    "finish_delete_many",
     "finish_found",
     "finish_load",
-    "ids_subject",
     "plan_delete_many",
     "session_argument",
-    "timeout_seconds",
+    "timeout_ms",
 ]
 
 ERROR_CODES: list[str]
@@ -239,12 +240,26 @@ def session_argument(session: object) -> Session: ...
 def finish_bool(operation: str, result: object) -> bool: ...
 def finish_load(id: str, result: object) -> Session | None: ...
 def finish_found(shop: str, result: object) -> list[Session]: ...
-def callback_failed(operation: str, subject: str, message: str) -> SessionStorageError: ...
-def callback_timeout(operation: str, subject: str, seconds: float) -> SessionStorageError: ...
+def callback_failed(
+    operation: str, subject: str, text: str | None, type_name: str
+) -> SessionStorageError: ...
+def callback_timeout(operation: str, subject: str, timeout_ms: int) -> SessionStorageError: ...
 def find_not_supported() -> SessionStorageError: ...
-def timeout_seconds(value: object) -> float | None: ...
-def plan_delete_many(ids: object, has_callback: bool) -> list[list[str]] | None: ...
-def ids_subject(ids: Sequence[str]) -> str: ...
+def timeout_ms(value: object) -> int | None: ...
+def plan_delete_many(ids: object, has_callback: bool) -> str | list[list[str]]: ...
+def finish_delete_many(ids: list[str], outcomes: Sequence[bool | BaseException]) -> bool: ...
+@final
+class Deadlines:
+    """The deadlines of one storage's pending callbacks on one event loop (the core's); times
+    are the loop's clock, in seconds."""
+
+    def __new__(cls, timeout_ms: int) -> Deadlines: ...
+    def start(self, now: float) -> int:
+        """Registers a callback started at ``now``; returns its number (in start order)."""
+    def expired(self, now: float) -> int:
+        """The pending calls numbered below the answer are past their deadline at ``now``."""
+    def next_delay(self, now: float, oldest_pending: int | None) -> float | None:
+        """Seconds until the timer should fire, given the oldest call still pending."""
 
 @final
 class NativeManager:

@@ -13,6 +13,7 @@ mod file;
 mod layout;
 mod manager;
 mod memory;
+mod policy;
 mod session;
 
 /// The conformance battery `sessionkeeper/testing` runs, as one JSON text (ARCHITECTURE.md, "Tests").

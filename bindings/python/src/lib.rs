@@ -11,6 +11,7 @@ mod convert;
 mod error;
 mod layout;
 mod manager;
+mod policy;
 mod session;
 mod stores;
 mod views;
