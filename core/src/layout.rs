@@ -164,7 +164,8 @@ impl PostgresLayout {
                 "CREATE TABLE IF NOT EXISTS {t} (id text PRIMARY KEY, shop text NOT NULL, \
                  expires timestamptz, usable_until timestamptz, session json NOT NULL)"
             ),
-            format!("CREATE INDEX IF NOT EXISTS {index} ON {t} (shop)"),
+            // Partial: sessions without a shop (managed sessions) are never looked up by shop.
+            format!("CREATE INDEX IF NOT EXISTS {index} ON {t} (shop) WHERE shop <> ''"),
         ]
     }
 
@@ -201,7 +202,11 @@ impl PostgresLayout {
 
     /// A shop's sessions' texts: `$1` the shop.
     pub fn find_sql(&self) -> String {
-        format!("SELECT session::text AS session FROM {} WHERE shop = $1 ORDER BY id", self.sql)
+        // `shop <> ''` lets the planner use the partial index whatever `$1` is.
+        format!(
+            "SELECT session::text AS session FROM {} WHERE shop = $1 AND shop <> '' ORDER BY id",
+            self.sql
+        )
     }
 
     /// The upsert parameters for a session given as canonical JSON. What PostgreSQL cannot

@@ -101,6 +101,8 @@ fn postgres_statements_are_the_shared_contract() {
     assert_eq!(l.delete_many_sql(), format!("DELETE FROM {t} WHERE id = ANY($1::text[])"));
     assert_eq!(
         l.find_sql(),
-        format!("SELECT session::text AS session FROM {t} WHERE shop = $1 ORDER BY id")
+        format!(
+            "SELECT session::text AS session FROM {t} WHERE shop = $1 AND shop <> '' ORDER BY id"
+        )
     );
 }

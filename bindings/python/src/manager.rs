@@ -31,7 +31,12 @@ impl NativeManager {
     #[pyo3(signature = (header))]
     fn begin(&self, header: Option<&str>) -> SessionState {
         let begin = self.inner.begin(header);
-        SessionState { manager: self.inner.clone(), begin: Some(begin), managed: None, pending: None }
+        SessionState {
+            manager: self.inner.clone(),
+            begin: Some(begin),
+            managed: None,
+            pending: None,
+        }
     }
 }
 
@@ -45,7 +50,10 @@ pub struct SessionState {
 }
 
 fn not_open(py: Python<'_>) -> PyErr {
-    crate::error::to_py(py, &sessionkeeper_core::Error::InvalidArgument("the session is not open yet".into()))
+    crate::error::to_py(
+        py,
+        &sessionkeeper_core::Error::InvalidArgument("the session is not open yet".into()),
+    )
 }
 
 impl SessionState {
@@ -134,7 +142,13 @@ impl SessionState {
 
     /// What committing the app's ``values`` and ``flash`` (JSON text) does; ``committed()``
     /// after performing it.
-    fn commit(&mut self, py: Python<'_>, values: &str, flash: &str, now_ms: f64) -> PyResult<PlanTuple> {
+    fn commit(
+        &mut self,
+        py: Python<'_>,
+        values: &str,
+        flash: &str,
+        now_ms: f64,
+    ) -> PyResult<PlanTuple> {
         let now = now(now_ms).or_raise(py)?;
         let plan = self.manager.commit_json(self.managed(py)?, values, flash, now).or_raise(py)?;
         let out = (

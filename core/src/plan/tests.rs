@@ -76,7 +76,10 @@ fn a_store_is_one_round_trip_unless_an_srem_landed_in_between() {
 #[test]
 fn a_store_without_a_shop_is_one_set_and_no_index_entry() {
     let step = redis().store(r#"{"id":"b"}"#).unwrap();
-    assert_eq!(shown(&step), [[r#"SET p:session:b {"id":"b","shop":"","state":"","isOnline":false}"#]]);
+    assert_eq!(
+        shown(&step),
+        [[r#"SET p:session:b {"id":"b","shop":"","state":"","isOnline":false}"#]]
+    );
     assert_eq!(outcome(step.next(vec![bulk("OK")])), Outcome::Bool(true));
     assert_eq!(redis().store(r#"{"id":""}"#).unwrap_err().code(), "INVALID_ARGUMENT");
     // Deleting it removes the key and touches no index.
