@@ -33,6 +33,7 @@
 mod postgres;
 mod redacted;
 pub(crate) mod redis;
+pub mod versioned;
 
 pub use postgres::{Param, Query, Returns};
 pub use redis::{RedisNext, RedisStep};

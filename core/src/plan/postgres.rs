@@ -31,6 +31,8 @@ pub enum Returns {
     Count,
     /// Fetch the first column of every row and hand them to [`Query::next`].
     Sessions,
+    /// Run it and hand the number of rows it affected to [`Query::stored`].
+    Stored,
 }
 
 impl Returns {
@@ -41,6 +43,7 @@ impl Returns {
             Returns::Value => "value",
             Returns::Count => "count",
             Returns::Sessions => "sessions",
+            Returns::Stored => "stored",
         }
     }
 }
@@ -56,11 +59,13 @@ pub struct Query {
     pub returns: Returns,
     /// The shop of a find.
     shop: String,
+    /// The id and expected version of a compare-and-store.
+    pub(crate) versioned: Option<(String, u64)>,
 }
 
 impl Query {
-    fn new(sql: String, params: Vec<Param>, returns: Returns) -> Self {
-        Query { sql, params, returns, shop: String::new() }
+    pub(crate) fn new(sql: String, params: Vec<Param>, returns: Returns) -> Self {
+        Query { sql, params, returns, shop: String::new(), versioned: None }
     }
 
     /// The result of a [`Returns::Sessions`] statement (a find), from the first column of every

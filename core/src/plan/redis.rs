@@ -48,6 +48,8 @@ pub(crate) enum Then {
     Rechecked(Box<Finding>),
     /// A find's `SADD` of the members found again: the result.
     Revived(Box<Found>),
+    /// A compare-and-store's `EVAL` (see [`super::versioned`]): the id and expected version.
+    Versioned(String, u64),
 }
 
 /// What a store wrote, for its re-checks.
@@ -148,6 +150,16 @@ impl RedisStep {
             Then::Read(f) => f.read(replies),
             Then::Rechecked(f) => f.rechecked(replies),
             Then::Revived(found) => done(Outcome::Found((**found).clone())),
+            Then::Versioned(_, _) if replies.first() == Some(&Reply::Int(-2)) => {
+                done(Outcome::Bool(true))
+            }
+            Then::Versioned(id, expected) => {
+                let found = match replies.first() {
+                    Some(Reply::Int(v)) => *v,
+                    _ => -1,
+                };
+                Err(super::versioned::conflict(id, found, *expected))
+            }
         }
     }
 }

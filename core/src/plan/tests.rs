@@ -332,3 +332,35 @@ fn postgres_results_are_named_for_the_hosts() {
         [Returns::True, Returns::Value, Returns::Count, Returns::Sessions].map(Returns::name);
     assert_eq!(names, ["true", "value", "count", "sessions"]);
 }
+
+#[test]
+fn compare_and_store_is_one_eval_or_one_statement() {
+    let managed =
+        Session::from_json(r#"{"id":"m","expires":"2030-01-01T00:00:00.000Z"}"#, Origin::Argument)
+            .unwrap();
+    let step = redis().store_if_version(&managed, 3).unwrap();
+    let shown = shown(&step);
+    assert_eq!(shown.len(), 1);
+    assert!(shown[0][0].starts_with("EVAL local cur = redis.call('GET', KEYS[1])"));
+    assert!(shown[0][0].ends_with(r#" 1 p:session:m {"id":"m","shop":"","state":"","isOnline":false,"expires":"2030-01-01T00:00:00.000Z"} 3 1894060800000"#), "PXAT: expires plus the grace; {}", shown[0][0]);
+    assert_eq!(outcome(step.next(vec![Reply::Int(-2)])), Outcome::Bool(true));
+    let err = step.next(vec![Reply::Int(4)]).unwrap_err();
+    assert_eq!(err.code(), "CONFLICT");
+    assert!(err.message().contains("the store holds version 4, expected version 3"), "{err}");
+    assert!(!err.message().contains("\"m\""), "the id shows only as a hash");
+    assert_eq!(step.next(vec![Reply::Int(0)]).unwrap_err().code(), "CONFLICT");
+
+    let pg = PostgresLayout::new(None).unwrap();
+    let insert = pg.store_if_version(&managed, 0).unwrap();
+    assert!(insert.sql.ends_with("ON CONFLICT (id) DO NOTHING") && insert.params.len() == 5);
+    let update = pg.store_if_version(&managed, 3).unwrap();
+    assert!(update.sql.contains("->>'version' = $6") && update.params.len() == 6);
+    assert_eq!(update.returns.name(), "stored");
+    assert!(update.stored(1).unwrap());
+    assert_eq!(update.stored(0).unwrap_err().code(), "CONFLICT");
+
+    let mut shop = managed.clone();
+    shop.shop = X.into();
+    assert_eq!(redis().store_if_version(&shop, 0).unwrap_err().code(), "INVALID_ARGUMENT");
+    assert_eq!(pg.store_if_version(&shop, 0).unwrap_err().code(), "INVALID_ARGUMENT");
+}
