@@ -7,7 +7,7 @@
 const { native } = require('./lib/core.js')
 const { CustomSessionStorage, callbackFailed } = require('./lib/custom.js')
 const { invalidArgument } = require('./lib/errors.js')
-const { layoutOf, planned, customOptions, unwrap } = require('./lib/adapter.js')
+const { layoutOf, planned, customOptions, unwrap, versioned } = require('./lib/adapter.js')
 
 const OPTIONS = new Set(['table', 'graceMs', 'timeoutMs'])
 
@@ -90,6 +90,7 @@ function callbacks(pool, layout) {
     if (returns === 'value') return rows.length === 0 ? undefined : firstColumn(rows[0])
     if (returns === 'sessions') return query.next(rows.map(firstColumn))
     if (returns === 'count') return rowCount ?? 0
+    if (returns === 'stored') return planned(query, 'stored', rowCount ?? 0)
     return true
   }
 
@@ -99,6 +100,7 @@ function callbacks(pool, layout) {
     remove: (id) => run(planned(layout, 'deleteMany', [id])),
     removeMany: (ids) => run(planned(layout, 'deleteMany', ids)),
     find: (shop) => run(planned(layout, 'findByShop', shop)),
+    storeIfVersion: ([session, expected]) => run(planned(layout, 'storeIfVersion', JSON.stringify(session), expected)),
     /** Deletes the rows past their grace period; resolves how many went. */
     async sweep() {
       try {
@@ -118,6 +120,7 @@ function callbacks(pool, layout) {
 class PostgresSessionStorage extends CustomSessionStorage {
   #owned
   #sweep
+  #storeIfVersion
 
   constructor(poolOrConnectionString, options) {
     const { layout, given } = layoutOf(native.PostgresLayout, options, OPTIONS, 'table')
@@ -134,6 +137,15 @@ class PostgresSessionStorage extends CustomSessionStorage {
     super(cb.store, cb.load, cb.remove, customOptions(cb, given))
     this.#owned = owned
     this.#sweep = cb.sweep
+    this.#storeIfVersion = cb.storeIfVersion
+  }
+
+  /**
+   * Stores `session` only if the stored row still has `expectedVersion` (0: none yet), in one
+   * statement: SessionManager's `optimistic` concurrency. CONFLICT when it has another.
+   */
+  storeSessionIfVersion(session, expectedVersion) {
+    return versioned(this.#storeIfVersion, session, expectedVersion)
   }
 
   /**

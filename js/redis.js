@@ -8,7 +8,7 @@
 const { native } = require('./lib/core.js')
 const { CustomSessionStorage } = require('./lib/custom.js')
 const { invalidArgument } = require('./lib/errors.js')
-const { layoutOf, planned, customOptions } = require('./lib/adapter.js')
+const { layoutOf, planned, customOptions, versioned } = require('./lib/adapter.js')
 
 const OPTIONS = new Set(['keyPrefix', 'graceMs', 'timeoutMs'])
 const COMMANDS = ['get', 'set', 'sAdd', 'sRem', 'sMembers', 'del']
@@ -24,6 +24,8 @@ const SEND = {
   SREM: (client, c) => client.sRem(c[1], c.slice(2)),
   SMEMBERS: (client, c) => client.sMembers(c[1]),
   DEL: (client, c) => client.del(c[1]),
+  // `EVAL script 1 key ...args`: one key, so a cluster routes it like any single-key command.
+  EVAL: (client, c) => client.eval(c[1], { keys: [c[3]], arguments: c.slice(4) }),
 }
 
 function sendOne(client, command) {
@@ -242,7 +244,15 @@ function callbacks(client, layout, owned) {
     return run(stepOf(planned(layout, 'findByShop', shop)))
   }
 
-  const all = { store, load, remove, removeMany, find }
+  /** `[session, expectedVersion]`: the manager's compare-and-store, one EVAL. */
+  async function storeIfVersion([session, expected]) {
+    const wait = ready()
+    if (wait !== undefined) await wait
+    const first = stepOf(planned(layout, 'storeIfVersion', JSON.stringify(session), expected))
+    return run(first)
+  }
+
+  const all = { store, load, remove, removeMany, find, storeIfVersion }
   if (owned === null) return all
   return Object.fromEntries(Object.entries(all).map(([name, fn]) => [name, (arg) => owned.track(fn, arg)]))
 }
@@ -254,6 +264,7 @@ function callbacks(client, layout, owned) {
  */
 class RedisSessionStorage extends CustomSessionStorage {
   #owned
+  #storeIfVersion
 
   constructor(clientOrUrl, options) {
     const { layout, given } = layoutOf(native.RedisLayout, options, OPTIONS, 'keyPrefix')
@@ -270,6 +281,15 @@ class RedisSessionStorage extends CustomSessionStorage {
     const cb = callbacks(client, layout, owned)
     super(cb.store, cb.load, cb.remove, customOptions(cb, given))
     this.#owned = owned
+    this.#storeIfVersion = cb.storeIfVersion
+  }
+
+  /**
+   * Stores `session` only if the stored record still has `expectedVersion` (0: none yet), in one
+   * atomic script: SessionManager's `optimistic` concurrency. CONFLICT when it has another.
+   */
+  storeSessionIfVersion(session, expectedVersion) {
+    return versioned(this.#storeIfVersion, session, expectedVersion)
   }
 
   /** Closes the client this storage created from a URL; a client passed in is left open. */

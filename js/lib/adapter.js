@@ -5,6 +5,7 @@
 
 const { fromNative, invalidArgument, SessionStorageError } = require('./errors.js')
 const { optionOf } = require('./args.js')
+const { callbackFailed } = require('./custom.js')
 
 /**
  * The core's layout for an adapter's options (an object of the keys in `names`, or undefined):
@@ -27,12 +28,28 @@ function layoutOf(Layout, options, names, first) {
   }
 }
 
-/** `plan[operation](arg)` (a layout's plan, or a step's next), a refusal as a SessionStorageError. */
-function planned(plan, operation, arg) {
+/** `plan[operation](...args)` (a layout's plan, or a step's next), a refusal as a SessionStorageError. */
+function planned(plan, operation, ...args) {
   try {
-    return plan[operation](arg)
+    return plan[operation](...args)
   } catch (e) {
     throw fromNative(e)
+  }
+}
+
+/**
+ * A compare-and-store (`storeSessionIfVersion`): the core's answers (CONFLICT, a refused
+ * session) as they are, a driver's failure as CALLBACK_FAILED with it as `cause`.
+ */
+async function versioned(storeIfVersion, session, expectedVersion) {
+  if (!Number.isSafeInteger(expectedVersion) || expectedVersion < 0) {
+    throw invalidArgument(`expectedVersion must be a non-negative integer, got ${expectedVersion}`)
+  }
+  try {
+    return await storeIfVersion([session, expectedVersion])
+  } catch (e) {
+    if (e instanceof SessionStorageError) throw e
+    throw callbackFailed('store', session.id, e)
   }
 }
 
@@ -55,4 +72,4 @@ function unwrap(e) {
   throw e
 }
 
-module.exports = { layoutOf, planned, customOptions, unwrap }
+module.exports = { layoutOf, planned, customOptions, unwrap, versioned }

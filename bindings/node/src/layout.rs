@@ -7,7 +7,7 @@ use napi::bindgen_prelude::{Either3, Either4};
 use napi_derive::napi;
 use sessionkeeper_core::layout;
 use sessionkeeper_core::plan::{self, Outcome, Param, RedisNext, Reply};
-use sessionkeeper_core::Timestamp;
+use sessionkeeper_core::{Origin, Session, Timestamp};
 
 use crate::error::{OrThrow, Result};
 
@@ -126,6 +126,14 @@ impl JsRedisLayout {
     pub fn find_by_shop(&self, shop: String) -> Result<RedisStep> {
         self.inner.find_by_shop(&shop).map(|inner| RedisStep { inner }).or_throw()
     }
+
+    /// The plan of a store of the session in `text` only over version `expected` (0: none yet).
+    #[napi(catch_unwind)]
+    pub fn store_if_version(&self, text: String, expected: u32) -> Result<RedisStep> {
+        let session = Session::from_json(&text, Origin::Argument).or_throw()?;
+        let step = self.inner.store_if_version(&session, u64::from(expected));
+        step.map(|inner| RedisStep { inner }).or_throw()
+    }
 }
 
 /// One statement: run `sql` with `params`; `returns` says what to hand back — `"true"`: the
@@ -156,10 +164,17 @@ impl PostgresQuery {
         self.inner.params.iter().map(param).collect()
     }
 
-    /// What to hand back: `true`, `value`, `count` or `sessions`.
+    /// What to hand back: `true`, `value`, `count`, `sessions` or `stored`.
     #[napi(getter, catch_unwind)]
     pub fn returns(&self) -> &'static str {
         self.inner.returns.name()
+    }
+
+    /// A compare-and-store's (`"stored"`) result from the rows it affected: `true`, or a
+    /// CONFLICT thrown.
+    #[napi(catch_unwind)]
+    pub fn stored(&self, rows: u32) -> Result<bool> {
+        self.inner.stored(u64::from(rows)).or_throw()
     }
 
     /// A find's sessions (their texts), from the first column of every row.
@@ -221,6 +236,14 @@ impl JsPostgresLayout {
     #[napi(catch_unwind)]
     pub fn find_by_shop(&self, shop: String) -> Result<PostgresQuery> {
         self.inner.find_by_shop(&shop).map(|inner| PostgresQuery { inner }).or_throw()
+    }
+
+    /// The store of the session in `text` only over version `expected` (0: none yet).
+    #[napi(catch_unwind)]
+    pub fn store_if_version(&self, text: String, expected: u32) -> Result<PostgresQuery> {
+        let session = Session::from_json(&text, Origin::Argument).or_throw()?;
+        let query = self.inner.store_if_version(&session, u64::from(expected));
+        query.map(|inner| PostgresQuery { inner }).or_throw()
     }
 
     /// The sweep, now by the core's clock, of the sessions past their grace period.

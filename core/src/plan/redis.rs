@@ -155,8 +155,8 @@ impl RedisStep {
             }
             Then::Versioned(id, expected) => {
                 let found = match replies.first() {
-                    Some(Reply::Int(v)) => *v,
-                    _ => -1,
+                    Some(Reply::Int(v)) => Some(*v),
+                    _ => None,
                 };
                 Err(super::versioned::conflict(id, found, *expected))
             }

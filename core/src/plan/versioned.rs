@@ -38,12 +38,14 @@ fn managed_only(session: &Session) -> Result<()> {
     ))
 }
 
-/// What a compare-and-store's answer means: `found` is the version the store held (or -1).
-pub(crate) fn conflict(id: &str, found: i64, expected: u64) -> Error {
+/// What a compare-and-store's answer means: `found` is the version the store held (-1: a value
+/// the manager did not write), when the store can say (PostgreSQL only counts rows).
+pub(crate) fn conflict(id: &str, found: Option<i64>, expected: u64) -> Error {
     let held = match found {
-        -1 => "a value the manager did not write".to_owned(),
-        0 => "no record".to_owned(),
-        v => format!("version {v}"),
+        None => "another version, or no record".to_owned(),
+        Some(-1) => "a value the manager did not write".to_owned(),
+        Some(0) => "no record".to_owned(),
+        Some(v) => format!("version {v}"),
     };
     Error::Conflict(format!(
         "session {} was changed by another request since it was loaded (the store holds {held}, \
@@ -112,7 +114,7 @@ impl Query {
     pub fn stored(&self, rows: u64) -> Result<bool> {
         match (&self.versioned, rows) {
             (_, 1) => Ok(true),
-            (Some((id, expected)), _) => Err(conflict(id, -1, *expected)),
+            (Some((id, expected)), _) => Err(conflict(id, None, *expected)),
             (None, _) => Ok(true),
         }
     }
