@@ -149,6 +149,28 @@ function managerSuite(name, open) {
       assert.equal(dropped.size, 0)
     })
 
+    test("optimistic: of two writers that loaded one version, the second commit is CONFLICT and writes nothing", async (t) => {
+      if (typeof storage.storeSessionIfVersion !== 'function') {
+        assert.throws(() => harness(storage, { concurrency: 'optimistic' }), { code: 'NOT_SUPPORTED' })
+        return
+      }
+      const h = harness(storage, { concurrency: 'optimistic' })
+      await h.request((s) => { s.set('n', 0) })
+      const a = await h.manager.start(h.cookie)
+      const b = await h.manager.start(h.cookie)
+      a.set('n', 1)
+      b.set('n', 2)
+      await h.manager.commit(a)
+      await assert.rejects(h.manager.commit(b), { name: 'SessionStorageError', code: 'CONFLICT' })
+      assert.equal((await h.request()).s.get('n'), 1, 'the losing commit wrote nothing')
+      // Concurrent commits of one version: exactly one wins.
+      const racers = await Promise.all([1, 2, 3, 4].map(() => h.manager.start(h.cookie)))
+      racers.forEach((r, i) => r.set('n', 10 + i))
+      const results = await Promise.allSettled(racers.map((r) => h.manager.commit(r)))
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1)
+      assert.ok(results.filter((r) => r.status === 'rejected').every((r) => r.reason.code === 'CONFLICT'))
+    })
+
     test('flash values are read once', async () => {
       const h = harness(storage)
       await h.request((s) => { s.set('u', 1); s.flash('notice', 'saved') })

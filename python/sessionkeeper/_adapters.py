@@ -10,7 +10,7 @@ from collections.abc import Awaitable
 from typing import Any, TypeVar
 
 from ._native import Session
-from .errors import CallbackFailedError, InvalidArgumentError
+from .errors import CallbackFailedError, InvalidArgumentError, SessionStorageError, _from_code
 
 _T = TypeVar("_T")
 logger = logging.getLogger("sessionkeeper")
@@ -45,6 +45,21 @@ class Plans:
 
     async def find(self, shop: str) -> list[Any]:
         return found(self.name, await self.run(self.layout.find_by_shop(shop)))
+
+    async def store_if_version(self, session: Session, expected: int) -> bool:
+        """The manager's compare-and-store: the core's answers (``ConflictError``, a refused
+        session) as they are, a driver's failure as ``CallbackFailedError`` with it as cause."""
+        if isinstance(expected, bool) or not isinstance(expected, int) or expected < 0:
+            raise _from_code("INVALID_ARGUMENT", f"expected_version must be a non-negative int, got {expected!r}")
+        try:
+            stored: bool = await self.run(self.layout.store_if_version(session, expected))
+        except SessionStorageError:
+            raise
+        except Exception as error:
+            from ._calls import _failed
+
+            raise _failed("store", session.id, error) from error
+        return stored
 
 
 def found(adapter: str, result: Any) -> list[Any]:

@@ -201,6 +201,8 @@ class RedisLayout:
         """The plan of a delete of ``ids``, or ``True`` when there is nothing to send."""
     def find_by_shop(self, shop: str) -> RedisStep:
         """The plan of a find of ``shop``'s sessions."""
+    def store_if_version(self, session: Session | Mapping[str, _JSON], expected: int) -> RedisStep:
+        """The plan of a store only over version ``expected`` (0: none yet): one ``EVAL``."""
 
 @final
 class PostgresQuery:
@@ -212,7 +214,10 @@ class PostgresQuery:
     def params(self) -> tuple[Any, ...]: ...
     @property
     def returns(self) -> str:
-        """``"true"``, ``"value"``, ``"count"`` or ``"sessions"`` (hand the rows to ``next``)."""
+        """``"true"``, ``"value"``, ``"count"``, ``"sessions"`` (hand the rows to ``next``) or
+        ``"stored"`` (hand the row count to ``stored``)."""
+    def stored(self, rows: int) -> bool:
+        """A compare-and-store's result: ``True``, or ``ConflictError``."""
     def next(self, rows: Sequence[str]) -> _Outcome:
         """A find's ``(sessions, dropped, unreadable)``, from the first column of every row."""
 
@@ -231,6 +236,7 @@ class PostgresLayout:
     def load(self, id: str) -> PostgresQuery: ...
     def delete_many(self, ids: Sequence[str]) -> PostgresQuery: ...
     def find_by_shop(self, shop: str) -> PostgresQuery: ...
+    def store_if_version(self, session: Session | Mapping[str, _JSON], expected: int) -> PostgresQuery: ...
     def sweep(self) -> PostgresQuery:
         """Deletes the sessions past their grace period, now by the core's clock."""
 

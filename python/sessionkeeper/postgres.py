@@ -102,8 +102,10 @@ class _Database(Plans):
         if returns == "sessions":
             return query.next([row[0] for row in await pool.fetch(sql, *params)])
         status = await pool.execute(sql, *params)
-        # asyncpg returns the command tag, "DELETE <count>".
-        return int(status.rsplit(" ", 1)[-1]) if returns == "count" else True
+        # asyncpg returns the command tag, "DELETE <count>" ("INSERT 0 <count>").
+        if returns == "count":
+            return int(status.rsplit(" ", 1)[-1])
+        return query.stored(int(status.rsplit(" ", 1)[-1])) if returns == "stored" else True
 
     async def sweep(self) -> int:
         try:
@@ -201,6 +203,12 @@ class PostgresSessionStorage(CustomSessionStorage):
         """Deletes the sessions that stopped being usable more than ``grace`` ago; returns how
         many. Opt-in: call it on your own schedule. A driver failure is ``CALLBACK_FAILED``."""
         return await self._db.sweep()
+
+    async def store_session_if_version(self, session: Session, expected_version: int) -> bool:
+        """Stores ``session`` only if the stored row still has ``expected_version`` (0: none
+        yet), in one statement: SessionManager's ``optimistic`` concurrency. ``ConflictError``
+        when it has another."""
+        return await self._db.store_if_version(session, expected_version)
 
     async def close(self) -> None:
         """Closes the running loop's pool if this storage opened it from a DSN (the next

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 from . import _native
 from ._adapters import Plans
+from ._native import Session
 from ._loops import PerLoop
 from .custom import CustomSessionStorage
 from .errors import InvalidArgumentError
@@ -233,6 +234,12 @@ class RedisSessionStorage(CustomSessionStorage):
     def shop_key(self, shop: str) -> str:
         """The Redis set holding the ids of ``shop``'s sessions."""
         return self._layout.shop_key(shop)
+
+    async def store_session_if_version(self, session: Session, expected_version: int) -> bool:
+        """Stores ``session`` only if the stored record still has ``expected_version`` (0: none
+        yet), in one script on one key (Cluster-safe): SessionManager's ``optimistic``
+        concurrency. ``ConflictError`` when it has another."""
+        return await self._commands.store_if_version(session, expected_version)
 
     async def close(self) -> None:
         """Closes the running loop's client if this storage created it from a URL (the next

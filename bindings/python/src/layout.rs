@@ -167,6 +167,12 @@ impl PyRedisLayout {
     fn find_by_shop(&self, py: Python<'_>, shop: &str) -> PyResult<RedisStep> {
         Ok(RedisStep { inner: self.inner.find_by_shop(shop).or_raise(py)? })
     }
+
+    /// The plan of a store of `session` only over version `expected` (0: none yet).
+    fn store_if_version(&self, session: &Bound<'_, PyAny>, expected: u64) -> PyResult<RedisStep> {
+        let s = session_from_arg(session)?;
+        Ok(RedisStep { inner: self.inner.store_if_version(&s, expected).or_raise(session.py())? })
+    }
 }
 
 /// One statement: run ``sql`` with ``params``; ``returns`` says what to hand back — ``"true"``:
@@ -197,10 +203,16 @@ impl PostgresQuery {
         PyTuple::new(py, self.inner.params.iter().map(param).collect::<PyResult<Vec<_>>>()?)
     }
 
-    /// What to hand back: ``"true"``, ``"value"``, ``"count"`` or ``"sessions"``.
+    /// What to hand back: ``"true"``, ``"value"``, ``"count"``, ``"sessions"`` or ``"stored"``.
     #[getter]
     fn returns(&self) -> &'static str {
         self.inner.returns.name()
+    }
+
+    /// A compare-and-store's (``"stored"``) result from the rows it affected: ``True``, or
+    /// ``ConflictError``.
+    fn stored(&self, py: Python<'_>, rows: u64) -> PyResult<bool> {
+        self.inner.stored(rows).or_raise(py)
     }
 
     /// A find's ``(sessions, dropped, unreadable)``, from the first column of every row.
@@ -261,6 +273,18 @@ impl PyPostgresLayout {
     /// The find of `shop`'s sessions.
     fn find_by_shop(&self, py: Python<'_>, shop: &str) -> PyResult<PostgresQuery> {
         Ok(PostgresQuery { inner: self.inner.find_by_shop(shop).or_raise(py)? })
+    }
+
+    /// The store of `session` only over version `expected` (0: none yet).
+    fn store_if_version(
+        &self,
+        session: &Bound<'_, PyAny>,
+        expected: u64,
+    ) -> PyResult<PostgresQuery> {
+        let s = session_from_arg(session)?;
+        Ok(PostgresQuery {
+            inner: self.inner.store_if_version(&s, expected).or_raise(session.py())?,
+        })
     }
 
     /// The sweep, now by the core's clock, of the sessions past their grace period.

@@ -178,6 +178,31 @@ async def test_regenerate_moves_the_id_and_destroy_clears(storage: Any) -> None:
     assert len(dropped) == 0
 
 
+async def test_optimistic_commits_of_one_version_let_exactly_one_win(storage: Any) -> None:
+    import asyncio
+
+    if not callable(getattr(storage, "store_session_if_version", None)):
+        with pytest.raises(NotSupportedError):
+            Harness(storage, concurrency="optimistic")
+        return
+    h = Harness(storage, concurrency="optimistic")
+    await h.request(lambda s: s.update(n=0))
+    a = await h.manager.start(h.cookie)
+    b = await h.manager.start(h.cookie)
+    a["n"], b["n"] = 1, 2
+    await h.manager.commit(a)
+    with pytest.raises(SessionStorageError) as raised:
+        await h.manager.commit(b)
+    assert raised.value.code == "CONFLICT"
+    assert (await h.request())[0]["n"] == 1, "the losing commit wrote nothing"
+    racers = [await h.manager.start(h.cookie) for _ in range(4)]
+    for i, r in enumerate(racers):
+        r["n"] = 10 + i
+    results = await asyncio.gather(*(h.manager.commit(r) for r in racers), return_exceptions=True)
+    assert sum(not isinstance(r, BaseException) for r in results) == 1
+    assert all(getattr(r, "code", None) == "CONFLICT" for r in results if isinstance(r, BaseException))
+
+
 async def test_flash_values_are_read_once(storage: Any) -> None:
     h = Harness(storage)
 
