@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Number, Value};
 
-use super::fields::Reader;
+use super::read::Reader;
 use crate::error::Result;
 use crate::json::{self, array_index};
 
