@@ -46,7 +46,7 @@ class MemorySessionStorage {
     const text = storeText(session)
     let canonical
     try {
-      canonical = this.#store.put(text)
+      canonical = this.#store.store(text)
     } catch (e) {
       throw fromNative(e)
     }
@@ -79,7 +79,7 @@ class MemorySessionStorage {
     if (typeof id !== 'string' || !id.isWellFormed()) idArgument(id)
     let text
     try {
-      text = this.#store.get(id)
+      text = this.#store.load(id)
     } catch (e) {
       throw fromNative(e)
     }
@@ -90,7 +90,7 @@ class MemorySessionStorage {
     if (typeof id !== 'string' || !id.isWellFormed()) idArgument(id)
     let removed
     try {
-      removed = this.#store.remove(id)
+      removed = this.#store.delete(id)
     } catch (e) {
       throw fromNative(e)
     }
@@ -102,7 +102,7 @@ class MemorySessionStorage {
     idsArgument(ids)
     let removed
     try {
-      removed = this.#store.removeMany(ids)
+      removed = this.#store.deleteMany(ids)
     } catch (e) {
       throw fromNative(e)
     }
@@ -114,7 +114,7 @@ class MemorySessionStorage {
     shopArgument(shop)
     let texts
     try {
-      texts = this.#store.byShop(shop)
+      texts = this.#store.findByShop(shop)
     } catch (e) {
       throw fromNative(e)
     }
@@ -153,29 +153,29 @@ class FileSessionStorage {
 
   async storeSession(session) {
     const text = storeText(session)
-    await this.#run((store) => store.put(text))
+    await this.#run((store) => store.store(text))
     return true
   }
 
   async loadSession(id) {
     idArgument(id)
-    const text = await this.#run((store) => store.get(id))
+    const text = await this.#run((store) => store.load(id))
     return text === null ? undefined : fromCanonical(text)
   }
 
   async deleteSession(id) {
     idArgument(id)
-    return this.#run((store) => store.remove(id))
+    return this.#run((store) => store.delete(id))
   }
 
   async deleteSessions(ids) {
     idsArgument(ids)
-    return this.#run((store) => store.removeMany(ids))
+    return this.#run((store) => store.deleteMany(ids))
   }
 
   async findSessionsByShop(shop) {
     shopArgument(shop)
-    const texts = await this.#run((store) => store.byShop(shop))
+    const texts = await this.#run((store) => store.findByShop(shop))
     return texts.map(fromCanonical)
   }
 
