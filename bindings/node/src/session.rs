@@ -91,11 +91,7 @@ pub fn to_property_array(text: String, with_user_data: bool) -> Result<String> {
 pub fn from_property_array(text: String, with_user_data: bool) -> Result<String> {
     let value = sessionkeeper_core::json::parse_text(&text, "property array", Origin::Argument)
         .or_throw()?;
-    let mode = if with_user_data {
-        PropertyArrayMode::WithUserData
-    } else {
-        PropertyArrayMode::WithoutUserData
-    };
+    let mode = PropertyArrayMode::return_user_data(with_user_data);
     Ok(Session::from_property_array(&value, mode, Origin::Argument).or_throw()?.to_json())
 }
 

@@ -14,7 +14,7 @@ use pyo3::types::{
 };
 use serde_json::{Map, Number, Value};
 use sessionkeeper_core::error::{lone_surrogate, LONE_SURROGATE};
-use sessionkeeper_core::{OnlineAccessInfo, Origin, Timestamp};
+use sessionkeeper_core::{Origin, Timestamp};
 
 use crate::error::to_py;
 
@@ -163,18 +163,15 @@ fn to_value_at(
         }
         return Ok(Value::Object(map));
     }
-    if let Ok(l) = obj.cast::<PyList>() {
-        let items = l
-            .iter()
-            .enumerate()
-            .map(|(i, v)| to_value_at(&v, &Path::Index(path, i), ctx, depth + 1));
-        return items.collect::<PyResult<Vec<_>>>().map(Value::Array);
-    }
-    if let Ok(t) = obj.cast::<PyTuple>() {
-        let items = t
-            .iter()
-            .enumerate()
-            .map(|(i, v)| to_value_at(&v, &Path::Index(path, i), ctx, depth + 1));
+    if containers {
+        // A list or a tuple (dicts returned above), read as stored: never through a subclass's
+        // `__iter__`, and a snapshot, as for dicts.
+        let items: Vec<Bound<'_, PyAny>> = match obj.cast::<PyList>() {
+            Ok(list) => list.iter().collect(),
+            Err(_) => obj.cast::<PyTuple>()?.iter().collect(),
+        };
+        let items = items.iter().enumerate();
+        let items = items.map(|(i, v)| to_value_at(v, &Path::Index(path, i), ctx, depth + 1));
         return items.collect::<PyResult<Vec<_>>>().map(Value::Array);
     }
     if obj.is_instance_of::<PyDateTime>() {
@@ -288,58 +285,4 @@ pub(crate) fn number<'py>(py: Python<'py>, n: &Number) -> PyResult<Bound<'py, Py
 /// `bytes` a store handed back, as text when they are UTF-8.
 pub(crate) fn bytes_text<'a>(b: &'a Bound<'_, PyBytes>) -> Option<&'a str> {
     std::str::from_utf8(b.as_bytes()).ok()
-}
-
-/// `onlineAccessInfo` as a dict with Shopify's snake_case keys, built from the fields (known
-/// keys first, then the extra ones).
-pub(crate) fn info_dict<'py>(
-    py: Python<'py>,
-    info: &OnlineAccessInfo,
-) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    if let Some(n) = &info.expires_in {
-        d.set_item("expires_in", number(py, n)?)?;
-    }
-    if let Some(s) = &info.associated_user_scope {
-        d.set_item("associated_user_scope", s)?;
-    }
-    if let Some(s) = &info.session {
-        d.set_item("session", s)?;
-    }
-    if let Some(n) = &info.account_number {
-        d.set_item("account_number", number(py, n)?)?;
-    }
-    if let Some(u) = &info.associated_user {
-        let user = PyDict::new(py);
-        if let Some(n) = &u.id {
-            user.set_item("id", number(py, n)?)?;
-        }
-        for (k, v) in
-            [("first_name", &u.first_name), ("last_name", &u.last_name), ("email", &u.email)]
-        {
-            if let Some(s) = v {
-                user.set_item(k, s)?;
-            }
-        }
-        if let Some(b) = u.email_verified {
-            user.set_item("email_verified", b)?;
-        }
-        if let Some(b) = u.account_owner {
-            user.set_item("account_owner", b)?;
-        }
-        if let Some(s) = &u.locale {
-            user.set_item("locale", s)?;
-        }
-        if let Some(b) = u.collaborator {
-            user.set_item("collaborator", b)?;
-        }
-        for (k, v) in &u.extra {
-            user.set_item(k, from_value(py, v)?)?;
-        }
-        d.set_item("associated_user", user)?;
-    }
-    for (k, v) in &info.extra {
-        d.set_item(k, from_value(py, v)?)?;
-    }
-    Ok(d)
 }

@@ -25,6 +25,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<stores::MemoryStore>()?;
     m.add_class::<stores::FileStore>()?;
     m.add("ERROR_CODES", sessionkeeper_core::ERROR_CODES.to_vec())?;
+    // The core's field table, `(js, python, kind)` in canonical order, for tests and tools.
+    let fields = sessionkeeper_core::host::FIELDS.iter().map(|f| (f.js, f.python, f.kind.name()));
+    m.add("SESSION_FIELDS", fields.collect::<Vec<_>>())?;
     callback::register(m)?;
     layout::register(m)?;
     Ok(())

@@ -1,5 +1,6 @@
 //! `onlineAccessInfo`: the user behind an online session, in Shopify's snake_case shape.
 
+use serde::Serialize;
 use serde_json::{Map, Number, Value};
 
 use super::read::Reader;
@@ -8,42 +9,57 @@ use crate::json::{self, array_index};
 
 /// Shopify's `OnlineAccessInfo`. Every known field is optional because stores written from
 /// property arrays hold only the user id; keys Shopify adds later are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct OnlineAccessInfo {
     /// Seconds the online token was granted for, as Shopify's OAuth response gave it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<Number>,
     /// The scopes granted to the user.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub associated_user_scope: Option<String>,
     /// Shopify's identifier of the user's login session, as the OAuth response gave it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
     /// The user's Shopify account number, as the OAuth response gave it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_number: Option<Number>,
     /// The user the online token belongs to.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub associated_user: Option<AssociatedUser>,
     /// Keys Shopify may add later, written after the known ones.
+    #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// Shopify's `OnlineAccessUser`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AssociatedUser {
     /// The Shopify user id (a number).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<Number>,
     /// First name.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
     /// Last name.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// E-mail address.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Whether the e-mail address is verified.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_verified: Option<bool>,
     /// Whether the user owns the shop's account.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_owner: Option<bool>,
     /// The user's locale.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
     /// Whether the user is a collaborator.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub collaborator: Option<bool>,
     /// Other keys, written after the known ones.
+    #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
@@ -87,6 +103,15 @@ fn check_extras(
 }
 
 impl OnlineAccessInfo {
+    /// The object with Shopify's snake_case keys, known keys first (for hosts that build their
+    /// own objects: a Python `dict`).
+    pub fn to_map(&self) -> Map<String, Value> {
+        match serde_json::to_value(self) {
+            Ok(Value::Object(map)) => map,
+            _ => Map::new(), // unreachable: the struct serializes to an object with string keys
+        }
+    }
+
     /// Reads the nested object form (canonical JSON, Python dicts, Shopify's JS objects).
     pub(crate) fn read(value: &Value, r: &Reader) -> Result<Self> {
         let map = r.object("onlineAccessInfo", value)?;

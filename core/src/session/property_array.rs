@@ -21,6 +21,17 @@ pub enum PropertyArrayMode {
     Auto,
 }
 
+impl PropertyArrayMode {
+    /// The mode of Shopify's `returnUserData` argument.
+    pub fn return_user_data(with_user_data: bool) -> Self {
+        if with_user_data {
+            PropertyArrayMode::WithUserData
+        } else {
+            PropertyArrayMode::WithoutUserData
+        }
+    }
+}
+
 /// The user's fields, which a property array with user data holds instead of `onlineAccessInfo`.
 const USER_KEYS: [&str; 8] = [
     "userId",
