@@ -1,4 +1,5 @@
-//! Python values ⇄ JSON values and aware `datetime`s ⇄ core `Timestamp`s.
+//! Python values → JSON values, aware `datetime`s → core `Timestamp`s (the way back is
+//! `objects.rs`).
 //!
 //! Conversion only: a value's meaning (is this a valid session? a safe integer?) is decided
 //! by the core after conversion. What this file refuses are values JSON has no form for
@@ -6,7 +7,6 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Datelike, Timelike, Utc};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{
@@ -213,73 +213,6 @@ pub(crate) fn epoch_ms(
     let ms: i64 = dt.sub(epoch.bind(py))?.floor_div(one_ms.bind(py))?.extract()?;
     Timestamp::from_epoch_ms(ms)
         .ok_or_else(|| unconvertible(py, ctx, path, "is out of the range of a JavaScript Date"))
-}
-
-/// A timestamp as an aware UTC `datetime`. Python's `datetime` stops at year 9999; later
-/// instants (which JavaScript allows) raise `ValueError` here, while `to_json` still works.
-pub(crate) fn to_datetime(py: Python<'_>, t: Timestamp) -> PyResult<Bound<'_, PyDateTime>> {
-    let dt = DateTime::<Utc>::from_timestamp_millis(t.epoch_ms()).ok_or_else(|| {
-        pyo3::exceptions::PyValueError::new_err("timestamp out of range".to_string())
-    })?;
-    if !(1..=9999).contains(&dt.year()) {
-        return Err(pyo3::exceptions::PyValueError::new_err(format!(
-            "{} is outside the years a Python datetime holds (1-9999)",
-            t.to_iso()
-        )));
-    }
-    let utc = PyTzInfo::utc(py)?;
-    PyDateTime::new(
-        py,
-        dt.year(),
-        dt.month() as u8,
-        dt.day() as u8,
-        dt.hour() as u8,
-        dt.minute() as u8,
-        dt.second() as u8,
-        dt.timestamp_subsec_micros(),
-        Some(&utc),
-    )
-}
-
-/// Converts JSON to Python: objects become `dict`s (in order), arrays `list`s.
-pub(crate) fn from_value<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
-    Ok(match value {
-        Value::Null => py.None().into_bound(py),
-        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
-        Value::Number(n) => number(py, n)?,
-        Value::String(s) => PyString::new(py, s).into_any(),
-        Value::Array(items) => {
-            let list = PyList::empty(py);
-            for item in items {
-                list.append(from_value(py, item)?)?;
-            }
-            list.into_any()
-        }
-        Value::Object(map) => object(py, map)?.into_any(),
-    })
-}
-
-/// A JSON object as a `dict`.
-pub(crate) fn object<'py>(
-    py: Python<'py>,
-    map: &Map<String, Value>,
-) -> PyResult<Bound<'py, PyDict>> {
-    let dict = PyDict::new(py);
-    for (k, v) in map {
-        dict.set_item(k, from_value(py, v)?)?;
-    }
-    Ok(dict)
-}
-
-/// A JSON number as `int` or `float`.
-pub(crate) fn number<'py>(py: Python<'py>, n: &Number) -> PyResult<Bound<'py, PyAny>> {
-    if let Some(i) = n.as_i64() {
-        return Ok(i.into_pyobject(py)?.into_any());
-    }
-    if let Some(u) = n.as_u64() {
-        return Ok(u.into_pyobject(py)?.into_any());
-    }
-    Ok(PyFloat::new(py, n.as_f64().unwrap_or(f64::NAN)).into_any())
 }
 
 /// `bytes` a store handed back, as text when they are UTF-8.

@@ -10,6 +10,7 @@ mod callback;
 mod convert;
 mod error;
 mod layout;
+mod objects;
 mod session;
 mod stores;
 mod views;

@@ -18,6 +18,7 @@ use sessionkeeper_core::{Origin, PropertyArrayMode, Session};
 use crate::arguments::{bool_arg, scopes_arg, within_arg, wrong_type};
 use crate::convert::{self, to_value, Ctx, Path};
 use crate::error::OrRaise;
+use crate::objects;
 use crate::views::{from_arguments, session_from_arg};
 
 /// A Shopify-compatible session: `id`, `shop`, `state`, `is_online`, `scope`, `expires`,
@@ -28,7 +29,7 @@ use crate::views::{from_arguments, session_from_arg};
 /// constructor and setters also take ISO-8601 text with an offset or an epoch number
 /// (milliseconds, except that 1e9 up to 1e11 are epoch seconds: never silently a 1970 date).
 /// `to_json()` gives the canonical JSON that Node's `JSON.stringify(session)` gives.
-/// Tokens never appear in `repr()`.
+/// `repr()` follows the core's one redaction rule: tokens `<redacted>`, `data` as `<N keys>`.
 #[pyclass(module = "sessionkeeper", name = "Session")]
 pub struct PySession {
     pub(crate) inner: Arc<Session>,
@@ -98,7 +99,7 @@ impl PySession {
     /// When the access token expires (an aware UTC datetime), or `None`.
     #[getter]
     fn expires<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDateTime>>> {
-        self.inner.expires.map(|t| convert::to_datetime(py, t)).transpose()
+        self.inner.expires.map(|t| objects::to_datetime(py, t)).transpose()
     }
 
     /// The access token, or `None`. Never shown by `repr()`.
@@ -119,7 +120,7 @@ impl PySession {
         &self,
         py: Python<'py>,
     ) -> PyResult<Option<Bound<'py, PyDateTime>>> {
-        self.inner.refresh_token_expires.map(|t| convert::to_datetime(py, t)).transpose()
+        self.inner.refresh_token_expires.map(|t| objects::to_datetime(py, t)).transpose()
     }
 
     /// The user behind an online token, as a dict with Shopify's snake_case keys (`expires_in`,
@@ -128,7 +129,9 @@ impl PySession {
     #[getter]
     fn online_access_info(&mut self, py: Python<'_>) -> PyResult<Option<Py<PyDict>>> {
         let info = self.inner.online_access_info.as_ref();
-        view(py, &mut self.info_view, || info.map(|i| convert::object(py, &i.to_map())).transpose())
+        view(py, &mut self.info_view, || {
+            info.map(|i| objects::info_dict(py, &i.known(), &i.extra)).transpose()
+        })
     }
 
     /// Free app data (a dict of JSON values), or `None`. Changes made to the dict are part of
@@ -136,7 +139,7 @@ impl PySession {
     #[getter]
     fn data(&mut self, py: Python<'_>) -> PyResult<Option<Py<PyDict>>> {
         let data = self.inner.data.as_ref();
-        view(py, &mut self.data_view, || data.map(|m| convert::object(py, m)).transpose())
+        view(py, &mut self.data_view, || data.map(|m| objects::object(py, m)).transpose())
     }
 
     /// The canonical JSON text, byte-identical to Node's `JSON.stringify(session)`.
@@ -147,7 +150,7 @@ impl PySession {
     /// The canonical JSON object as a dict (camelCase keys, dates as ISO-8601 strings).
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         let value = serde_json::from_str(&Self::core(slf)?.to_json());
-        convert::from_value(slf.py(), &value.map_err(|e| PyRuntimeError::new_err(e.to_string()))?)
+        objects::from_value(slf.py(), &value.map_err(|e| PyRuntimeError::new_err(e.to_string()))?)
     }
 
     /// Reads JSON text (`str` or UTF-8 `bytes`) in any accepted shape: canonical JSON, a plain
@@ -187,7 +190,7 @@ impl PySession {
         let with_user = bool_arg(return_user_data, "return_user_data")?;
         let pairs = Self::core(slf)?.to_property_array(with_user);
         let pairs = pairs.into_iter().map(|(k, v)| Value::Array(vec![k.into(), v])).collect();
-        convert::from_value(slf.py(), &Value::Array(pairs))
+        objects::from_value(slf.py(), &Value::Array(pairs))
     }
 
     /// Shopify's `fromPropertyArray(entries, returnUserData)`; keys are case-insensitive.

@@ -40,10 +40,11 @@ impl PySession {
             let value = to_value(view.bind(py).as_any(), &Path::Root(field.js), Ctx::ARGUMENT)?;
             let unchanged = match self.inner.get_field(field) {
                 FieldValue::Data(data) => data == value.as_object(),
-                FieldValue::OnlineAccessInfo(info) => {
-                    info.map(|i| i.to_map()).as_ref() == value.as_object()
+                current => {
+                    let mut read = Session::new(self.inner.id.as_str()).or_raise(py)?;
+                    read.set_field(field, &value, Origin::Argument).or_raise(py)?;
+                    read.get_field(field) == current
                 }
-                _ => false,
             };
             if !unchanged {
                 Arc::make_mut(&mut self.inner)

@@ -18,7 +18,7 @@ pub use canonical::Canonical;
 pub use compare::js_equal;
 pub(crate) use fields::is_secret;
 pub use fields::{field_named, Field, FieldValue, Kind, FIELDS};
-pub use online::{AssociatedUser, OnlineAccessInfo};
+pub use online::{AssociatedUser, InfoValue, Known, OnlineAccessInfo};
 pub use property_array::PropertyArrayMode;
 pub use read::{check_id, MAX_ID_BYTES};
 pub use shown::Style;
