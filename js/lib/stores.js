@@ -42,14 +42,18 @@ class MemorySessionStorage {
     this.#store = new native.MemoryStore()
   }
 
-  async storeSession(session) {
-    const text = storeText(session)
-    let canonical
+  /** Calls `method` of the core's storage, its errors as SessionStorageError. */
+  #native(method, argument) {
     try {
-      canonical = this.#store.store(text)
+      return this.#store[method](argument)
     } catch (e) {
       throw fromNative(e)
     }
+  }
+
+  async storeSession(session) {
+    const text = storeText(session)
+    const canonical = this.#native('store', text)
     // The template is built on the first load: a session stored and never read costs no parse.
     const accepted = canonical ?? text
     // The id the core accepted, from the text it validated: reading `session.id` again could
@@ -77,48 +81,27 @@ class MemorySessionStorage {
     }
     // Not stored: the core still checks the id (INVALID_ARGUMENT for '' and the like).
     if (typeof id !== 'string' || !id.isWellFormed()) idArgument(id)
-    let text
-    try {
-      text = this.#store.load(id)
-    } catch (e) {
-      throw fromNative(e)
-    }
+    const text = this.#native('load', id)
     return text === null ? undefined : fromCanonical(text)
   }
 
   async deleteSession(id) {
     if (typeof id !== 'string' || !id.isWellFormed()) idArgument(id)
-    let removed
-    try {
-      removed = this.#store.delete(id)
-    } catch (e) {
-      throw fromNative(e)
-    }
+    const removed = this.#native('delete', id)
     this.#view.delete(id)
     return removed
   }
 
   async deleteSessions(ids) {
     idsArgument(ids)
-    let removed
-    try {
-      removed = this.#store.deleteMany(ids)
-    } catch (e) {
-      throw fromNative(e)
-    }
+    const removed = this.#native('deleteMany', ids)
     for (const id of ids) this.#view.delete(id)
     return removed
   }
 
   async findSessionsByShop(shop) {
     shopArgument(shop)
-    let texts
-    try {
-      texts = this.#store.findByShop(shop)
-    } catch (e) {
-      throw fromNative(e)
-    }
-    return texts.map(fromCanonical)
+    return this.#native('findByShop', shop).map(fromCanonical)
   }
 
   /** Nothing to release: {close} exists so every storage can be closed the same way. */
