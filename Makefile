@@ -19,6 +19,11 @@ help:
 	@echo "make mutants - mutation testing of the core (slow; fails below MUTANTS_MIN percent)"
 	@echo "make fmt / make lint"
 
+# A prerequisite that is always out of date: the .mk files add it when an artifact a stamp
+# stands for has gone missing.
+.PHONY: FORCE
+FORCE:
+
 include js/node.mk
 include python/python.mk
 

@@ -4,7 +4,9 @@
 NODE_DEPS := js/node_modules/.package-lock.json
 # The loader napi writes next to the .node file; its timestamp stands for the whole build.
 NODE_NATIVE := js/native.js
-NODE_RUST := $(shell find core/src bindings/node/src -name '*.rs') \
+# ...unless the addon itself is gone (a clean of `*.node`): then it is rebuilt whatever the loader's age.
+NODE_ADDON := $(wildcard js/sessionkeeper.*.node)
+NODE_RUST := $(shell find core/src bindings/node/src -name '*.rs') $(wildcard tests/vectors/*.json) \
 	core/Cargo.toml bindings/node/Cargo.toml bindings/node/build.rs Cargo.toml Cargo.lock
 NODE_JS := $(wildcard js/*.js js/*.mjs js/*.d.ts js/lib/*.js js/README.md) js/package.json
 NODE_TGZ := dist/sessionkeeper-$(VERSION).tgz
@@ -18,7 +20,7 @@ $(NODE_DEPS): js/package.json js/package-lock.json
 	@touch $@
 
 # One release build per run: shares compiled dependencies with `cargo test --release`.
-$(NODE_NATIVE): $(NODE_RUST) | $(NODE_DEPS)
+$(NODE_NATIVE): $(NODE_RUST) $(if $(NODE_ADDON),,FORCE) | $(NODE_DEPS)
 	cd js && npx napi build --platform --release --manifest-path ../bindings/node/Cargo.toml \
 		--output-dir . --js native.js --dts native.d.ts
 	@touch $@

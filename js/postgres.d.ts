@@ -28,7 +28,9 @@ export interface PostgresSessionStorageOptions {
  * Sessions in one PostgreSQL table: `id` the primary key, `shop` indexed, `expires` and
  * `usable_until` as `timestamptz`, the canonical JSON in a `json` column. The table is created
  * on first use (safely when several processes start at once). A `CustomSessionStorage`:
- * a driver failure is CALLBACK_FAILED with the driver's error as `cause`.
+ * a driver failure is CALLBACK_FAILED with the driver's error as `cause`. `findSessionsByShop`
+ * resolves the shop's sessions by id, skipping a row that is not a session (its `loadSession`
+ * is INVALID_SESSION naming the problem).
  */
 export declare class PostgresSessionStorage extends CustomSessionStorage {
   /**

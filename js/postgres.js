@@ -1,23 +1,20 @@
 'use strict'
-// sessionkeeper/postgres: a CustomSessionStorage whose callbacks run `pg` queries. The table,
-// its schema and every statement are the core's PostgresLayout (the same for Python's
-// adapter); this file only runs them.
+// sessionkeeper/postgres: a CustomSessionStorage whose callbacks run the core's PostgreSQL
+// plans with `pg` (ARCHITECTURE.md, "Storages"). The table, its schema, every statement and
+// its parameters, and what the rows mean are the core's (the same for Python's adapter); this
+// file only runs them.
 
 const { native } = require('./lib/core.js')
 const { CustomSessionStorage, callbackFailed } = require('./lib/custom.js')
-const { SessionStorageError, fromNative, invalidArgument } = require('./lib/errors.js')
-const { optionOf } = require('./lib/args.js')
+const { invalidArgument } = require('./lib/errors.js')
+const { layoutOf, planned, customOptions, unwrap } = require('./lib/adapter.js')
 
 const OPTIONS = new Set(['table', 'graceMs', 'timeoutMs'])
 
-function layoutOf(options) {
-  const table = optionOf(options, 'table', 'string')
-  const graceMs = optionOf(options, 'graceMs', 'number')
-  try {
-    return new native.PostgresLayout(table, graceMs)
-  } catch (e) {
-    throw fromNative(e)
-  }
+/** The first column of a row (the statements the core plans return one). */
+function firstColumn(row) {
+  for (const column in row) return row[column]
+  return undefined
 }
 
 /** A `pg.Pool` (or a pool with its interface): `query`, and `connect` checking out a client. */
@@ -66,13 +63,6 @@ async function createSchema(pool, statements) {
 
 /** The five callbacks of the storage, over one pool and layout. */
 function callbacks(pool, layout) {
-  const sql = {
-    upsert: layout.upsertSql,
-    load: layout.loadSql,
-    remove: layout.deleteSql,
-    removeMany: layout.deleteManySql,
-    find: layout.findSql,
-  }
   const schema = layout.schema()
   let ready = false
   let creating = null
@@ -91,75 +81,33 @@ function callbacks(pool, layout) {
     return creating
   }
 
-  async function store(session) {
+  /** Runs one of the core's statements (built first: what it refuses is never sent). */
+  async function run(query) {
     const wait = ensure()
     if (wait !== undefined) await wait
-    const text = JSON.stringify(session)
-    let row
-    try {
-      row = layout.row(text)
-    } catch (e) {
-      throw fromNative(e)
-    }
-    await pool.query(sql.upsert, [row.id, row.shop, row.expiresMs, row.usableUntilMs, row.session ?? text])
+    const returns = query.returns
+    const { rows, rowCount } = await pool.query(query.sql, query.params)
+    if (returns === 'value') return rows.length === 0 ? undefined : firstColumn(rows[0])
+    if (returns === 'sessions') return query.next(rows.map(firstColumn))
+    if (returns === 'count') return rowCount ?? 0
     return true
   }
 
-  /** The layout's check of an id or shop PostgreSQL cannot hold (INVALID_ARGUMENT). */
-  function checked(field, value) {
-    try {
-      layout.checkText(field, value)
-    } catch (e) {
-      throw fromNative(e)
-    }
-    return value
+  return {
+    store: (session) => run(planned(layout, 'store', JSON.stringify(session))),
+    load: (id) => run(planned(layout, 'load', id)),
+    remove: (id) => run(planned(layout, 'deleteMany', [id])),
+    removeMany: (ids) => run(planned(layout, 'deleteMany', ids)),
+    find: (shop) => run(planned(layout, 'findByShop', shop)),
+    /** Deletes the rows past their grace period; resolves how many went. */
+    async sweep() {
+      try {
+        return await run(layout.sweep())
+      } catch (e) {
+        throw callbackFailed('sweep', '', e)
+      }
+    },
   }
-
-  async function load(id) {
-    checked('id', id)
-    const wait = ensure()
-    if (wait !== undefined) await wait
-    const { rows } = await pool.query(sql.load, [id])
-    return rows.length === 0 ? undefined : rows[0].session
-  }
-
-  async function remove(id) {
-    checked('id', id)
-    const wait = ensure()
-    if (wait !== undefined) await wait
-    await pool.query(sql.remove, [id])
-    return true
-  }
-
-  async function removeMany(ids) {
-    for (const id of ids) checked('id', id)
-    const wait = ensure()
-    if (wait !== undefined) await wait
-    await pool.query(sql.removeMany, [ids])
-    return true
-  }
-
-  async function find(shop) {
-    checked('shop', shop)
-    const wait = ensure()
-    if (wait !== undefined) await wait
-    const { rows } = await pool.query(sql.find, [shop])
-    return rows.map((r) => r.session)
-  }
-
-  /** Deletes the rows past their grace period; resolves how many went. */
-  async function sweep() {
-    try {
-      const wait = ensure()
-      if (wait !== undefined) await wait
-      const { rowCount } = await pool.query(layout.sweepSql, [layout.sweepCutoffMs()])
-      return rowCount ?? 0
-    } catch (e) {
-      throw callbackFailed('sweep', '', e)
-    }
-  }
-
-  return { store, load, remove, removeMany, find, sweep }
 }
 
 /**
@@ -172,14 +120,7 @@ class PostgresSessionStorage extends CustomSessionStorage {
   #sweep
 
   constructor(poolOrConnectionString, options) {
-    if (options !== undefined && (options === null || typeof options !== 'object')) {
-      throw invalidArgument('options must be an object')
-    }
-    const given = options ?? {}
-    for (const key of Object.keys(given)) {
-      if (!OPTIONS.has(key)) throw invalidArgument(`unknown option "${key}"`)
-    }
-    const layout = layoutOf(given)
+    const { layout, given } = layoutOf(native.PostgresLayout, options, OPTIONS, 'table')
     let pool
     let owned = null
     if (typeof poolOrConnectionString === 'string' && poolOrConnectionString !== '') {
@@ -190,9 +131,7 @@ class PostgresSessionStorage extends CustomSessionStorage {
       throw invalidArgument('pool must be a pg Pool or a postgres:// connection string')
     }
     const cb = callbacks(pool, layout)
-    const custom = { deleteSessionsCallback: cb.removeMany, findSessionsByShopCallback: cb.find }
-    if (given.timeoutMs !== undefined) custom.timeoutMs = given.timeoutMs
-    super(cb.store, cb.load, cb.remove, custom)
+    super(cb.store, cb.load, cb.remove, customOptions(cb, given))
     this.#owned = owned
     this.#sweep = cb.sweep
   }
@@ -235,14 +174,6 @@ class PostgresSessionStorage extends CustomSessionStorage {
     this.#owned = null
     await pool.end()
   }
-}
-
-/** The layout's own INVALID_ARGUMENT out of the CALLBACK_FAILED that carries it. */
-function unwrap(e) {
-  if (e?.code === 'CALLBACK_FAILED' && e.cause instanceof SessionStorageError && e.cause.code === 'INVALID_ARGUMENT') {
-    throw e.cause
-  }
-  throw e
 }
 
 /** `new PostgresSessionStorage(poolOrConnectionString, options)`. */

@@ -32,6 +32,8 @@ export interface RedisSessionStorageOptions {
  * JSON and expires `graceMs` after the session can no longer be used; the set `{keyPrefix}shop:{shop}`
  * indexes each shop's session ids. A `CustomSessionStorage`: errors, timeouts and validation
  * work the same way (a driver failure is CALLBACK_FAILED with the driver's error as `cause`).
+ * `findSessionsByShop` resolves the shop's sessions by id, skipping a stored value that is not
+ * a session (its `loadSession` is INVALID_SESSION naming the problem).
  */
 export declare class RedisSessionStorage extends CustomSessionStorage {
   /**

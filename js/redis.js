@@ -1,34 +1,33 @@
 'use strict'
-// sessionkeeper/redis: a CustomSessionStorage whose callbacks send node-redis commands. Which
-// keys, which TTL and whether an index entry is stale is the core's RedisLayout (the same for
-// Python's adapter); this file only sends the commands, in the order the layout prescribes,
-// including the re-checks that keep key and index in agreement when a store and a delete race.
+// sessionkeeper/redis: a CustomSessionStorage whose callbacks run the core's Redis plans with
+// node-redis (ARCHITECTURE.md, "Storages"). The core builds each operation step by step — which
+// keys, which TTL, the re-checks that keep a key and its shop index in agreement when a store and
+// a delete race — and says what every reply means; this file only sends the commands of each
+// step and hands the replies back, as Python's adapter does with redis-py.
 
 const { native } = require('./lib/core.js')
 const { CustomSessionStorage } = require('./lib/custom.js')
-const { fromNative, invalidArgument } = require('./lib/errors.js')
-const { optionOf } = require('./lib/args.js')
+const { invalidArgument } = require('./lib/errors.js')
+const { layoutOf, planned, customOptions } = require('./lib/adapter.js')
 
 const OPTIONS = new Set(['keyPrefix', 'graceMs', 'timeoutMs'])
 const COMMANDS = ['get', 'set', 'sAdd', 'sRem', 'sMembers', 'del']
 
-function layoutOf(options) {
-  const prefix = optionOf(options, 'keyPrefix', 'string')
-  const graceMs = optionOf(options, 'graceMs', 'number')
-  try {
-    return new native.RedisLayout(prefix, graceMs)
-  } catch (e) {
-    throw fromNative(e)
-  }
+/**
+ * A plan's commands (`[name, ...args]`) as node-redis methods: its typed API is what every
+ * client kind offers (single node, cluster, pool).
+ */
+const SEND = {
+  GET: (client, c) => client.get(c[1]),
+  SET: (client, c) => (c.length === 3 ? client.set(c[1], c[2]) : client.set(c[1], c[2], { [c[3]]: Number(c[4]) })),
+  SADD: (client, c) => client.sAdd(c[1], c.slice(2)),
+  SREM: (client, c) => client.sRem(c[1], c.slice(2)),
+  SMEMBERS: (client, c) => client.sMembers(c[1]),
+  DEL: (client, c) => client.del(c[1]),
 }
 
-/** Runs one layout function, its core errors as SessionStorageError. */
-function plan(fn, arg) {
-  try {
-    return fn(arg)
-  } catch (e) {
-    throw fromNative(e)
-  }
+function sendOne(client, command) {
+  return SEND[command[0]](client, command)
 }
 
 /**
@@ -139,9 +138,20 @@ class OwnedClient {
 }
 
 /**
- * The layout's answers for recently used ids, bounded (oldest first out): the session key, and
- * the planned write with the text it was planned for. Both are pure functions of their input,
- * so a session stored again unchanged, or loaded again, costs no call into the core.
+ * A step of a plan with what is read of it once: its commands, and whether one reply is the
+ * result (then, when it is the only command, that command's promise is the result).
+ */
+function stepOf(step) {
+  const commands = step.commands
+  const yields = step.yields
+  const only = yields !== null && commands.length === 1 && commands[0].length === 1 ? commands[0][0] : null
+  return { step, commands, yields, only }
+}
+
+/**
+ * The first steps of recently used ids, bounded (oldest first out): a load's, and a store's with
+ * the text it was planned for. A step never changes once built, so a session stored again
+ * unchanged, or loaded again, costs no call into the core before its commands go out.
  */
 class Plans {
   constructor(layout, max = 4096) {
@@ -153,25 +163,27 @@ class Plans {
   #entry(id) {
     let entry = this.byId.get(id)
     if (entry === undefined) {
-      entry = { key: plan((i) => this.layout.sessionKey(i), id), text: null, write: null }
+      entry = { load: null, text: null, store: null }
       if (this.byId.size >= this.max) this.byId.delete(this.byId.keys().next().value)
       this.byId.set(id, entry)
     }
     return entry
   }
 
-  key(id) {
-    return this.#entry(id).key
+  load(id) {
+    const entry = this.#entry(id)
+    entry.load ??= stepOf(planned(this.layout, 'load', id))
+    return entry.load
   }
 
-  /** The writes of a store of `text`, the canonical JSON of a session with `id`. */
-  write(id, text) {
+  /** The first step of a store of `text`, the canonical JSON of a session with `id`. */
+  store(id, text) {
     const entry = this.#entry(id)
     if (entry.text !== text) {
-      entry.write = plan((t) => this.layout.store(t), text)
+      entry.store = stepOf(planned(this.layout, 'store', text))
       entry.text = text
     }
-    return entry.write
+    return entry.store
   }
 }
 
@@ -181,114 +193,53 @@ function callbacks(client, layout, owned) {
   const plans = new Plans(layout)
   const ready = owned === null ? () => undefined : () => owned.ready()
 
+  /** One step's replies, in order: its phases one after another, or all down one connection. */
+  async function send(phases) {
+    // One connection keeps the order, so every phase goes out at once: one round trip.
+    if (pipelined) return Promise.all(phases.flat().map((command) => sendOne(client, command)))
+    const replies = []
+    for (const phase of phases) replies.push(...(await Promise.all(phase.map((command) => sendOne(client, command)))))
+    return replies
+  }
+
+  /** Runs a plan from `first` (a step, or the result when there was nothing to send). */
+  async function run(first) {
+    let at = first
+    for (;;) {
+      const replies = await send(at.commands)
+      if (at.yields !== null) return replies[at.yields]
+      const next = planned(at.step, 'next', replies)
+      if (!(next instanceof native.RedisStep)) return next
+      at = stepOf(next)
+    }
+  }
+
   async function store(session) {
     const wait = ready()
     if (wait !== undefined) await wait
-    const text = JSON.stringify(session)
-    const w = plans.write(session.id, text)
-    const value = w.value ?? text
-    const set = () => (w.expireAtMs === null ? client.set(w.key, value) : client.set(w.key, value, { PXAT: w.expireAtMs }))
-    // SADD, SET, SADD: the second SADD restores an index entry that a concurrent find removed
-    // after reading the key before this SET landed (see find); it answers 1 only when an SREM
-    // landed since the first, and then the re-check reads the key and drops the entry if a
-    // concurrent delete removed the key after our SET (the core's layout_removal docs give the
-    // whole protocol).
-    let reply
-    let readded
-    if (pipelined) {
-      // One connection keeps the order, in one round trip.
-      const replies = await Promise.all([
-        client.sAdd(w.indexKey, w.member),
-        set(),
-        client.sAdd(w.indexKey, w.member),
-      ])
-      reply = replies[1]
-      readded = replies[2]
-    } else {
-      await client.sAdd(w.indexKey, w.member)
-      reply = await set()
-      readded = await client.sAdd(w.indexKey, w.member)
-    }
-    if (Number(readded) !== 0 && !holds(w.indexKey, await client.get(w.key), value)) {
-      await client.sRem(w.indexKey, w.member)
-      // A store may have landed meanwhile: every SREM is followed by a GET and an SADD back.
-      if (holds(w.indexKey, await client.get(w.key), value)) await client.sAdd(w.indexKey, w.member)
-    }
-    return reply === 'OK'
-  }
-
-  /** Whether `now` (a GET reply) is a session listed in `indexKey`; `written` needs no parse. */
-  function holds(indexKey, now, written) {
-    if (now === null || now === undefined) return false
-    const text = String(now)
-    return text === written || layout.belongs(indexKey, text)
+    return run(plans.store(session.id, JSON.stringify(session)))
   }
 
   function load(id) {
     const wait = ready()
-    if (wait !== undefined) return wait.then(() => client.get(plans.key(id)))
-    return client.get(plans.key(id))
-  }
-
-  async function remove(id) {
-    const wait = ready()
-    if (wait !== undefined) await wait
-    const key = plans.key(id)
-    const stored = await client.get(key)
-    if (stored === null || stored === undefined) return true
-    const indexKey = layout.indexKeyOf(String(stored))
-    // Key first: a crash in between leaves only a stale index entry, which readers drop.
-    if (indexKey === null) {
-      await client.del(key)
-      return true
-    }
-    // Then the re-check: a store that landed its SET after our DEL has its entry put back.
-    let now
-    if (pipelined) {
-      now = (await Promise.all([client.del(key), client.sRem(indexKey, id), client.get(key)]))[2]
-    } else {
-      await client.del(key)
-      await client.sRem(indexKey, id)
-      now = await client.get(key)
-    }
-    if (holds(indexKey, now, null)) await client.sAdd(indexKey, id)
-    return true
+    if (wait !== undefined) return wait.then(() => load(id))
+    const plan = plans.load(id)
+    return plan.only !== null ? sendOne(client, plan.only) : run(plan)
   }
 
   async function removeMany(ids) {
-    await Promise.all(ids.map(remove))
-    return true
+    const wait = ready()
+    if (wait !== undefined) await wait
+    const first = planned(layout, 'deleteMany', ids)
+    return first instanceof native.RedisStep ? run(stepOf(first)) : first
   }
+
+  const remove = (id) => removeMany([id])
 
   async function find(shop) {
     const wait = ready()
     if (wait !== undefined) await wait
-    const indexKey = plan((s) => layout.shopKey(s), shop)
-    const ids = await client.sMembers(indexKey)
-    if (ids.length === 0) return []
-    const values = await Promise.all(
-      ids.map((id) => {
-        const key = layout.memberKey(String(id))
-        return key === null ? null : client.get(key) // not a session id at all: stale
-      }),
-    )
-    const keep = layout.found(shop, values.map((v) => (v === null || v === undefined ? null : String(v))))
-    const stale = ids.filter((_, i) => !keep[i])
-    if (stale.length > 0) {
-      await client.sRem(indexKey, stale)
-      // A store may have landed its SET between our GET and SREM: read those keys again and
-      // put back the members that are sessions of this shop after all.
-      const again = await Promise.all(
-        stale.map((id) => {
-          const key = layout.memberKey(String(id))
-          return key === null ? null : client.get(key)
-        }),
-      )
-      const back = layout.found(shop, again.map((v) => (v === null || v === undefined ? null : String(v))))
-      const revived = stale.filter((_, i) => back[i])
-      if (revived.length > 0) await client.sAdd(indexKey, revived)
-    }
-    return values.filter((_, i) => keep[i])
+    return run(stepOf(planned(layout, 'findByShop', shop)))
   }
 
   const all = { store, load, remove, removeMany, find }
@@ -305,14 +256,7 @@ class RedisSessionStorage extends CustomSessionStorage {
   #owned
 
   constructor(clientOrUrl, options) {
-    if (options !== undefined && (options === null || typeof options !== 'object')) {
-      throw invalidArgument('options must be an object')
-    }
-    const given = options ?? {}
-    for (const key of Object.keys(given)) {
-      if (!OPTIONS.has(key)) throw invalidArgument(`unknown option "${key}"`)
-    }
-    const layout = layoutOf(given)
+    const { layout, given } = layoutOf(native.RedisLayout, options, OPTIONS, 'keyPrefix')
     let owned = null
     let client
     if (typeof clientOrUrl === 'string' && clientOrUrl !== '') {
@@ -324,9 +268,7 @@ class RedisSessionStorage extends CustomSessionStorage {
       throw invalidArgument('client must be a node-redis client (createClient or createCluster) or a redis:// URL')
     }
     const cb = callbacks(client, layout, owned)
-    const custom = { deleteSessionsCallback: cb.removeMany, findSessionsByShopCallback: cb.find }
-    if (given.timeoutMs !== undefined) custom.timeoutMs = given.timeoutMs
-    super(cb.store, cb.load, cb.remove, custom)
+    super(cb.store, cb.load, cb.remove, customOptions(cb, given))
     this.#owned = owned
   }
 

@@ -1,4 +1,5 @@
 // Types of `sessionkeeper/testing`, the conformance battery for SessionStorage implementations.
+// The cases are data (shared with the Python kit, `sessionkeeper.testing`, under the same names).
 import type { Session, SessionStorage } from './index.js'
 
 /** How the battery registers a case; `node:test`'s `test` by default (Jest/Vitest `it` fits too). */
@@ -16,7 +17,11 @@ export declare function batteryOfTests(
   options?: BatteryOptions,
 ): void
 
-/** The cases by name, to run them without a test runner. */
+/**
+ * The cases by kebab-case name (`'can-store-and-delete-all-kinds-of-sessions'`, ...), in the order
+ * they run, to run them without a test runner. A failing case rejects with an `AssertionError`
+ * naming the case and the step.
+ */
 export declare const cases: Readonly<Record<string, (storage: SessionStorage) => Promise<void>>>
 
 /** The cases about app `data`. */

@@ -3,8 +3,12 @@
 # the venv and its pinned tools are installed here, once (stamp files keep reruns fast).
 
 PY_TOOLS_STAMP := $(VENV)/.sessionkeeper-tools
-PY_WHEEL_STAMP := $(CARGO_TARGET_DIR)/sessionkeeper-wheel.stamp
-PY_RUST := $(shell find core/src bindings/python/src -name '*.rs') \
+# The stamp stands for "this wheel is built and installed": it lives in the venv it was installed
+# into, and a missing wheel forces a rebuild (so `rm -rf dist` or a new venv never leaves a stamp
+# that claims a wheel which is not there).
+PY_WHEEL_STAMP := $(VENV)/.sessionkeeper-wheel
+PY_WHEEL := $(wildcard dist/sessionkeeper-$(VERSION)-*.whl)
+PY_RUST := $(shell find core/src bindings/python/src -name '*.rs') $(wildcard tests/vectors/*.json) \
 	core/Cargo.toml bindings/python/Cargo.toml Cargo.toml Cargo.lock
 PY_SRC := $(wildcard python/sessionkeeper/*.py python/sessionkeeper/*.pyi) \
 	python/sessionkeeper/py.typed python/pyproject.toml python/README.md
@@ -18,7 +22,7 @@ $(PY_TOOLS_STAMP): python/requirements-dev.txt
 
 # One release build per run: the wheel in dist/ is what `make dist` ships and what the tests
 # import (installed into the venv), so the suite tests the very artifact users get.
-$(PY_WHEEL_STAMP): $(PY_RUST) $(PY_SRC) | $(PY_TOOLS_STAMP)
+$(PY_WHEEL_STAMP): $(PY_RUST) $(PY_SRC) $(if $(PY_WHEEL),,FORCE) | $(PY_TOOLS_STAMP)
 	rm -f dist/sessionkeeper-$(VERSION)-*.whl
 	cd python && $(VENV)/bin/maturin build --release --quiet -o ../dist
 	$(VPY) -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps \

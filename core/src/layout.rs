@@ -1,8 +1,8 @@
 //! The on-server layouts of the Redis and PostgreSQL storages, defined once so a Node service
 //! and a Python worker pointed at the same server read and write the same keys and rows.
 //!
-//! The host adapters only send the commands; which key, which TTL, which SQL, and whether an
-//! index entry is stale is decided here.
+//! The host adapters only send the commands; which key, which TTL, which SQL, and what each
+//! reply means is decided here and in the plans of [`crate::plan`].
 
 use sha2::{Digest, Sha256};
 
@@ -29,37 +29,6 @@ pub struct RedisLayout {
     prefix: String,
     /// How long past `usable_until` a key is kept (see [`crate::layout_expiry`]).
     pub(crate) grace_ms: i64,
-}
-
-/// What to write for one `store`, in order: `SADD index_key member`, `SET key value` (with
-/// `PXAT expire_at_ms` when present), `SADD index_key member` again. Index first: a crash in
-/// between leaves at worst a stale index entry, which [`RedisLayout::found`] tells readers to
-/// skip and `SREM`. A reader that removed a member whose `SET` had not landed yet `GET`s those
-/// keys once more after its `SREM` and re-adds the ones now found; the trailing `SADD` covers a
-/// writer stalled between `SADD` and `SET` past that re-check. Together no interleaving of a
-/// store and a find loses an index entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RedisWrite {
-    /// The session key.
-    pub key: String,
-    /// The canonical JSON to store.
-    pub value: String,
-    /// The shop index set.
-    pub index_key: String,
-    /// The set member: the session id.
-    pub member: String,
-    /// When the key should expire (epoch ms): the session's `usable_until` plus the layout's
-    /// grace period, so expired sessions stay loadable for a while. `None`: no TTL.
-    pub expire_at_ms: Option<i64>,
-}
-
-/// What a reader of a shop index should do with one member.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Found {
-    /// A session of this shop: return it.
-    Keep(Box<Session>),
-    /// The key is gone or now belongs to another shop: skip it and `SREM` the member.
-    Stale,
 }
 
 impl RedisLayout {
@@ -97,29 +66,23 @@ impl RedisLayout {
         Ok(format!("{}session:{id}", self.prefix))
     }
 
-    /// The index set of `shop`.
+    /// The index set of `shop` (`INVALID_ARGUMENT` for the empty shop, which no find names).
     pub fn shop_key(&self, shop: &str) -> Result<String> {
         crate::storage::check_shop(shop)?;
-        Ok(format!("{}shop:{shop}", self.prefix))
+        Ok(self.index_key_of(shop))
     }
 
-    /// Plans the writes of a `store`, from the session's canonical JSON.
-    pub fn store(&self, canonical: &str) -> Result<RedisWrite> {
-        let session = Session::from_json(canonical, Origin::Argument)?;
-        Ok(RedisWrite {
-            key: self.session_key(&session.id)?,
-            value: session.to_json(),
-            index_key: format!("{}shop:{}", self.prefix, session.shop),
-            member: session.id.clone(),
-            expire_at_ms: self.expire_at_ms(&session),
-        })
+    /// The index set of `shop`, the empty shop included: a session of shop `""` is listed under
+    /// `{prefix}shop:`, so that its store and delete keep one rule.
+    pub(crate) fn index_key_of(&self, shop: &str) -> String {
+        format!("{}shop:{shop}", self.prefix)
     }
 
-    /// Judges one member of `shop`'s index, given what `GET` returned for its key.
-    pub fn found(&self, shop: &str, value: Option<&str>) -> Result<Found> {
-        let Some(text) = value else { return Ok(Found::Stale) };
-        let session = Session::from_json(text, Origin::Stored)?;
-        Ok(if session.shop == shop { Found::Keep(Box::new(session)) } else { Found::Stale })
+    /// The key of an index member, or `None` when the member is not a valid session id (set
+    /// there by hand or by another program): such a member is stale, and a find skips it and
+    /// `SREM`s it like a member whose key is gone, never failing the whole find.
+    pub(crate) fn member_key(&self, member: &[u8]) -> Option<String> {
+        std::str::from_utf8(member).ok().and_then(|id| self.session_key(id).ok())
     }
 }
 
@@ -245,8 +208,12 @@ impl PostgresLayout {
     /// hold (U+0000 in an id or shop, a shop over 2 KB, a date before 4714 BC) is
     /// `INVALID_ARGUMENT` here rather than a driver error later (see `layout_postgres`).
     pub fn row(&self, canonical: &str) -> Result<PostgresRow> {
-        let s = Session::from_json(canonical, Origin::Argument)?;
-        self.check_session(&s)?;
+        self.row_of(&Session::from_json(canonical, Origin::Argument)?)
+    }
+
+    /// [`PostgresLayout::row`] of a session in core form.
+    pub fn row_of(&self, s: &Session) -> Result<PostgresRow> {
+        self.check_session(s)?;
         Ok(PostgresRow {
             id: s.id.clone(),
             shop: s.shop.clone(),

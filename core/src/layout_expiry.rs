@@ -94,29 +94,47 @@ impl PostgresLayout {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Origin;
 
     const DAY: i64 = 24 * 3_600_000;
     /// Expired on 2020-01-01, no refresh token.
     const EXPIRED: &str =
         r#"{"id":"e","shop":"x.myshopify.com","expires":"2020-01-01T00:00:00.000Z"}"#;
 
+    /// The `PXAT` a store of `text` sends, if any.
+    fn pxat(layout: &RedisLayout, text: &str) -> Option<i64> {
+        let step = layout.store(text).unwrap();
+        let set = &step.phases()[1][0];
+        assert_eq!(set.name, "SET");
+        match &set.args[2..] {
+            [] => None,
+            [word, at] if word == b"PXAT" => {
+                Some(std::str::from_utf8(at).unwrap().parse().unwrap())
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
     fn redis_keys_outlive_usable_until_by_the_grace() {
         let expires = 1_577_836_800_000;
-        let default = RedisLayout::new(None).unwrap().store(EXPIRED).unwrap();
-        assert_eq!(default.expire_at_ms, Some(expires + 7 * DAY));
+        assert_eq!(pxat(&RedisLayout::new(None).unwrap(), EXPIRED), Some(expires + 7 * DAY));
         let none = RedisLayout::new(None).unwrap().with_grace_ms(0.0).unwrap();
-        assert_eq!(none.store(EXPIRED).unwrap().expire_at_ms, Some(expires));
+        assert_eq!(pxat(&none, EXPIRED), Some(expires));
         let day = RedisLayout::new(None).unwrap().with_grace_ms(DAY as f64).unwrap();
+        assert_eq!((day.grace_ms(), pxat(&day, EXPIRED)), (DAY, Some(expires + DAY)));
+        assert_eq!(pxat(&day, r#"{"id":"f"}"#), None, "no expires: no TTL, grace or not");
         assert_eq!(
-            (day.grace_ms(), day.store(EXPIRED).unwrap().expire_at_ms),
-            (DAY, Some(expires + DAY))
+            pxat(&none, r#"{"id":"g","expires":-1000}"#),
+            Some(1),
+            "Redis refuses PXAT <= 0"
         );
-        let forever = day.store(r#"{"id":"f"}"#).unwrap();
-        assert_eq!(forever.expire_at_ms, None, "no expires: no TTL, grace or not");
-        let s = Session::from_json(r#"{"id":"g","expires":-1000}"#, Origin::Argument).unwrap();
-        assert_eq!(none.expire_at_ms(&s), Some(1), "Redis refuses PXAT <= 0");
+        let both = r#"{"id":"a","expires":"2030-01-01T00:00:00.000Z","refreshToken":"r","refreshTokenExpires":"2030-02-01T00:00:00.000Z"}"#;
+        assert_eq!(pxat(&none, both), Some(1_896_134_400_000), "the later refreshTokenExpires");
+        assert_eq!(
+            pxat(&none, r#"{"id":"a","expires":-5,"refreshToken":"r"}"#),
+            None,
+            "a refresh token for ever"
+        );
     }
 
     #[test]

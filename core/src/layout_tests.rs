@@ -26,37 +26,14 @@ fn redis_prefixes_cannot_nest() {
 }
 
 #[test]
-fn redis_store_plan_uses_the_later_usable_instant() {
-    let w = RedisLayout::new(Some("t:")).unwrap().with_grace_ms(0.0).unwrap().store(S).unwrap();
-    assert_eq!(
-        (w.key.as_str(), w.index_key.as_str(), w.member.as_str()),
-        ("t:session:a", "t:shop:x.myshopify.com", "a")
-    );
-    assert_eq!(w.value, S);
-    assert_eq!(
-        w.expire_at_ms,
-        Some(1_896_134_400_000),
-        "refreshTokenExpires, the later of the two"
-    );
-    let ancient = RedisLayout::new(None)
-        .unwrap()
-        .with_grace_ms(0.0)
-        .unwrap()
-        .store(r#"{"id":"c","expires":-5}"#)
-        .unwrap();
-    assert_eq!(ancient.expire_at_ms, Some(1), "Redis refuses PXAT <= 0");
-    let forever = RedisLayout::new(None).unwrap().store(r#"{"id":"b"}"#).unwrap();
-    assert_eq!(forever.expire_at_ms, None);
-    assert_eq!(forever.value, r#"{"id":"b","shop":"","state":"","isOnline":false}"#);
-}
-
-#[test]
-fn redis_found_skips_stale_members() {
-    let l = RedisLayout::new(None).unwrap();
-    assert_eq!(l.found("x.myshopify.com", None).unwrap(), Found::Stale);
-    assert_eq!(l.found("other", Some(S)).unwrap(), Found::Stale);
-    assert!(matches!(l.found("x.myshopify.com", Some(S)).unwrap(), Found::Keep(s) if s.id == "a"));
-    assert_eq!(l.found("x", Some("{")).unwrap_err().code(), "INVALID_SESSION");
+fn redis_members_that_are_not_ids_have_no_key() {
+    let l = RedisLayout::new(Some("p:")).unwrap();
+    assert_eq!(l.member_key(b"a").as_deref(), Some("p:session:a"));
+    assert_eq!(l.member_key(b""), None);
+    assert_eq!(l.member_key("x".repeat(1025).as_bytes()), None);
+    assert_eq!(l.member_key(b"\xff\xfe"), None, "not UTF-8");
+    assert_eq!(l.index_key_of(""), "p:shop:", "the empty shop's index, which no find names");
+    assert_eq!(l.shop_key("").unwrap_err().code(), "INVALID_ARGUMENT");
 }
 
 #[test]

@@ -7,6 +7,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[cfg(feature = "battery")]
+pub mod battery;
 pub mod error;
 pub mod host;
 pub mod ids;
@@ -15,6 +17,7 @@ pub mod layout;
 pub mod layout_expiry;
 pub mod layout_postgres;
 pub mod layout_removal;
+pub mod plan;
 pub mod scopes;
 pub mod session;
 pub mod storage;

@@ -32,9 +32,9 @@ pub fn language() -> Language {
     LANGUAGE.get().copied().unwrap_or(Language::JavaScript)
 }
 
-/// JavaScript names whose Python spelling is not their plain snake_case: the option is
-/// `timeout`, in seconds, where Node has `timeoutMs`.
-const RENAMED: [(&str, &str); 1] = [("timeoutMs", "timeout")];
+/// JavaScript names whose Python spelling is not their plain snake_case: the options are
+/// `timeout` and `grace`, in seconds, where Node has `timeoutMs` and `graceMs`.
+const RENAMED: [(&str, &str); 2] = [("timeoutMs", "timeout"), ("graceMs", "grace")];
 
 /// A name as the host spells it: a session field (`refreshTokenExpires`), a dotted path whose
 /// first part is one (`onlineAccessInfo.associated_user.id`), a storage method or callback
@@ -130,6 +130,7 @@ mod tests {
             ("deleteSessions", "delete_sessions"),
             ("keyPrefix", "key_prefix"),
             ("timeoutMs", "timeout"),
+            ("graceMs", "grace"),
             ("data.myKey", "data.myKey"),
             ("shop", "shop"),
         ];

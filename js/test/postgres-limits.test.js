@@ -77,6 +77,7 @@ serverTest('what PostgreSQL cannot hold is INVALID_ARGUMENT naming the limit, an
   await assert.rejects(storage.storeSession({ id: 'big', shop }), invalid(/at most 2048 bytes/))
   const ancient = new Session({ id: 'old', expires: new Date(Date.UTC(-5000, 0, 1)) })
   await assert.rejects(storage.storeSession(ancient), invalid(/4714-11-24 BC/))
+  assert.equal(await storage.loadSession('absent'), undefined, 'the table is made on first use')
   const { rows } = await server.pool.query(`SELECT count(*)::int AS n FROM ${SCHEMA}.limits`)
   assert.equal(rows[0].n, 0)
 })

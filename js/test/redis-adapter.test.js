@@ -186,7 +186,7 @@ function suite(label, server) {
     for (const [i, list] of found.entries()) {
       const expected = sessions.filter((s) => s.shop === shops[i])
       assert.equal(list.length, 40)
-      assert.deepEqual(list.map((s) => s.id).sort(), expected.map((s) => s.id).sort())
+      assert.deepEqual(list.map((s) => s.id), expected.map((s) => s.id).sort(), 'by id, in byte order')
       for (const s of list) assert.ok(s.equals(expected.find((e) => e.id === s.id)))
       assert.equal((await server.client.sMembers(shopKey(p, shops[i]))).length, 40)
     }
@@ -208,18 +208,22 @@ function suite(label, server) {
     assert.deepEqual((await storage.findSessionsByShop('elsewhere.myshopify.com')).map((s) => s.id), ['moved'])
   })
 
-  serverTest(server, `${label}: a corrupt value is INVALID_SESSION naming the field; it can still be deleted`, async () => {
+  serverTest(server, `${label}: a corrupt value: its load is INVALID_SESSION naming the field, a find skips it, a delete removes it`, async () => {
     const p = prefix()
     const storage = redisSessionStorage(server.client, { keyPrefix: p })
     const shop = 'corrupt.myshopify.com'
     await storage.storeSession(new Session({ id: 'corrupt', shop }))
+    await storage.storeSession(new Session({ id: 'fine', shop }))
     await server.client.set(sessionKey(p, 'corrupt'), `{"id":"corrupt","shop":"${shop}","isOnline":"maybe"}`)
     await assert.rejects(storage.loadSession('corrupt'), { code: 'INVALID_SESSION', message: /isOnline/ })
-    await assert.rejects(storage.findSessionsByShop(shop), { code: 'INVALID_SESSION', message: /isOnline/ })
+    // One broken record must not block a shop's uninstall cleanup (find, then delete every id).
+    assert.deepEqual((await storage.findSessionsByShop(shop)).map((s) => s.id), ['fine'])
+    assert.deepEqual((await server.client.sMembers(shopKey(p, shop))).sort(), ['corrupt', 'fine'], 'its key is there: listed still')
     await server.client.set(sessionKey(p, 'corrupt'), 'not json')
     assert.equal(await storage.deleteSession('corrupt'), true)
     assert.equal(await server.client.exists(sessionKey(p, 'corrupt')), 0)
-    assert.deepEqual(await storage.findSessionsByShop(shop), [], 'the entry it left is stale and goes')
+    assert.deepEqual((await storage.findSessionsByShop(shop)).map((s) => s.id), ['fine'])
+    assert.deepEqual(await server.client.sMembers(shopKey(p, shop)), ['fine'], 'the entry it left was stale and went')
   })
 
   serverTest(server, `${label}: a closed client is CALLBACK_FAILED with the driver's error as cause, and works once reconnected`, async () => {

@@ -9,11 +9,14 @@ from typing import Any, TypeAlias, final
 from .errors import SessionStorageError
 
 __all__ = [
+    "BATTERY_VECTORS",
     "ERROR_CODES",
     "FileStore",
     "MemoryStore",
     "PostgresLayout",
+    "PostgresQuery",
     "RedisLayout",
+    "RedisStep",
     "SESSION_FIELDS",
     "Session",
     "callback_failed",
@@ -31,6 +34,9 @@ __all__ = [
 ]
 
 ERROR_CODES: list[str]
+#: The conformance battery and the vector files it names, as one JSON text
+#: (``{"battery": ..., "sessions": ..., "invalid": ...}``); ``sessionkeeper.testing`` reads it.
+BATTERY_VECTORS: str
 
 #: The core's session field table: ``(js, python, kind)`` in canonical order.
 SESSION_FIELDS: list[tuple[str, str, str]]
@@ -160,74 +166,74 @@ class FileStore:
     def delete_many(self, ids: Sequence[str]) -> bool: ...
     def find_by_shop(self, shop: str) -> list[Session]: ...
 
+#: A Redis command of a plan: its name, then its arguments.
+_Command: TypeAlias = tuple[Any, ...]
+#: What a finished plan gives: ``True``, a load's value, a sweep's count, or a find's
+#: ``(sessions, dropped, unreadable)``.
+_Outcome: TypeAlias = bool | bytes | int | tuple[list[Session], int, int] | None
+
+@final
+class RedisStep:
+    """One round trip of a Redis plan of the core."""
+
+    @property
+    def commands(self) -> list[list[_Command]]:
+        """Phases of commands, each ``(name, *args)``: a phase goes after every command of the
+        one before; within a phase, in any order."""
+    def next(self, replies: Iterable[object]) -> RedisStep | _Outcome:
+        """The next step, or the result, from every reply of this step in order."""
+
 @final
 class RedisLayout:
-    """The core's Redis layout under one key prefix (``sessionkeeper.redis`` sends its commands)."""
+    """The core's Redis layout under one key prefix (``sessionkeeper.redis`` runs its plans)."""
 
     def __new__(
         cls, prefix: str | None = None, grace: float | timedelta | None = None
     ) -> RedisLayout: ...
-    @property
-    def grace_ms(self) -> int:
-        """How long keys outlive their session's last usable instant, in milliseconds."""
     def session_key(self, id: str) -> str:
         """``{prefix}session:{id}``: the key holding the session's canonical JSON."""
     def shop_key(self, shop: str) -> str:
         """``{prefix}shop:{shop}``: the set of the shop's session ids."""
-    def store(
-        self, session: Session | Mapping[str, _JSON]
-    ) -> tuple[str, str, str, str, int | None]:
-        """``(key, value, index_key, member, expire_at_ms)``: send ``SADD index_key member``,
-        then ``SET key value`` with ``PXAT expire_at_ms`` unless it is ``None``."""
-    def found(self, shop: str, value: bytes | str | None) -> Session | None:
-        """The session a member of ``shop``'s index names, or ``None`` when the entry is stale
-        (skip it and ``SREM`` it); a value that is not a session raises ``InvalidSessionError``."""
-    def member_key(self, member: bytes | str) -> str | None:
-        """The key of an index member, or ``None`` when the member is not a valid id (a stale
-        member: skip it and ``SREM`` it)."""
-    def belongs(self, index_key: str, value: bytes | str | None) -> bool:
-        """The re-check after a store or delete: whether ``value`` (what ``GET`` of the key
-        returned after the other commands) is a session listed in ``index_key``."""
-    def remove(self, id: str, value: bytes | str | None) -> tuple[str, str | None, str] | None:
-        """``None`` (nothing stored) or ``(key, index_key, member)``: send ``DEL key``, then
-        ``SREM index_key member`` unless ``index_key`` is ``None``."""
+    def store(self, session: Session | Mapping[str, _JSON]) -> RedisStep:
+        """The plan of a store of ``session``."""
+    def load(self, id: str) -> RedisStep:
+        """The plan of a load of ``id``."""
+    def delete_many(self, ids: Sequence[str]) -> RedisStep | _Outcome:
+        """The plan of a delete of ``ids``, or ``True`` when there is nothing to send."""
+    def find_by_shop(self, shop: str) -> RedisStep:
+        """The plan of a find of ``shop``'s sessions."""
+
+@final
+class PostgresQuery:
+    """One statement of a PostgreSQL plan of the core."""
+
+    @property
+    def sql(self) -> str: ...
+    @property
+    def params(self) -> tuple[Any, ...]: ...
+    @property
+    def returns(self) -> str:
+        """``"true"``, ``"value"``, ``"count"`` or ``"sessions"`` (hand the rows to ``next``)."""
+    def next(self, rows: Sequence[str]) -> _Outcome:
+        """A find's ``(sessions, dropped, unreadable)``, from the first column of every row."""
 
 @final
 class PostgresLayout:
-    """The core's PostgreSQL layout over one table (``sessionkeeper.postgres`` runs its SQL)."""
+    """The core's PostgreSQL layout over one table (``sessionkeeper.postgres`` runs its plans)."""
 
     def __new__(
         cls, table: str | None = None, grace: float | timedelta | None = None
     ) -> PostgresLayout: ...
     @property
     def table(self) -> str: ...
-    def check_text(self, field: str, value: str) -> None:
-        """Raises ``InvalidArgumentError`` when ``value`` (an id or shop) holds U+0000, which
-        PostgreSQL text cannot hold."""
-    @property
-    def grace_ms(self) -> int:
-        """How long ``sweep`` keeps a row past its session's last usable instant, in ms."""
-    @property
-    def sweep_sql(self) -> str:
-        """Deletes the sessions past their grace period (``$1``: ``sweep_cutoff_ms()``)."""
-    def sweep_cutoff_ms(self) -> int:
-        """The sweep's ``$1`` now, by the core's clock (epoch ms)."""
     def schema(self) -> list[str]:
         """The schema statements, to run in order inside one transaction."""
-    @property
-    def upsert_sql(self) -> str: ...
-    @property
-    def load_sql(self) -> str: ...
-    @property
-    def delete_sql(self) -> str: ...
-    @property
-    def delete_many_sql(self) -> str: ...
-    @property
-    def find_sql(self) -> str: ...
-    def row(
-        self, session: Session | Mapping[str, _JSON]
-    ) -> tuple[str, str, int | None, int | None, str]:
-        """The upsert parameters ``(id, shop, expires_ms, usable_until_ms, json)``."""
+    def store(self, session: Session | Mapping[str, _JSON]) -> PostgresQuery: ...
+    def load(self, id: str) -> PostgresQuery: ...
+    def delete_many(self, ids: Sequence[str]) -> PostgresQuery: ...
+    def find_by_shop(self, shop: str) -> PostgresQuery: ...
+    def sweep(self) -> PostgresQuery:
+        """Deletes the sessions past their grace period, now by the core's clock."""
 
 def check_id_argument(id: object) -> None: ...
 def check_shop_argument(shop: object) -> None: ...

@@ -8,22 +8,25 @@ text PRIMARY KEY``, ``shop`` indexed, ``expires`` and ``usable_until`` as ``time
 the millisecond, no 2038 limit), the canonical JSON in a ``json`` column. Expired sessions stay
 loadable until :meth:`PostgresSessionStorage.sweep` removes them ``grace`` later. The table is created
 on first use, idempotently, inside a transaction holding an advisory lock, so several processes
-starting at once do not race. This module only runs the statements the layout names.
+starting at once do not race. Every operation is a statement the core plans (the same the Node
+package runs) and this module only runs; what the table cannot hold is refused before anything
+is sent. A find returns the shop's sessions by id; a row that is not a session is skipped
+(loading its id names the problem) and counted in a warning log.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
-from typing import Any, TypeVar, Union
+from typing import Any, Union
 
 from . import _native
+from ._adapters import Plans, logger, unwrapped
 from ._calls import _failed
 from ._loops import PerLoop
 from ._native import Session
 from .custom import CustomSessionStorage
-from .errors import CallbackFailedError, InvalidArgumentError
+from .errors import InvalidArgumentError
 
 try:
     import asyncpg  # type: ignore[import-untyped]
@@ -34,25 +37,23 @@ except ImportError as error:  # pragma: no cover - the extra is not installed
 
 __all__ = ["PostgresSessionStorage", "postgres_session_storage"]
 
-_T = TypeVar("_T")
-logger = logging.getLogger("sessionkeeper")
-
 #: What the adapter accepts: an ``asyncpg.Pool`` or a connection string (DSN).
 PoolOrDsn = Union[str, "asyncpg.Pool"]
 
 
-class _Database:
+class _Database(Plans):
     """The storage's five callbacks as SQL, and the setup each needs first: the pool of the
     running loop (see ``PerLoop``: one per loop when the storage opens it from a DSN, else the
     app's pool) and, once per storage, the schema. Operations that arrive during the setup share
     it; a failed setup is tried again by the next operation."""
 
-    __slots__ = ("layout", "pools", "schema_ready", "sql")
+    __slots__ = ("layout", "pools", "schema_ready")
+    name = "postgres"
+    layout: _native.PostgresLayout
 
     def __init__(self, layout: _native.PostgresLayout, pool: Any, dsn: str | None) -> None:
         self.layout = layout
         self.schema_ready = False
-        self.sql = (layout.upsert_sql, layout.load_sql, layout.delete_sql, layout.delete_many_sql, layout.find_sql)
 
         async def open_owned() -> Any:
             # Connections open as operations need them, up to 10 (what node-postgres's Pool does).
@@ -92,43 +93,24 @@ class _Database:
         pool = self.pools.current()
         return pool if pool is not None else await self.pools.get()
 
-    async def store(self, session: Session) -> bool:
+    async def run(self, query: _native.PostgresQuery) -> Any:
+        """Runs one of the core's statements (built first: what it refuses is never sent)."""
         pool = await self._pool()
-        await pool.execute(self.sql[0], *self.layout.row(session))
-        return True
-
-    async def load(self, id: str) -> Any:
-        self.layout.check_text("id", id)
-        pool = await self._pool()
-        # The JSON text as stored: the storage validates it and builds the Session natively.
-        return await pool.fetchval(self.sql[1], id)
-
-    async def delete(self, id: str) -> bool:
-        self.layout.check_text("id", id)
-        pool = await self._pool()
-        await pool.execute(self.sql[2], id)
-        return True
-
-    async def delete_sessions(self, ids: list[str]) -> bool:
-        for id in ids:
-            self.layout.check_text("id", id)
-        pool = await self._pool()
-        await pool.execute(self.sql[3], ids)
-        return True
-
-    async def find(self, shop: str) -> list[Any]:
-        self.layout.check_text("shop", shop)
-        pool = await self._pool()
-        return [row[0] for row in await pool.fetch(self.sql[4], shop)]
+        returns, sql, params = query.returns, query.sql, query.params
+        if returns == "value":
+            return await pool.fetchval(sql, *params)
+        if returns == "sessions":
+            return query.next([row[0] for row in await pool.fetch(sql, *params)])
+        status = await pool.execute(sql, *params)
+        # asyncpg returns the command tag, "DELETE <count>".
+        return int(status.rsplit(" ", 1)[-1]) if returns == "count" else True
 
     async def sweep(self) -> int:
         try:
-            pool = await self._pool()
-            status = await pool.execute(self.layout.sweep_sql, self.layout.sweep_cutoff_ms())
+            swept: int = await self.run(self.layout.sweep())
         except Exception as error:
             raise _failed("sweep", "", error) from error
-        # asyncpg returns the command tag, "DELETE <count>".
-        return int(status.rsplit(" ", 1)[-1])
+        return swept
 
 
 class PostgresSessionStorage(CustomSessionStorage):
@@ -185,19 +167,19 @@ class PostgresSessionStorage(CustomSessionStorage):
     # What the layout refuses (U+0000, a shop over 2 KB, a date before 4714 BC) is raised inside
     # a callback, so the storage reports CALLBACK_FAILED; the app gets the InvalidArgumentError.
     async def store_session(self, session: Session | Mapping[str, Any]) -> bool:
-        return await _unwrapped(super().store_session(session))
+        return await unwrapped(super().store_session(session))
 
     async def load_session(self, id: str) -> Session | None:
-        return await _unwrapped(super().load_session(id))
+        return await unwrapped(super().load_session(id))
 
     async def delete_session(self, id: str) -> bool:
-        return await _unwrapped(super().delete_session(id))
+        return await unwrapped(super().delete_session(id))
 
     async def delete_sessions(self, ids: Sequence[str]) -> bool:
-        return await _unwrapped(super().delete_sessions(ids))
+        return await unwrapped(super().delete_sessions(ids))
 
     async def find_sessions_by_shop(self, shop: str) -> list[Session]:
-        return await _unwrapped(super().find_sessions_by_shop(shop))
+        return await unwrapped(super().find_sessions_by_shop(shop))
 
     @property
     def table(self) -> str:
@@ -224,16 +206,6 @@ class PostgresSessionStorage(CustomSessionStorage):
         """Closes the running loop's pool if this storage opened it from a DSN (the next
         operation opens a new one); a pool passed in is left open (it is the app's)."""
         await self._db.pools.close()
-
-
-async def _unwrapped(call: Awaitable[_T]) -> _T:
-    """The layout's own InvalidArgumentError out of the CallbackFailedError that carries it."""
-    try:
-        return await call
-    except CallbackFailedError as error:
-        if isinstance(error.__cause__, InvalidArgumentError):
-            raise error.__cause__ from None
-        raise
 
 
 def postgres_session_storage(

@@ -7,28 +7,29 @@ The layout is the core's (``RedisLayout``), the same the Node package writes: th
 ``{prefix}session:{id}`` holds the session's canonical JSON, expiring ``grace`` (7 days by
 default) after the session can no longer be used (the later of ``expires`` and
 ``refresh_token_expires``; no TTL without one),
-and the set ``{prefix}shop:{shop}`` holds the ids of a shop's sessions. This module only sends
-the commands the layout names. Every command touches one key - no MULTI, no multi-key command -
-so the same storage runs on Redis Cluster. The index changes only by ``SADD``/``SREM``, never
+and the set ``{prefix}shop:{shop}`` holds the ids of a shop's sessions. Every operation is a
+plan of the core (the same the Node package runs): this module only sends the commands of each
+step and hands the replies back. Every command touches one key - no MULTI, no multi-key command
+- so the same storage runs on Redis Cluster. The index changes only by ``SADD``/``SREM``, never
 read-then-write, so concurrent stores lose no entries; a crash between two commands leaves at
-worst a stale index entry, which reads skip and remove. A store and a delete each end with a
-re-check read from the key (the core's ``layout_removal`` protocol), so a delete racing a store
-of the same id leaves the key and its index entry in agreement.
+worst a stale index entry, which finds skip and remove. A store and a delete each end with a
+re-check read from the key, so a delete racing a store of the same id leaves the key and its
+index entry in agreement. A find returns the shop's sessions by id; a stored value that is not
+a session is skipped (loading its id names the problem) and counted in a warning log.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Union
 
 from . import _native
+from ._adapters import Plans
 from ._loops import PerLoop
-from ._native import Session
 from .custom import CustomSessionStorage
-from .errors import InvalidArgumentError, InvalidSessionError
+from .errors import InvalidArgumentError
 
 try:
     import redis.asyncio as _redis
@@ -45,27 +46,26 @@ if TYPE_CHECKING:
 
 __all__ = ["RedisSessionStorage", "redis_session_storage"]
 
-logger = logging.getLogger("sessionkeeper")
-
 #: What the adapter accepts: a ``redis.asyncio`` client, single node or cluster, or a URL.
 RedisClientOrUrl = Union[str, "Redis", "RedisCluster"]
 
 
-_Command = tuple[str, tuple[Any, ...]]
+class _Commands(Plans):
+    """The storage's five callbacks, each running one of the core's plans: every step's commands
+    go to the server as the step says, and the replies go back to the core, which says what
+    they mean and what comes next. On one node, a step's commands go down one connection in
+    one pipeline (their order kept, one round trip); on a cluster their keys live on different
+    nodes, so each phase of a step is awaited in turn.
 
-
-class _Commands:
-    """The storage's five callbacks as Redis commands. On one node, commands that follow each
-    other go down one connection in one pipeline (their order kept, one round trip); on a
-    cluster their keys live on different nodes, so each ordered step is awaited in turn.
-
-    Cluster operations first await ``client.initialize()`` (a no-op once the client knows the
+    Cluster steps first await ``client.initialize()`` (a no-op once the client knows the
     topology): with redis-py 8.0-8.1, commands sent concurrently while a new RedisCluster client
     is still learning it fail with ``AttributeError: 'NoneType' object has no attribute
     'writelines'``; made to wait for the client's own initialisation lock, they do not.
     """
 
     __slots__ = ("fixed", "per_loop", "layout", "cluster")
+    name = "redis"
+    layout: _native.RedisLayout
 
     def __init__(
         self, client: Any, per_loop: PerLoop[Any] | None, layout: _native.RedisLayout, cluster: bool
@@ -84,143 +84,30 @@ class _Commands:
                 client = await per_loop.get()
         return client
 
-    async def phases(self, client: Any, *phases: Sequence[_Command]) -> list[Any]:
-        """Sends each phase's commands after every command of the previous phase (within a
-        phase, in any order); returns the replies, in order."""
+    async def send(self, client: Any, phases: list[list[tuple[Any, ...]]]) -> list[Any]:
+        """One step's replies, in order: each phase's commands after every command of the
+        previous phase (within a phase, in any order)."""
         if self.cluster:
             await client.initialize()
             replies: list[Any] = []
             for phase in phases:
-                replies += await asyncio.gather(*(getattr(client, name)(*args) for name, args in phase))
+                replies += await asyncio.gather(*(client.execute_command(*command) for command in phase))
             return replies
+        if len(phases) == 1 and len(phases[0]) == 1:
+            return [await client.execute_command(*phases[0][0])]
         pipe = client.pipeline(transaction=False)
         for phase in phases:
-            for name, args in phase:
-                getattr(pipe, name)(*args)
+            for command in phase:
+                pipe.execute_command(*command)
         return list(await pipe.execute())
 
-    async def store(self, session: Session) -> bool:
-        key, value, index_key, member, expire_at_ms = self.layout.store(session)
-        client = await self.client()
-        # SADD, SET, SADD: the second SADD restores an index entry that a concurrent find removed
-        # after reading the key before this SET landed (see find); it answers 1 only when an
-        # SREM landed since the first, and then the re-check reads the key and drops the entry
-        # if a concurrent delete removed the key after our SET (the core's layout_removal docs
-        # give the whole protocol).
-        if self.cluster:
-            await client.initialize()
-            await client.sadd(index_key, member)
-            await client.set(key, value, pxat=expire_at_ms)
-            readded = await client.sadd(index_key, member)
-        else:
-            pipe = client.pipeline(transaction=False)
-            pipe.sadd(index_key, member)
-            pipe.set(key, value, pxat=expire_at_ms)
-            pipe.sadd(index_key, member)
-            readded = (await pipe.execute())[2]
-        if readded and not self._holds(index_key, await client.get(key), value):
-            await client.srem(index_key, member)
-            # A store may have landed meanwhile: every SREM is followed by a GET and an SADD back.
-            if self._holds(index_key, await client.get(key), value):
-                await client.sadd(index_key, member)
-        return True
-
-    def _holds(self, index_key: str, now: Any, written: str | None) -> bool:
-        """Whether ``now`` (a GET reply) is a session listed in ``index_key``."""
-        if now is None:
-            return False
-        if written is not None and (now == written or now == written.encode()):
-            return True
-        return self.layout.belongs(index_key, now)
-
-    async def load(self, id: str) -> Any:
-        # The raw reply: the storage validates it and builds the Session in one native call.
-        client = await self.client()
-        if self.cluster:
-            await client.initialize()
-        return await client.get(self.layout.session_key(id))
-
-    async def delete(self, id: str) -> bool:
-        return await self.delete_sessions([id])
-
-    async def delete_sessions(self, ids: list[str]) -> bool:
-        # GET tells which shop index lists each id; every DEL goes before any SREM.
-        layout = self.layout
-        if not ids:
-            return True
-        client = await self.client()
-        values = await self.phases(client, [("get", (layout.session_key(id),)) for id in ids])
-        plans = [p for p in map(layout.remove, ids, values) if p is not None]
-        index: dict[str, list[str]] = {}
-        for _, index_key, member in plans:
-            if index_key is not None:
-                index.setdefault(index_key, []).append(member)
-        # One DEL per key: a multi-key DEL would span hash slots on a cluster. Then the
-        # re-check: a store that landed its SET after our DEL has its entry put back.
-        indexed = [(key, index_key, member) for key, index_key, member in plans if index_key is not None]
-        replies = await self.phases(
-            client,
-            [("delete", (key,)) for key, _, _ in plans],
-            [("srem", (index_key, *members)) for index_key, members in index.items()],
-            [("get", (key,)) for key, _, _ in indexed],
-        )
-        now = replies[len(replies) - len(indexed) :]
-        back = [(i, m) for (_, i, m), value in zip(indexed, now) if self._holds(i, value, None)]
-        if back:
-            await self.phases(client, [("sadd", (index_key, member)) for index_key, member in back])
-        return True
-
-    async def find(self, shop: str) -> list[Any]:
-        layout = self.layout
-        index_key = layout.shop_key(shop)
-        client = await self.client()
-        if self.cluster:
-            await client.initialize()
-        # Members as the server holds them (bytes), so a member that is not UTF-8 is removed too.
-        ids = sorted(await client.smembers(index_key))
-        if not ids:
-            return []
-        # A member that is not a valid id (set by hand or another program) has no key: stale.
-        keys = [layout.member_key(id) for id in ids]
-        got = await self.phases(client, [("get", (key,)) for key in keys if key is not None])
-        replies = iter(got)
-        values = [None if key is None else next(replies) for key in keys]
-        found: list[Any] = []
-        stale: list[Any] = []
-        for id, value in zip(ids, values):
-            try:
-                session = layout.found(shop, value)
-            except InvalidSessionError:
-                # Handed back as it came: the storage rejects it with INVALID_SESSION naming it.
-                found.append(value)
-                continue
-            if session is None:
-                stale.append(id)
-            else:
-                found.append(session)
-        if stale:
-            await client.srem(index_key, *stale)
-            # A store may have landed its SET between our GET and SREM: read those keys again
-            # and put back the members that are sessions of this shop after all.
-            keyed = [(id, key) for id in stale if (key := layout.member_key(id)) is not None]
-            again = await self.phases(client, [("get", (key,)) for _, key in keyed])
-            revived = [id for (id, _), value in zip(keyed, again) if _kept(layout, shop, value)]
-            if revived:
-                await client.sadd(index_key, *revived)
-            # Counts only: ids and shops may be personal data, and logs travel far.
-            if len(stale) > len(revived):
-                logger.info(
-                    "redis: dropped %d stale shop-index entries (sessions expired or deleted)",
-                    len(stale) - len(revived),
-                )
-        return found
-
-
-def _kept(layout: Any, shop: str, value: Any) -> bool:
-    try:
-        return layout.found(shop, value) is not None
-    except InvalidSessionError:
-        return False
+    async def run(self, plan: Any) -> Any:
+        """The result of a plan, from its first step (or its result, when there is nothing to send)."""
+        if isinstance(plan, _native.RedisStep):
+            client = await self.client()
+            while isinstance(plan, _native.RedisStep):
+                plan = plan.next(await self.send(client, plan.commands))
+        return plan
 
 
 #: What the pool-exhausted error adds: the fix, in the words of redis-py's API.

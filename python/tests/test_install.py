@@ -1,8 +1,10 @@
 """The install test: the wheel `make dist` wrote, installed into a fresh venv with nothing
-else (offline, from the file), runs the README quickstart."""
+else (offline, from the file), runs the README quickstart and the README's battery example (the
+conformance battery, its data embedded in the compiled module)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -42,7 +44,7 @@ def test_the_wheel_is_abi3_and_complete() -> None:
     assert any(re.fullmatch(r"sessionkeeper/_native\.abi3\.so", n) for n in names)
 
 
-def test_a_fresh_venv_installs_the_wheel_and_runs_the_quickstart(tmp_path: Path) -> None:
+def test_a_fresh_venv_installs_the_wheel_and_runs_the_quickstart_and_the_battery(tmp_path: Path) -> None:
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     python = env_dir / "bin" / "python"
@@ -64,6 +66,11 @@ def test_a_fresh_venv_installs_the_wheel_and_runs_the_quickstart(tmp_path: Path)
     assert "rejected: INVALID_SESSION" in out and "is_online" in out
     assert "deleted: True" in out and "after delete: None" in out
     assert "shpat_example" not in out, "the token stays out of repr"
+    shutil.copy(PYTHON_DIR / "examples" / "battery.py", app / "battery.py")
+    battery = subprocess.run([str(python), "battery.py"], cwd=app, capture_output=True, text=True, timeout=120)
+    assert battery.returncode == 0, battery.stdout + battery.stderr
+    cases = len(json.loads((PYTHON_DIR.parent / "tests" / "vectors" / "battery.json").read_text("utf-8"))["cases"])
+    assert battery.stdout == f"{cases} cases passed\n"
     where = subprocess.run(
         [str(python), "-c", "import sessionkeeper; print(sessionkeeper.__file__)"],
         cwd=app, capture_output=True, text=True, timeout=60,

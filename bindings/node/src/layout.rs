@@ -1,41 +1,90 @@
-//! The core's Redis and PostgreSQL layouts for `sessionkeeper/redis` and
-//! `sessionkeeper/postgres`: which key, which TTL, which SQL. The JS adapters only send what
-//! these return, so a Node service and a Python worker read and write the same keys and rows.
-//!
-//! Sessions come in as canonical JSON (what `JSON.stringify(session)` writes for a session the
-//! storage already validated). Where the core hands back text equal to what came in, `null`
-//! is returned instead, so no second copy of a session crosses into V8.
+//! The core's Redis and PostgreSQL plans (`sessionkeeper_core::plan`) for `sessionkeeper/redis`
+//! and `sessionkeeper/postgres`. Conversion only: the JS adapters send each step with the app's
+//! driver and hand back what came, and the core says what it means and what comes next, the
+//! same as for Python's adapters, so both read and write the same keys and rows.
 
+use napi::bindgen_prelude::{Either3, Either4};
 use napi_derive::napi;
-use sessionkeeper_core::layout::{self, Found};
+use sessionkeeper_core::layout;
+use sessionkeeper_core::plan::{self, Outcome, Param, RedisNext, Reply};
+use sessionkeeper_core::Timestamp;
 
 use crate::error::{OrThrow, Result};
 
-/// `text` unless it equals `given` (then JS already holds it).
-fn unless_same(text: String, given: &str) -> Option<String> {
-    (text != given).then_some(text)
+/// A reply as node-redis gives it: a string, a number, an array of strings, or `null`.
+type JsReply = Option<Either3<String, f64, Vec<String>>>;
+
+/// What `next` gives: the next step, or the result (`true`, the texts a find returns, or a
+/// load's value).
+type JsNext = Either4<RedisStep, bool, Vec<String>, Option<String>>;
+
+fn text(bytes: Vec<u8>) -> String {
+    // Everything a Node adapter sends or reads came from a JS string: always UTF-8.
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-/// The commands of one `store`, in order: `SADD indexKey member`, then `SET key value`
-/// (`PXAT expireAtMs` when set). Index first: a crash in between leaves at worst a stale
-/// index entry, which readers skip and remove.
-#[napi(object)]
-pub struct RedisWrite {
-    /// The session key.
-    pub key: String,
-    /// The text to store; `null` when it is the text given to `store`.
-    pub value: Option<String>,
-    /// The shop's index set.
-    pub index_key: String,
-    /// The set member (the session id).
-    pub member: String,
-    /// When the key expires (epoch ms): when the session can no longer be used. `null`: never.
-    pub expire_at_ms: Option<i64>,
+fn reply(given: JsReply) -> Reply {
+    match given {
+        None => Reply::Nil,
+        Some(Either3::A(s)) => Reply::Bulk(s.into_bytes()),
+        Some(Either3::B(n)) => Reply::Int(n as i64),
+        Some(Either3::C(items)) => {
+            Reply::Array(items.into_iter().map(|s| Reply::Bulk(s.into_bytes())).collect())
+        }
+    }
 }
 
-/// Keys of the Redis storage under one prefix: `{prefix}session:{id}` holds a session's
-/// canonical JSON, the set `{prefix}shop:{shop}` the ids of a shop's sessions. Every command
-/// touches one key, so the same layout runs on Redis Cluster.
+fn outcome(o: Outcome) -> JsNext {
+    match o {
+        Outcome::Found(found) => Either4::C(found.sessions.into_iter().map(|(_, t)| t).collect()),
+        Outcome::Value(v) => Either4::D(v.map(text)),
+        // A Redis plan never counts.
+        Outcome::Bool(b) => Either4::B(b),
+        Outcome::Count(_) => Either4::B(true),
+    }
+}
+
+fn next(n: RedisNext) -> JsNext {
+    match n {
+        RedisNext::Send(inner) => Either4::A(RedisStep { inner }),
+        RedisNext::Done(o) => outcome(o),
+    }
+}
+
+/// One round trip of a Redis operation: send `commands` phase by phase (one connection keeps
+/// the order: all in one pipeline), then hand every reply, in order, to `next`.
+#[napi]
+pub struct RedisStep {
+    inner: plan::RedisStep,
+}
+
+#[napi]
+impl RedisStep {
+    /// Phases of commands, each `[name, ...args]`: a phase goes after every command of the one
+    /// before; within a phase, in any order.
+    #[napi(getter, catch_unwind)]
+    pub fn commands(&self) -> Vec<Vec<Vec<String>>> {
+        let command = |c: &plan::Command| {
+            std::iter::once(c.name.to_owned()).chain(c.args.iter().cloned().map(text)).collect()
+        };
+        self.inner.phases().iter().map(|phase| phase.iter().map(command).collect()).collect()
+    }
+
+    /// When set, this is the last step and the reply at this index is the result as it came.
+    #[napi(getter, catch_unwind)]
+    pub fn yields(&self) -> Option<u32> {
+        self.inner.yields().map(|i| i as u32)
+    }
+
+    /// The next step, or the result, from every reply of this step in order.
+    #[napi(catch_unwind)]
+    pub fn next(&self, replies: Vec<JsReply>) -> Result<JsNext> {
+        self.inner.next(replies.into_iter().map(reply).collect()).map(next).or_throw()
+    }
+}
+
+/// The Redis layout under one key prefix: `{prefix}session:{id}` holds a session's canonical
+/// JSON, the set `{prefix}shop:{shop}` the ids of a shop's sessions.
 #[napi(js_name = "RedisLayout")]
 pub struct JsRedisLayout {
     inner: layout::RedisLayout,
@@ -44,8 +93,7 @@ pub struct JsRedisLayout {
 #[napi]
 impl JsRedisLayout {
     /// A layout under `prefix` (default `sessionkeeper:`), keeping keys `graceMs` past the
-    /// instant their session stops being usable (default 7 days); `INVALID_ARGUMENT` for an
-    /// empty prefix or one longer than 256 bytes, or a grace outside 0 to 3650 days.
+    /// instant their session stops being usable (default 7 days); the core judges both.
     #[napi(constructor, catch_unwind)]
     pub fn new(prefix: Option<String>, grace_ms: Option<f64>) -> Result<Self> {
         let mut inner = layout::RedisLayout::new(prefix.as_deref()).or_throw()?;
@@ -55,90 +103,77 @@ impl JsRedisLayout {
         Ok(JsRedisLayout { inner })
     }
 
-    /// How long keys outlive their session's last usable instant, in milliseconds.
+    /// The plan of a store of the session in `text` (canonical JSON).
+    #[napi(catch_unwind)]
+    pub fn store(&self, text: String) -> Result<RedisStep> {
+        self.inner.store(&text).map(|inner| RedisStep { inner }).or_throw()
+    }
+
+    /// The plan of a load of `id`.
+    #[napi(catch_unwind)]
+    pub fn load(&self, id: String) -> Result<RedisStep> {
+        self.inner.load(&id).map(|inner| RedisStep { inner }).or_throw()
+    }
+
+    /// The plan of a delete of `ids`: its first step, or `true` when there is nothing to send.
+    #[napi(catch_unwind)]
+    pub fn delete_many(&self, ids: Vec<String>) -> Result<JsNext> {
+        self.inner.delete_many(&ids).map(next).or_throw()
+    }
+
+    /// The plan of a find of `shop`'s sessions.
+    #[napi(catch_unwind)]
+    pub fn find_by_shop(&self, shop: String) -> Result<RedisStep> {
+        self.inner.find_by_shop(&shop).map(|inner| RedisStep { inner }).or_throw()
+    }
+}
+
+/// One statement: run `sql` with `params`; `returns` says what to hand back — `"true"`: the
+/// operation resolves `true`; `"value"`: the first column of the first row, if any, is the
+/// result; `"count"`: the number of rows affected is; `"sessions"`: hand the first column of
+/// every row to `next`.
+#[napi]
+pub struct PostgresQuery {
+    inner: plan::Query,
+}
+
+#[napi]
+impl PostgresQuery {
+    /// The statement.
     #[napi(getter, catch_unwind)]
-    pub fn grace_ms(&self) -> i64 {
-        self.inner.grace_ms()
+    pub fn sql(&self) -> String {
+        self.inner.sql.clone()
     }
 
-    /// The key of session `id` (`INVALID_ARGUMENT` for an invalid id).
-    #[napi(catch_unwind)]
-    pub fn session_key(&self, id: String) -> Result<String> {
-        self.inner.session_key(&id).or_throw()
+    /// Its parameters: text, epoch milliseconds (or `null`), arrays of text.
+    #[napi(getter, catch_unwind)]
+    pub fn params(&self) -> Vec<Option<Either3<String, i64, Vec<String>>>> {
+        let param = |p: &Param| match p {
+            Param::Text(s) => Some(Either3::A(s.clone())),
+            Param::Int(n) => n.map(Either3::B),
+            Param::Texts(list) => Some(Either3::C(list.clone())),
+        };
+        self.inner.params.iter().map(param).collect()
     }
 
-    /// The index set of `shop` (`INVALID_ARGUMENT` for an empty shop).
-    #[napi(catch_unwind)]
-    pub fn shop_key(&self, shop: String) -> Result<String> {
-        self.inner.shop_key(&shop).or_throw()
+    /// What to hand back: `true`, `value`, `count` or `sessions`.
+    #[napi(getter, catch_unwind)]
+    pub fn returns(&self) -> &'static str {
+        self.inner.returns.name()
     }
 
-    /// The writes of a `store` of the session in `text` (canonical JSON).
+    /// A find's sessions (their texts), from the first column of every row.
     #[napi(catch_unwind)]
-    pub fn store(&self, text: String) -> Result<RedisWrite> {
-        let w = self.inner.store(&text).or_throw()?;
-        Ok(RedisWrite {
-            value: unless_same(w.value, &text),
-            key: w.key,
-            index_key: w.index_key,
-            member: w.member,
-            expire_at_ms: w.expire_at_ms,
-        })
-    }
-
-    /// The index set to remove a deleted session from, given what `GET` returned for its key;
-    /// `null` when the text is not a session (its key is deleted all the same, and readers
-    /// drop the index entry it may have left).
-    #[napi(catch_unwind)]
-    pub fn index_key_of(&self, stored: String) -> Option<String> {
-        self.inner.store(&stored).ok().map(|w| w.index_key)
-    }
-
-    /// The key of an index member, or `null` when the member is not a valid id (a stale
-    /// member: skip it and `SREM` it).
-    #[napi(catch_unwind)]
-    pub fn member_key(&self, member: String) -> Option<String> {
-        self.inner.member_key(&member)
-    }
-
-    /// The re-check after a store or delete: whether `value`, what `GET` of the key returned
-    /// after the other commands, is a session listed in `indexKey` (see the core's
-    /// `layout_removal` docs for the order of commands).
-    #[napi(catch_unwind)]
-    pub fn belongs(&self, index_key: String, value: Option<String>) -> bool {
-        self.inner.belongs(&index_key, value.as_deref())
-    }
-
-    /// Judges the members of `shop`'s index, given what `GET` returned for each member's key:
-    /// `true` to return the value, `false` for a stale member (key gone or now holding a
-    /// session of another shop) to skip and `SREM`. A value that is not a session is returned
-    /// too, so the storage rejects it with `INVALID_SESSION` naming it.
-    #[napi(catch_unwind)]
-    pub fn found(&self, shop: String, values: Vec<Option<String>>) -> Vec<bool> {
-        values
-            .iter()
-            .map(|v| !matches!(self.inner.found(&shop, v.as_deref()), Ok(Found::Stale)))
-            .collect()
+    pub fn next(&self, rows: Vec<String>) -> Vec<String> {
+        match self.inner.next(rows) {
+            Outcome::Found(found) => found.sessions.into_iter().map(|(_, t)| t).collect(),
+            _ => Vec::new(),
+        }
     }
 }
 
-/// The parameters of the upsert, `$1…$5`.
-#[napi(object)]
-pub struct PostgresRow {
-    /// `$1`: the id.
-    pub id: String,
-    /// `$2`: the shop.
-    pub shop: String,
-    /// `$3`: `expires` in epoch ms, or `null`.
-    pub expires_ms: Option<i64>,
-    /// `$4`: when the session can no longer be used, in epoch ms, or `null` (never).
-    pub usable_until_ms: Option<i64>,
-    /// `$5`: the session's canonical JSON; `null` when it is the text given to `row`.
-    pub session: Option<String>,
-}
-
-/// The PostgreSQL storage's table and statements: one table, `id` the primary key, `shop`
-/// indexed, `expires`/`usable_until` as `timestamptz`, the canonical JSON in a `json` column.
+/// The PostgreSQL layout over one table: `id` the primary key, `shop` indexed,
+/// `expires`/`usable_until` as `timestamptz`, the canonical JSON in a `json` column.
 #[napi(js_name = "PostgresLayout")]
 pub struct JsPostgresLayout {
     inner: layout::PostgresLayout,
@@ -146,9 +181,8 @@ pub struct JsPostgresLayout {
 
 #[napi]
 impl JsPostgresLayout {
-    /// A layout over `table` (default `sessionkeeper_sessions`; letters, digits and `_`,
-    /// optionally `schema.table`); anything else is `INVALID_ARGUMENT`. The sweep keeps rows
-    /// `graceMs` past their session's last usable instant (default 7 days; 0 to 3650 days).
+    /// A layout over `table` (default `sessionkeeper_sessions`), whose sweep keeps rows
+    /// `graceMs` past their session's last usable instant (default 7 days); the core judges both.
     #[napi(constructor, catch_unwind)]
     pub fn new(table: Option<String>, grace_ms: Option<f64>) -> Result<Self> {
         let mut inner = layout::PostgresLayout::new(table.as_deref()).or_throw()?;
@@ -158,30 +192,6 @@ impl JsPostgresLayout {
         Ok(JsPostgresLayout { inner })
     }
 
-    /// How long the sweep keeps a row past its session's last usable instant, in milliseconds.
-    #[napi(getter, catch_unwind)]
-    pub fn grace_ms(&self) -> i64 {
-        self.inner.grace_ms()
-    }
-
-    /// Deletes the sessions past their grace period: `$1` is `sweepCutoffMs()`.
-    #[napi(getter, catch_unwind)]
-    pub fn sweep_sql(&self) -> String {
-        self.inner.sweep_sql()
-    }
-
-    /// The sweep's `$1` now, by the core's clock: rows unusable since before it go (epoch ms).
-    #[napi(catch_unwind)]
-    pub fn sweep_cutoff_ms(&self) -> i64 {
-        self.inner.sweep_cutoff_ms(sessionkeeper_core::Timestamp::now())
-    }
-
-    /// The table name as used in SQL.
-    #[napi(getter, catch_unwind)]
-    pub fn table(&self) -> String {
-        self.inner.table().to_owned()
-    }
-
     /// The schema statements, to run in order inside one transaction (safe when several
     /// processes start at once).
     #[napi(catch_unwind)]
@@ -189,53 +199,33 @@ impl JsPostgresLayout {
         self.inner.schema()
     }
 
-    /// The upsert, with the parameters of [`JsPostgresLayout::row`].
-    #[napi(getter, catch_unwind)]
-    pub fn upsert_sql(&self) -> String {
-        self.inner.upsert_sql()
-    }
-
-    /// Loads one session's text: `$1` the id, column `session`.
-    #[napi(getter, catch_unwind)]
-    pub fn load_sql(&self) -> String {
-        self.inner.load_sql()
-    }
-
-    /// Deletes one session: `$1` the id.
-    #[napi(getter, catch_unwind)]
-    pub fn delete_sql(&self) -> String {
-        self.inner.delete_sql()
-    }
-
-    /// Deletes many sessions: `$1` an array of ids.
-    #[napi(getter, catch_unwind)]
-    pub fn delete_many_sql(&self) -> String {
-        self.inner.delete_many_sql()
-    }
-
-    /// A shop's sessions: `$1` the shop, rows with column `session`.
-    #[napi(getter, catch_unwind)]
-    pub fn find_sql(&self) -> String {
-        self.inner.find_sql()
-    }
-
-    /// Checks an id or shop given to load, delete or find (`field` names it): one PostgreSQL
-    /// cannot hold (U+0000) is `INVALID_ARGUMENT`.
+    /// The upsert of the session in `text` (canonical JSON).
     #[napi(catch_unwind)]
-    pub fn check_text(&self, field: String, value: String) -> Result<()> {
-        self.inner.check_text(&field, &value).or_throw()
+    pub fn store(&self, text: String) -> Result<PostgresQuery> {
+        self.inner.store(&text).map(|inner| PostgresQuery { inner }).or_throw()
     }
 
-    /// The upsert parameters for the session in `text` (canonical JSON).
+    /// The load of `id`.
     #[napi(catch_unwind)]
-    pub fn row(&self, text: String) -> Result<PostgresRow> {
-        let r = self.inner.row(&text).or_throw()?;
-        Ok(PostgresRow {
-            session: unless_same(r.session, &text),
-            id: r.id,
-            shop: r.shop,
-            expires_ms: r.expires_ms,
-            usable_until_ms: r.usable_until_ms,
-        })
+    pub fn load(&self, id: String) -> Result<PostgresQuery> {
+        self.inner.load(&id).map(|inner| PostgresQuery { inner }).or_throw()
+    }
+
+    /// The delete of `ids`.
+    #[napi(catch_unwind)]
+    pub fn delete_many(&self, ids: Vec<String>) -> Result<PostgresQuery> {
+        self.inner.delete_many(&ids).map(|inner| PostgresQuery { inner }).or_throw()
+    }
+
+    /// The find of `shop`'s sessions.
+    #[napi(catch_unwind)]
+    pub fn find_by_shop(&self, shop: String) -> Result<PostgresQuery> {
+        self.inner.find_by_shop(&shop).map(|inner| PostgresQuery { inner }).or_throw()
+    }
+
+    /// The sweep, now by the core's clock, of the sessions past their grace period.
+    #[napi(catch_unwind)]
+    pub fn sweep(&self) -> PostgresQuery {
+        PostgresQuery { inner: self.inner.sweep(Timestamp::now()) }
     }
 }

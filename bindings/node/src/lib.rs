@@ -13,3 +13,7 @@ mod file;
 mod layout;
 mod memory;
 mod session;
+
+/// The conformance battery `sessionkeeper/testing` runs, as one JSON text (ARCHITECTURE.md, "Tests").
+#[napi_derive::napi]
+pub const BATTERY_VECTORS: &str = sessionkeeper_core::battery::VECTORS;

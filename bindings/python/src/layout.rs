@@ -1,37 +1,37 @@
-//! The Redis and PostgreSQL layouts of the core (`sessionkeeper_core::layout`), for the
-//! `sessionkeeper.redis` and `sessionkeeper.postgres` adapters. Thin conversion only: which key,
-//! which TTL, which SQL and whether an index entry is stale are the core's answers, so a Python
-//! worker and a Node service pointed at the same server read and write the same keys and rows.
+//! The core's Redis and PostgreSQL plans (`sessionkeeper_core::plan`) for the
+//! `sessionkeeper.redis` and `sessionkeeper.postgres` adapters. Conversion only: the adapters
+//! send each step with the app's driver and hand back what came; the core says what it means and
+//! what comes next, as for Node's adapters, so both read and write the same keys and rows.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyBytes, PyDelta, PyString};
-use sessionkeeper_core::layout::{Found, PostgresLayout, RedisLayout};
-use sessionkeeper_core::Timestamp;
+use pyo3::types::{PyBool, PyBytes, PyDelta, PyString, PyTuple};
+use pyo3::IntoPyObjectExt;
+use sessionkeeper_core::layout::{PostgresLayout, RedisLayout};
+use sessionkeeper_core::plan::{self, Outcome, Param, RedisNext, Reply};
+use sessionkeeper_core::{words, Timestamp};
 
 use crate::arguments::invalid_argument;
 use crate::callback::str_arg;
-use crate::convert::{bytes_text, type_name};
+use crate::convert::type_name;
 use crate::error::OrRaise;
 use crate::session::PySession;
 use crate::views::session_from_arg;
 
-/// `(key, value, index_key, member, expire_at_ms)` of a store.
-type RedisWriteTuple = (String, String, String, String, Option<i64>);
-/// `(id, shop, expires_ms, usable_until_ms, json)`: the upsert's parameters.
-type PostgresRowTuple = (String, String, Option<i64>, Option<i64>, String);
-
-/// An optional `str` option named `name` (`None`: the core's default).
-fn option_arg<'a>(obj: Option<&'a Bound<'_, PyAny>>, name: &str) -> PyResult<Option<&'a str>> {
-    match obj.filter(|o| !o.is_none()) {
-        None => Ok(None),
-        Some(o) => str_arg(o, name).map(Some),
-    }
+/// An optional `str` option (`None`: the core's default), named as the caller spells it.
+fn option_arg<'a>(obj: Option<&'a Bound<'_, PyAny>>, js_name: &str) -> PyResult<Option<&'a str>> {
+    obj.filter(|o| !o.is_none()).map(|o| str_arg(o, &words::name(js_name))).transpose()
 }
 
-/// The `grace` option in milliseconds: seconds as a number, or a `timedelta` (`None`: the
-/// core's default). The core judges the range.
-fn grace_ms(grace: Option<&Bound<'_, PyAny>>) -> PyResult<Option<f64>> {
-    let Some(grace) = grace.filter(|g| !g.is_none()) else { return Ok(None) };
+/// `layout` with the `grace` option: seconds as a number, or a `timedelta` (`None`: the core's
+/// default), handed over in milliseconds. The core judges the range.
+fn graced<L>(
+    layout: sessionkeeper_core::Result<L>,
+    grace: Option<&Bound<'_, PyAny>>,
+    with_grace_ms: fn(L, f64) -> sessionkeeper_core::Result<L>,
+    py: Python<'_>,
+) -> PyResult<L> {
+    let layout = layout.or_raise(py)?;
+    let Some(grace) = grace.filter(|g| !g.is_none()) else { return Ok(layout) };
     let seconds = if grace.is_instance_of::<PyBool>() {
         None
     } else if grace.is_instance_of::<PyDelta>() {
@@ -39,36 +39,83 @@ fn grace_ms(grace: Option<&Bound<'_, PyAny>>) -> PyResult<Option<f64>> {
     } else {
         grace.extract::<f64>().ok()
     };
-    match seconds {
-        Some(s) => Ok(Some(s * 1000.0)),
-        None => Err(invalid_argument(
-            grace.py(),
-            format!(
-                "grace must be a number of seconds or a timedelta, got a value of type {}",
-                type_name(grace)
-            ),
-        )),
+    let Some(seconds) = seconds else {
+        let (name, kind) = (words::name("graceMs"), type_name(grace));
+        let message = format!(
+            "{name} must be a number of seconds or a timedelta, got a value of type {kind}"
+        );
+        return Err(invalid_argument(py, message));
+    };
+    with_grace_ms(layout, seconds * 1000.0).or_raise(py)
+}
+
+/// A reply as redis-py gives it: `bytes` (or `str` from a `decode_responses` client), an `int`
+/// (`True` for `OK`), `None`, or a set or list of members.
+fn reply(obj: &Bound<'_, PyAny>) -> PyResult<Reply> {
+    Ok(if obj.is_none() {
+        Reply::Nil
+    } else if let Ok(b) = obj.cast::<PyBytes>() {
+        Reply::Bulk(b.as_bytes().to_vec())
+    } else if let Ok(s) = obj.cast::<PyString>() {
+        Reply::Bulk(s.to_str()?.as_bytes().to_vec())
+    } else if let Ok(n) = obj.extract::<i64>() {
+        Reply::Int(n)
+    } else {
+        Reply::Array(obj.try_iter()?.map(|item| reply(&item?)).collect::<PyResult<_>>()?)
+    })
+}
+
+/// A finished operation: `True`, a load's value, a sweep's count, or a find's
+/// `(sessions, dropped, unreadable)` (the counts are for the adapter's log).
+fn outcome(py: Python<'_>, done: Outcome) -> PyResult<Py<PyAny>> {
+    match done {
+        Outcome::Bool(b) => b.into_py_any(py),
+        Outcome::Value(v) => v.map(|b| PyBytes::new(py, &b)).into_py_any(py),
+        Outcome::Count(n) => n.into_py_any(py),
+        Outcome::Found(f) => {
+            let sessions: Vec<PySession> =
+                f.sessions.into_iter().map(|(s, _)| PySession::new(s)).collect();
+            (sessions, f.dropped, f.unreadable).into_py_any(py)
+        }
     }
 }
 
-/// What a Redis `GET` returned: `None`, `bytes` (UTF-8) or `str` (a `decode_responses` client).
-/// Bytes that are not UTF-8 read as `""`: not a session either way, and the core judges it so.
-fn reply_text<'a>(obj: Option<&'a Bound<'_, PyAny>>) -> PyResult<Option<&'a str>> {
-    let Some(obj) = obj.filter(|o| !o.is_none()) else { return Ok(None) };
-    if let Ok(b) = obj.cast::<PyBytes>() {
-        return Ok(Some(bytes_text(b).unwrap_or("")));
+fn next(py: Python<'_>, n: RedisNext) -> PyResult<Py<PyAny>> {
+    match n {
+        RedisNext::Send(inner) => RedisStep { inner }.into_py_any(py),
+        RedisNext::Done(done) => outcome(py, done),
     }
-    if let Ok(s) = obj.cast::<PyString>() {
-        return crate::convert::text(s, sessionkeeper_core::Origin::Stored, || "value".into())
-            .map(Some);
-    }
-    Err(invalid_argument(
-        obj.py(),
-        format!("value must be bytes, str or None, got a value of type {}", type_name(obj)),
-    ))
 }
 
-/// Keys and commands of the Redis layout under one key prefix.
+/// One round trip of a Redis operation: send ``commands`` phase by phase (on one connection,
+/// all in one pipeline), then hand every reply, in order, to ``next``.
+#[pyclass(module = "sessionkeeper._native", frozen)]
+pub struct RedisStep {
+    inner: plan::RedisStep,
+}
+
+#[pymethods]
+impl RedisStep {
+    /// Phases of commands, each ``(name, *args)``: a phase goes after every command of the one
+    /// before; within a phase, in any order.
+    #[getter]
+    fn commands<'py>(&self, py: Python<'py>) -> PyResult<Vec<Vec<Bound<'py, PyTuple>>>> {
+        let command = |c: &plan::Command| {
+            let args = c.args.iter().map(|a| PyBytes::new(py, a).into_any());
+            let name = PyString::new(py, c.name).into_any();
+            PyTuple::new(py, std::iter::once(name).chain(args).collect::<Vec<_>>())
+        };
+        self.inner.phases().iter().map(|phase| phase.iter().map(command).collect()).collect()
+    }
+
+    /// The next step, or the result, from every reply of this step in order.
+    fn next(&self, py: Python<'_>, replies: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let replies = replies.try_iter()?.map(|r| reply(&r?)).collect::<PyResult<_>>()?;
+        next(py, self.inner.next(replies).or_raise(py)?)
+    }
+}
+
+/// Keys and plans of the Redis layout under one key prefix.
 #[pyclass(module = "sessionkeeper._native", name = "RedisLayout", frozen)]
 pub struct PyRedisLayout {
     inner: RedisLayout,
@@ -77,8 +124,7 @@ pub struct PyRedisLayout {
 #[pymethods]
 impl PyRedisLayout {
     /// A layout under `prefix` (`None`: `"sessionkeeper:"`), keeping keys `grace` (seconds or a
-    /// `timedelta`) past the instant their session stops being usable (`None`: 7 days); an
-    /// empty or over-long prefix or a grace outside 0 to 3650 days is `INVALID_ARGUMENT`.
+    /// `timedelta`) past the instant their session stops being usable (`None`: 7 days).
     #[new]
     #[pyo3(signature = (prefix=None, grace=None))]
     fn py_new(
@@ -86,18 +132,8 @@ impl PyRedisLayout {
         prefix: Option<&Bound<'_, PyAny>>,
         grace: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let prefix = option_arg(prefix, "key_prefix")?;
-        let mut inner = RedisLayout::new(prefix).or_raise(py)?;
-        if let Some(ms) = grace_ms(grace)? {
-            inner = inner.with_grace_ms(ms).or_raise(py)?;
-        }
-        Ok(PyRedisLayout { inner })
-    }
-
-    /// How long keys outlive their session's last usable instant, in milliseconds.
-    #[getter]
-    fn grace_ms(&self) -> i64 {
-        self.inner.grace_ms()
+        let layout = RedisLayout::new(option_arg(prefix, "keyPrefix")?);
+        Ok(PyRedisLayout { inner: graced(layout, grace, RedisLayout::with_grace_ms, py)? })
     }
 
     /// The key holding session `id`'s canonical JSON.
@@ -110,84 +146,78 @@ impl PyRedisLayout {
         self.inner.shop_key(str_arg(shop, "shop")?).or_raise(shop.py())
     }
 
-    /// The writes of a store, to send in this order: `SADD index_key member`, then
-    /// `SET key value` with `PXAT expire_at_ms` unless it is `None`.
-    /// Returns `(key, value, index_key, member, expire_at_ms)`.
-    fn store(&self, session: &Bound<'_, PyAny>) -> PyResult<RedisWriteTuple> {
-        let py = session.py();
-        let s = session_from_arg(session)?;
-        let w = self.inner.store(&s.to_json()).or_raise(py)?;
-        Ok((w.key, w.value, w.index_key, w.member, w.expire_at_ms))
+    /// The plan of a store of `session`.
+    fn store(&self, session: &Bound<'_, PyAny>) -> PyResult<RedisStep> {
+        let inner =
+            self.inner.store_session(&*session_from_arg(session)?).or_raise(session.py())?;
+        Ok(RedisStep { inner })
     }
 
-    /// The key of an index member, or `None` when the member is not a valid id (a stale
-    /// member: skip it and `SREM` it, as a member whose key is gone).
-    fn member_key(&self, member: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
-        let member = match member.cast::<PyBytes>() {
-            Ok(b) => bytes_text(b).unwrap_or(""),
-            Err(_) => str_arg(member, "member")?,
-        };
-        Ok(self.inner.member_key(member))
+    /// The plan of a load of `id`.
+    fn load(&self, py: Python<'_>, id: &str) -> PyResult<RedisStep> {
+        Ok(RedisStep { inner: self.inner.load(id).or_raise(py)? })
     }
 
-    /// The re-check after a store or delete: whether `value`, what `GET` of the key returned
-    /// after the other commands, is a session listed in `index_key`.
-    #[pyo3(signature = (index_key, value))]
-    fn belongs(
-        &self,
-        index_key: &Bound<'_, PyAny>,
-        value: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<bool> {
-        Ok(self.inner.belongs(str_arg(index_key, "index_key")?, reply_text(value)?))
+    /// The plan of a delete of `ids`: its first step, or `True` when there is nothing to send.
+    fn delete_many(&self, py: Python<'_>, ids: Vec<String>) -> PyResult<Py<PyAny>> {
+        next(py, self.inner.delete_many(&ids).or_raise(py)?)
     }
 
-    /// One member of `shop`'s index, given what `GET` of its key returned: the `Session` to
-    /// return, or `None` for a stale entry (key gone, or the session moved to another shop)
-    /// to skip and `SREM`. A value that is not a session is `INVALID_SESSION`.
-    #[pyo3(signature = (shop, value))]
-    fn found(
-        &self,
-        shop: &Bound<'_, PyAny>,
-        value: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Option<PySession>> {
-        let py = shop.py();
-        let shop = str_arg(shop, "shop")?;
-        Ok(match self.inner.found(shop, reply_text(value)?).or_raise(py)? {
-            Found::Keep(session) => Some(PySession::new(*session)),
-            Found::Stale => None,
-        })
-    }
-
-    /// The commands of a delete of `id`, given what `GET` of its key returned: `None` (nothing
-    /// stored) or `(key, index_key, member)`, to send in order: `DEL key`, then
-    /// `SREM index_key member` unless `index_key` is `None`.
-    #[pyo3(signature = (id, value))]
-    fn remove(
-        &self,
-        id: &Bound<'_, PyAny>,
-        value: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Option<(String, Option<String>, String)>> {
-        let py = id.py();
-        let plan = self.inner.remove(str_arg(id, "id")?, reply_text(value)?).or_raise(py)?;
-        Ok(plan.map(|r| (r.key, r.index_key, r.member)))
+    /// The plan of a find of `shop`'s sessions.
+    fn find_by_shop(&self, py: Python<'_>, shop: &str) -> PyResult<RedisStep> {
+        Ok(RedisStep { inner: self.inner.find_by_shop(shop).or_raise(py)? })
     }
 }
 
-/// The table and statements of the PostgreSQL layout.
+/// One statement: run ``sql`` with ``params``; ``returns`` says what to hand back — ``"true"``:
+/// the operation returns ``True``; ``"value"``: the first column of the first row, if any, is
+/// the result; ``"count"``: the number of rows affected is; ``"sessions"``: hand the first
+/// column of every row to ``next``.
+#[pyclass(module = "sessionkeeper._native", frozen)]
+pub struct PostgresQuery {
+    inner: plan::Query,
+}
+
+#[pymethods]
+impl PostgresQuery {
+    /// The statement.
+    #[getter]
+    fn sql(&self) -> &str {
+        &self.inner.sql
+    }
+
+    /// Its parameters: ``str``, ``int`` epoch milliseconds (or ``None``), lists of ``str``.
+    #[getter]
+    fn params<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let param = |p: &Param| match p {
+            Param::Text(s) => s.into_bound_py_any(py),
+            Param::Int(n) => n.into_bound_py_any(py),
+            Param::Texts(list) => list.into_bound_py_any(py),
+        };
+        PyTuple::new(py, self.inner.params.iter().map(param).collect::<PyResult<Vec<_>>>()?)
+    }
+
+    /// What to hand back: ``"true"``, ``"value"``, ``"count"`` or ``"sessions"``.
+    #[getter]
+    fn returns(&self) -> &'static str {
+        self.inner.returns.name()
+    }
+
+    /// A find's ``(sessions, dropped, unreadable)``, from the first column of every row.
+    fn next(&self, py: Python<'_>, rows: Vec<String>) -> PyResult<Py<PyAny>> {
+        outcome(py, self.inner.next(rows))
+    }
+}
+
+/// The table and plans of the PostgreSQL layout.
 #[pyclass(module = "sessionkeeper._native", name = "PostgresLayout", frozen)]
 pub struct PyPostgresLayout {
     inner: PostgresLayout,
-    upsert: String,
-    load: String,
-    delete: String,
-    delete_many: String,
-    find: String,
 }
 
 #[pymethods]
 impl PyPostgresLayout {
-    /// A layout over `table` (`None`: `sessionkeeper_sessions`): an identifier, optionally
-    /// schema-qualified; anything else is `INVALID_ARGUMENT`. `sweep` keeps rows `grace`
+    /// A layout over `table` (`None`: `sessionkeeper_sessions`), whose sweep keeps rows `grace`
     /// (seconds or a `timedelta`) past their session's last usable instant (`None`: 7 days).
     #[new]
     #[pyo3(signature = (table=None, grace=None))]
@@ -196,18 +226,8 @@ impl PyPostgresLayout {
         table: Option<&Bound<'_, PyAny>>,
         grace: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let mut inner = PostgresLayout::new(option_arg(table, "table")?).or_raise(py)?;
-        if let Some(ms) = grace_ms(grace)? {
-            inner = inner.with_grace_ms(ms).or_raise(py)?;
-        }
-        Ok(PyPostgresLayout {
-            upsert: inner.upsert_sql(),
-            load: inner.load_sql(),
-            delete: inner.delete_sql(),
-            delete_many: inner.delete_many_sql(),
-            find: inner.find_sql(),
-            inner,
-        })
+        let layout = PostgresLayout::new(option_arg(table, "table")?);
+        Ok(PyPostgresLayout { inner: graced(layout, grace, PostgresLayout::with_grace_ms, py)? })
     }
 
     /// The table name as used in SQL.
@@ -221,70 +241,38 @@ impl PyPostgresLayout {
         self.inner.schema()
     }
 
-    /// The upsert; parameters from `row()`.
-    #[getter]
-    fn upsert_sql(&self) -> &str {
-        &self.upsert
+    /// The upsert of `session`.
+    fn store(&self, session: &Bound<'_, PyAny>) -> PyResult<PostgresQuery> {
+        let inner =
+            self.inner.store_session(&*session_from_arg(session)?).or_raise(session.py())?;
+        Ok(PostgresQuery { inner })
     }
 
-    /// Loads one session's canonical JSON (`$1` the id; one text column).
-    #[getter]
-    fn load_sql(&self) -> &str {
-        &self.load
+    /// The load of `id`.
+    fn load(&self, py: Python<'_>, id: &str) -> PyResult<PostgresQuery> {
+        Ok(PostgresQuery { inner: self.inner.load(id).or_raise(py)? })
     }
 
-    /// Deletes one session (`$1` the id).
-    #[getter]
-    fn delete_sql(&self) -> &str {
-        &self.delete
+    /// The delete of `ids`.
+    fn delete_many(&self, py: Python<'_>, ids: Vec<String>) -> PyResult<PostgresQuery> {
+        Ok(PostgresQuery { inner: self.inner.delete_many(&ids).or_raise(py)? })
     }
 
-    /// Deletes many sessions (`$1` a `text[]` of ids).
-    #[getter]
-    fn delete_many_sql(&self) -> &str {
-        &self.delete_many
+    /// The find of `shop`'s sessions.
+    fn find_by_shop(&self, py: Python<'_>, shop: &str) -> PyResult<PostgresQuery> {
+        Ok(PostgresQuery { inner: self.inner.find_by_shop(shop).or_raise(py)? })
     }
 
-    /// A shop's sessions' canonical JSON (`$1` the shop; one text column per row).
-    #[getter]
-    fn find_sql(&self) -> &str {
-        &self.find
-    }
-
-    /// Checks an id or shop given to load, delete or find (`field` names it): one PostgreSQL
-    /// cannot hold (U+0000) is `INVALID_ARGUMENT`.
-    fn check_text(&self, field: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.inner.check_text(field, str_arg(value, field)?).or_raise(value.py())
-    }
-
-    /// Deletes the sessions past their grace period (`$1`: `sweep_cutoff_ms()`).
-    #[getter]
-    fn sweep_sql(&self) -> String {
-        self.inner.sweep_sql()
-    }
-
-    /// The sweep's `$1` now, by the core's clock: rows unusable since before it go (epoch ms).
-    fn sweep_cutoff_ms(&self) -> i64 {
-        self.inner.sweep_cutoff_ms(Timestamp::now())
-    }
-
-    /// How long `sweep` keeps a row past its session's last usable instant, in milliseconds.
-    #[getter]
-    fn grace_ms(&self) -> i64 {
-        self.inner.grace_ms()
-    }
-
-    /// The upsert parameters for `session`: `(id, shop, expires_ms, usable_until_ms, json)`.
-    fn row(&self, session: &Bound<'_, PyAny>) -> PyResult<PostgresRowTuple> {
-        let py = session.py();
-        let s = session_from_arg(session)?;
-        let r = self.inner.row(&s.to_json()).or_raise(py)?;
-        Ok((r.id, r.shop, r.expires_ms, r.usable_until_ms, r.session))
+    /// The sweep, now by the core's clock, of the sessions past their grace period.
+    fn sweep(&self) -> PostgresQuery {
+        PostgresQuery { inner: self.inner.sweep(Timestamp::now()) }
     }
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyRedisLayout>()?;
+    m.add_class::<RedisStep>()?;
     m.add_class::<PyPostgresLayout>()?;
+    m.add_class::<PostgresQuery>()?;
     Ok(())
 }

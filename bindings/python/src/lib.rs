@@ -29,6 +29,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // The core's field table, `(js, python, kind)` in canonical order, for tests and tools.
     let fields = sessionkeeper_core::host::FIELDS.iter().map(|f| (f.js, f.python, f.kind.name()));
     m.add("SESSION_FIELDS", fields.collect::<Vec<_>>())?;
+    m.add("BATTERY_VECTORS", sessionkeeper_core::battery::VECTORS)?;
     callback::register(m)?;
     layout::register(m)?;
     Ok(())

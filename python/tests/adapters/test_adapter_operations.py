@@ -1,6 +1,7 @@
 """What the adapters tell an operator: a pool-exhausted Redis client fails with the fix in the
 message (and the README's BlockingConnectionPool setup carries the same burst), stale index
-entries and schema creation are logged to ``sessionkeeper`` - never ids, shops or tokens."""
+entries, stored values a find skips and schema creation are logged to ``sessionkeeper`` - never
+ids, shops or tokens."""
 
 from __future__ import annotations
 
@@ -58,6 +59,27 @@ async def test_stale_index_entries_are_logged_as_a_count(
     messages = [r.getMessage() for r in caplog.records if r.name == "sessionkeeper"]
     assert messages == ["redis: dropped 1 stale shop-index entries (sessions expired or deleted)"]
     assert not any("secret" in m or "logged.myshopify" in m or "shpat" in m for m in messages)
+
+
+async def test_values_a_find_skips_are_logged_as_a_count(
+    single_redis: RedisServer, database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = single_redis.client()
+    redis_storage = redis_session_storage(client, key_prefix=single_redis.prefix)
+    pool = await database.pool()
+    postgres_storage = postgres_session_storage(pool, table=database.table)
+    for storage in [redis_storage, postgres_storage]:
+        assert await storage.store_session(Session("broken-secret-id", shop="logged.myshopify.com")) is True
+    await client.set(redis_storage.key("broken-secret-id"), '{"id":"broken-secret-id","accessToken":5}')
+    await pool.execute(f"""UPDATE {database.table} SET session = '{{"id":"broken-secret-id","accessToken":5}}'""")
+    with caplog.at_level(logging.INFO, logger="sessionkeeper"):
+        for storage in [redis_storage, postgres_storage]:
+            assert await storage.find_sessions_by_shop("logged.myshopify.com") == []
+    messages = [r.getMessage() for r in caplog.records if r.name == "sessionkeeper" and r.levelno == logging.WARNING]
+    assert messages == [
+        f"{kind}: skipped 1 stored values that are not sessions (loading their ids names the problem)"
+        for kind in ["redis", "postgres"]
+    ]
 
 
 async def test_schema_creation_is_logged_once(database: Database, caplog: pytest.LogCaptureFixture) -> None:

@@ -104,17 +104,25 @@ async def test_a_schema_qualified_table(database: Database) -> None:
     assert await pool.fetchval(f"SELECT session::text FROM {schema}.sessions") == session.to_json()
 
 
-async def test_bad_rows_are_invalid_session(database: Database) -> None:
+async def test_a_bad_row_is_invalid_session_to_load_and_skipped_by_a_find(database: Database) -> None:
     pool, storage = await _storage(database)
-    await storage.store_session(Session("bad", shop="bad.myshopify.com"))
-    await pool.execute(f"""UPDATE {database.table} SET session = '{{"id":"bad","isOnline":"maybe"}}'""")
+    shop = "bad.myshopify.com"
+    for id in ["bad", "fine", "Fine", "misfiled"]:
+        await storage.store_session(Session(id, shop=shop))
+    await pool.execute(f"""UPDATE {database.table} SET session = '{{"id":"bad","isOnline":"maybe"}}' WHERE id = 'bad'""")
+    await pool.execute(
+        f"""UPDATE {database.table} SET session = '{{"id":"misfiled","shop":"x"}}' WHERE id = 'misfiled'"""
+    )
     with pytest.raises(InvalidSessionError, match="is_online"):
         await storage.load_session("bad")
-    with pytest.raises(InvalidSessionError, match="is_online"):
-        await storage.find_sessions_by_shop("bad.myshopify.com")
-    await pool.execute(f"""UPDATE {database.table} SET session = '{{"id":"other"}}'""")
+    # One broken row must not block a shop's uninstall cleanup (find, then delete every id); the
+    # order is by id in bytes, whatever the database's collation.
+    assert [s.id for s in await storage.find_sessions_by_shop(shop)] == ["Fine", "fine"]
+    await pool.execute(f"""UPDATE {database.table} SET session = '{{"id":"other"}}' WHERE id = 'bad'""")
     with pytest.raises(InvalidSessionError, match='id "other" for id "bad"'):
         await storage.load_session("bad")
+    assert await storage.delete_sessions(["bad", "misfiled"]) is True
+    assert await pool.fetchval(f"SELECT count(*) FROM {database.table}") == 2
 
 
 async def test_a_dsn_storage_closes_its_pool_and_a_passed_pool_stays_open(database: Database) -> None:

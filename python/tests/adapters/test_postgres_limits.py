@@ -70,4 +70,5 @@ async def test_what_postgres_cannot_hold_is_invalid_argument(database: Database,
     ancient = {"id": "old", "expires": "-005000-01-01T00:00:00.000Z"}
     with pytest.raises(InvalidArgumentError, match="4714-11-24 BC"):
         await storage.store_session(ancient)
+    assert await storage.load_session("absent") is None, "the table is made on first use"
     assert await pool.fetchval(f"SELECT count(*) FROM {schema}.limits") == 0

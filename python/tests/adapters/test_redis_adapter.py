@@ -149,10 +149,10 @@ async def test_deletes_keep_the_index_exact(redis_server: RedisServer) -> None:
     assert await client.exists(storage.key("corrupt")) == 0, "a corrupt value is deleted all the same"
 
 
-async def test_bad_data_in_redis_is_invalid_session(redis_server: RedisServer) -> None:
+async def test_bad_data_in_redis_is_invalid_session_to_load_and_skipped_by_a_find(redis_server: RedisServer) -> None:
     client, storage = _storage(redis_server)
     await client.set(storage.key("bad"), '{"id":"bad","isOnline":"maybe"}')
-    await client.set(storage.key("swapped"), Session("other").to_json())
+    await client.set(storage.key("swapped"), Session("other", shop="bad.myshopify.com").to_json())
     await client.set(storage.key("binary"), b"\xff\xfe")
     with pytest.raises(InvalidSessionError, match="is_online"):
         await storage.load_session("bad")
@@ -160,9 +160,12 @@ async def test_bad_data_in_redis_is_invalid_session(redis_server: RedisServer) -
         await storage.load_session("swapped")
     with pytest.raises(InvalidSessionError, match="UTF-8"):
         await storage.load_session("binary")
-    await client.sadd(storage.shop_key("bad.myshopify.com"), "bad")
-    with pytest.raises(InvalidSessionError, match="is_online"):
-        await storage.find_sessions_by_shop("bad.myshopify.com")
+    await storage.store_session(Session("fine", shop="bad.myshopify.com"))
+    await client.sadd(storage.shop_key("bad.myshopify.com"), "bad", "swapped", "binary")
+    # One broken record must not block a shop's uninstall cleanup (find, then delete every id):
+    # the find returns exactly what loading each id returns, and lists the broken ones still.
+    assert [s.id for s in await storage.find_sessions_by_shop("bad.myshopify.com")] == ["fine"]
+    assert await client.smembers(storage.shop_key("bad.myshopify.com")) == {b"bad", b"swapped", b"binary", b"fine"}
 
 
 async def test_a_client_that_decodes_responses(redis_server: RedisServer) -> None:

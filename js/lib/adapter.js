@@ -1,0 +1,58 @@
+'use strict'
+// What sessionkeeper/redis and sessionkeeper/postgres share: reading their options, building
+// the core's layout, and asking it for plans (ARCHITECTURE.md, "Storages": the core plans every
+// command and says what each reply means; the adapters only send).
+
+const { fromNative, invalidArgument, SessionStorageError } = require('./errors.js')
+const { optionOf } = require('./args.js')
+
+/**
+ * The core's layout for an adapter's options (an object of the keys in `names`, or undefined):
+ * `first` names the option the layout is built on (`keyPrefix`, `table`), `graceMs` its grace.
+ */
+function layoutOf(Layout, options, names, first) {
+  if (options !== undefined && (options === null || typeof options !== 'object')) {
+    throw invalidArgument('options must be an object')
+  }
+  const given = options ?? {}
+  for (const key of Object.keys(given)) {
+    if (!names.has(key)) throw invalidArgument(`unknown option "${key}"`)
+  }
+  const value = optionOf(given, first, 'string')
+  const graceMs = optionOf(given, 'graceMs', 'number')
+  try {
+    return { layout: new Layout(value, graceMs), given }
+  } catch (e) {
+    throw fromNative(e)
+  }
+}
+
+/** `plan[operation](arg)` (a layout's plan, or a step's next), a refusal as a SessionStorageError. */
+function planned(plan, operation, arg) {
+  try {
+    return plan[operation](arg)
+  } catch (e) {
+    throw fromNative(e)
+  }
+}
+
+/** CustomSessionStorage's options for the adapter's callbacks and the caller's `timeoutMs`. */
+function customOptions(callbacks, given) {
+  const custom = { deleteSessionsCallback: callbacks.removeMany, findSessionsByShopCallback: callbacks.find }
+  if (given.timeoutMs !== undefined) custom.timeoutMs = given.timeoutMs
+  return custom
+}
+
+/**
+ * A plan refused inside a callback (PostgreSQL cannot hold U+0000, a shop over 2 KB, a date
+ * before 4714 BC) reaches CustomSessionStorage as the callback's failure: the caller gets the
+ * INVALID_ARGUMENT itself, as when an argument is refused before any callback runs.
+ */
+function unwrap(e) {
+  if (e?.code === 'CALLBACK_FAILED' && e.cause instanceof SessionStorageError && e.cause.code === 'INVALID_ARGUMENT') {
+    throw e.cause
+  }
+  throw e
+}
+
+module.exports = { layoutOf, planned, customOptions, unwrap }
