@@ -207,7 +207,10 @@ export type DeleteSessionsCallback = (ids: string[]) => MaybePromise<boolean>
 export type FindSessionsByShopCallback = (shop: string) => MaybePromise<ReadonlyArray<LoadedSession>>
 
 export interface CustomSessionStorageOptions {
-  /** Deletes many at once; without it `deleteSessions` calls `delete` per id. */
+  /**
+   * Deletes many at once. Without it `deleteSessions` calls `delete` per id (8 at a time) and
+   * tries every id; if any fail it rejects, once all have settled, with one error naming them.
+   */
   deleteSessionsCallback?: DeleteSessionsCallback
   /** Without it `findSessionsByShop` fails with NOT_SUPPORTED. */
   findSessionsByShopCallback?: FindSessionsByShopCallback

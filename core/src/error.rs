@@ -57,6 +57,20 @@ pub const ERROR_CODES: [&str; 10] = [
     "INVALID_SIGNATURE",
 ];
 
+/// Each code's variant, in the order of [`ERROR_CODES`].
+const BY_CODE: [fn(String) -> Error; 10] = [
+    Error::InvalidArgument,
+    Error::InvalidSession,
+    Error::InvalidCallbackResult,
+    Error::CallbackFailed,
+    Error::CallbackTimeout,
+    Error::NotSupported,
+    Error::StorageIo,
+    Error::Conflict,
+    Error::CookieTooLarge,
+    Error::InvalidSignature,
+];
+
 impl Error {
     /// The stable, language-independent code of this error (`"INVALID_SESSION"`, …).
     pub fn code(&self) -> &'static str {
@@ -72,6 +86,20 @@ impl Error {
             Error::CookieTooLarge(_) => "COOKIE_TOO_LARGE",
             Error::InvalidSignature(_) => "INVALID_SIGNATURE",
         }
+    }
+
+    /// The error with code `code` (one of [`ERROR_CODES`]) and `message`, as a host hands back
+    /// an error the core worded earlier; `None` for a code the core does not have.
+    pub fn from_code(code: &str, message: impl Into<String>) -> Option<Error> {
+        let at = ERROR_CODES.iter().position(|c| *c == code)?;
+        Some(BY_CODE[at](message.into()))
+    }
+
+    /// An error of the same code with another message.
+    pub fn with_message(&self, message: impl Into<String>) -> Error {
+        // Every code() is listed (`codes_are_stable_and_listed`).
+        let at = ERROR_CODES.iter().position(|c| *c == self.code()).unwrap_or_default();
+        BY_CODE[at](message.into())
     }
 
     /// The human-readable message (the same text `Display` prints).
@@ -219,6 +247,12 @@ mod tests {
         ];
         let codes: Vec<_> = all.iter().map(Error::code).collect();
         assert_eq!(codes, ERROR_CODES);
+        for e in &all {
+            let again = Error::from_code(e.code(), "m").unwrap();
+            assert_eq!((again.code(), again.message()), (e.code(), "m"));
+            assert_eq!(e.with_message("m"), again);
+        }
+        assert_eq!(Error::from_code("NOPE", "m"), None);
     }
 
     #[test]

@@ -64,6 +64,18 @@ fn callbacks_and_options_read_as_python() {
 }
 
 #[test]
+fn the_timeout_option_is_python_timeout_in_seconds() {
+    python();
+    assert_eq!(engine::timeout_ms(Some(0.07)).unwrap(), Some(70), "seconds, not 70.00000000000001");
+    assert_eq!(engine::timeout_ms(Some(10.0)).unwrap(), Some(10_000));
+    assert_eq!(engine::timeout_ms(None).unwrap(), None, "timeout=None disables it");
+    assert_eq!(
+        engine::timeout_ms(Some(-1.5)).unwrap_err().message(),
+        "timeout must be a non-negative finite number, got -1.5"
+    );
+}
+
+#[test]
 fn a_grace_period_out_of_range_is_told_in_seconds() {
     python();
     let err = RedisLayout::new(None).unwrap().with_grace_ms(-1500.0).unwrap_err();

@@ -94,3 +94,6 @@ fn invalid_inputs_fail_with_their_codes() {
         }
     }
 }
+
+#[path = "vectors/callback_policy.rs"]
+mod callback_policy;

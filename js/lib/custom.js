@@ -19,17 +19,27 @@ function requireFunction(value, name, optional) {
   throw invalidArgument(`${name} must be a function, got ${value === null ? 'null' : typeof value}`)
 }
 
-function messageOf(error) {
+/** A thrown value's own message as JS reads it: `null` when reading it throws. */
+function textOf(error) {
   try {
-    if (error instanceof Error) return error.message
-    return String(error)
+    return error instanceof Error ? String(error.message) : String(error)
   } catch {
-    return 'a value that cannot be shown'
+    return null
   }
 }
 
+/** A thrown value's class (`TypeError`, a class of the app's), else its `typeof`. */
+function typeNameOf(error) {
+  try {
+    const name = error?.constructor?.name
+    if (typeof name === 'string' && name !== '') return name
+  } catch {}
+  return typeof error
+}
+
+/** The CALLBACK_FAILED error for a callback that threw `error` (kept as the cause). */
 function callbackFailed(operation, subject, error) {
-  return raise(call(native.callbackFailed, operation, subject, messageOf(error)), error)
+  return raise(call(native.callbackFailed, operation, subject, textOf(error), typeNameOf(error)), error)
 }
 
 function callbackTimedOut(operation, subject, ms) {
@@ -149,23 +159,34 @@ class CustomSessionStorage {
 
   async deleteSession(id) {
     idArgument(id)
-    return this.#boolean('delete', await this.#invoke('delete', id, this.#delete, id))
+    return this.#deleteOne(id)
   }
 
+  /**
+   * Through the deleteSessions callback when given; else `delete` per id as the core plans it,
+   * every id tried, then one verdict from the core (`storage/fallback.rs`).
+   */
   async deleteSessions(ids) {
     idsArgument(ids)
     const plan = call(native.planDeleteMany, ids, this.#deleteMany !== undefined)
-    if (plan === null) {
-      const subject = call(native.idsSubject, ids)
-      const result = await this.#invoke('deleteSessions', subject, this.#deleteMany, ids.slice())
+    if (typeof plan === 'string') {
+      const result = await this.#invoke('deleteSessions', plan, this.#deleteMany, ids.slice())
       return this.#boolean('deleteSessions', result)
     }
-    let all = true
+    const planned = []
+    const outcomes = []
     for (const batch of plan) {
-      const results = await Promise.all(batch.map((id) => this.deleteSession(id)))
-      all = all && results.every(Boolean)
+      const settled = await Promise.allSettled(batch.map((id) => this.#deleteOne(id)))
+      for (const s of settled) outcomes.push(s.status === 'fulfilled' ? s.value : s.reason)
+      planned.push(...batch)
     }
-    return all
+    const verdict = call(native.finishDeleteMany, planned, outcomes)
+    if (typeof verdict === 'boolean') return verdict
+    throw raise(verdict, outcomes[verdict.cause ?? -1])
+  }
+
+  async #deleteOne(id) {
+    return this.#boolean('delete', await this.#invoke('delete', id, this.#delete, id))
   }
 
   async findSessionsByShop(shop) {

@@ -1,17 +1,17 @@
 'use strict'
-// Callback timeouts for one storage, with one timer instead of one per call.
+// Callback timeouts for one storage: the core keeps the deadlines and says which calls are past
+// theirs and when to look again (`storage/deadlines.rs`, ARCHITECTURE.md); this keeps the one
+// timer and the pending promises.
 //
-// Every call of a storage has the same timeout, so deadlines arrive in order: pending calls
-// wait in a FIFO queue and the single timer only ever looks at the oldest. A call that
-// settles is only marked done (no search, no hashing); the timer drops done entries as it
-// meets them. The timer is ref'd while a call is pending (a pending operation keeps Node
-// alive until it settles or times out) and unref'd when none is, so an idle storage never
-// holds the process open.
+// The core numbers calls in the order they start, so the pending promises wait here in that
+// order too, and a call that settles is only marked done: the hot path crosses into the core
+// once, to start. When the timer fires, the calls numbered below what the core answers have
+// timed out. The timer is ref'd while a call is pending (a pending operation keeps Node alive
+// until it settles or times out) and unref'd when none is, so an idle storage never holds the
+// process open.
 
 const { performance } = require('node:perf_hooks')
-
-// setTimeout fires at once for delays above 2^31 - 1 ms; longer timeouts re-arm.
-const MAX_DELAY = 2 ** 31 - 1
+const { native } = require('./core.js')
 
 class Deadlines {
   /**
@@ -23,7 +23,9 @@ class Deadlines {
     this.ms = ms
     this.failed = failed
     this.timedOut = timedOut
-    this.queue = []
+    this.queue = native.deadlines(ms)
+    // The pending calls, oldest first from `head`; done ones are dropped from the front.
+    this.calls = []
     this.head = 0
     this.pending = 0
     this.timer = null
@@ -34,72 +36,74 @@ class Deadlines {
    * time; a rejection of `promise` becomes a CALLBACK_FAILED error.
    */
   race(promise, operation, subject) {
-    let entry
+    const now = performance.now()
+    const seq = native.deadlinesStart(this.queue, now)
+    let call
     const raced = new Promise((resolve, reject) => {
-      entry = { deadline: performance.now() + this.ms, resolve, reject, operation, subject, done: false }
+      call = { seq, resolve, reject, operation, subject, done: false }
     })
-    this.queue.push(entry)
-    if (++this.pending === 1) this.arm()
-    // Calls settle out of order behind a slow one; keep the queue within twice what is pending.
-    if (this.queue.length - this.head > 2 * this.pending + 1024) this.compact()
+    this.calls.push(call)
+    if (++this.pending === 1) this.arm(now, seq)
+    // Calls settle out of order behind a slow one: keep the list within twice what is pending.
+    if (this.calls.length - this.head > 2 * this.pending + 1024) this.compact()
     promise.then(
       (value) => {
-        if (entry.done) return
-        const { resolve } = entry
-        this.settle(entry)
+        if (call.done) return
+        const { resolve } = call
+        this.settle(call)
         resolve(value)
       },
       (error) => {
-        if (entry.done) return
-        const { reject } = entry
-        this.settle(entry)
-        reject(this.failed(entry.operation, entry.subject, error))
+        if (call.done) return
+        const { reject } = call
+        this.settle(call)
+        reject(this.failed(operation, subject, error))
       },
     )
     return raced
   }
 
-  settle(entry) {
-    entry.done = true
-    entry.resolve = entry.reject = null
-    if (--this.pending === 0 && this.timer !== null) this.timer.unref()
-    const queue = this.queue
-    while (this.head < queue.length && queue[this.head].done) queue[this.head++] = undefined
-    if (this.head === queue.length) {
-      this.queue = []
+  /** Marks `call` done: a later outcome is dropped. */
+  settle(call) {
+    call.done = true
+    call.resolve = call.reject = null
+    if (--this.pending === 0) this.timer?.unref()
+    const calls = this.calls
+    while (this.head < calls.length && calls[this.head].done) calls[this.head++] = undefined
+    if (this.head === calls.length) {
+      this.calls = []
       this.head = 0
     }
   }
 
   compact() {
-    this.queue = this.queue.slice(this.head).filter((e) => !e.done)
+    this.calls = this.calls.slice(this.head).filter((c) => !c.done)
     this.head = 0
   }
 
-  arm() {
-    if (this.timer === null) {
-      this.timer = setTimeout(() => this.fire(), Math.min(this.ms, MAX_DELAY))
-    } else {
+  /** Sets the timer for the core's next delay; or refs the one already set. */
+  arm(now, oldest) {
+    if (this.timer !== null) {
       this.timer.ref()
+      return
     }
+    const delay = native.deadlinesNextDelay(this.queue, now, oldest)
+    if (delay !== null) this.timer = setTimeout(() => this.fire(), delay)
   }
 
   fire() {
     this.timer = null
     const now = performance.now()
-    // settle() advances the head past done entries, so the head is always the oldest pending.
-    while (this.head < this.queue.length) {
-      const entry = this.queue[this.head]
-      if (entry.deadline > now) break
-      const { reject } = entry
-      this.settle(entry)
-      reject(this.timedOut(entry.operation, entry.subject, this.ms))
+    const expired = native.deadlinesExpired(this.queue, now)
+    // settle() drops done calls from the front, so the head is always the oldest pending.
+    while (this.head < this.calls.length && this.calls[this.head].seq < expired) {
+      const call = this.calls[this.head]
+      const { reject } = call
+      this.settle(call)
+      reject(this.timedOut(call.operation, call.subject, this.ms))
     }
-    if (this.pending > 0) {
-      const next = this.queue[this.head]
-      const delay = Math.min(Math.max(1, Math.ceil(next.deadline - now)), MAX_DELAY)
-      this.timer = setTimeout(() => this.fire(), delay)
-    }
+    if (this.pending > 0) this.arm(now, this.calls[this.head].seq)
+    else native.deadlinesNextDelay(this.queue, now, null)
   }
 }
 

@@ -6,10 +6,11 @@ by the caller's own task.
 
 Deadlines: ``asyncio.timeout`` costs ~7 µs per call (a context manager, a timer handle per call,
 heap churn), more than everything else a load does. Every call of one storage has the same
-timeout, so deadlines arrive in the order calls start: pending calls sit in an insertion-ordered
-dict and one timer per event loop only ever looks at the oldest, cancelling the awaiting task
-of each call past its deadline - what ``asyncio.timeout`` does, without a timer per call.
-Python 3.10 (no ``Task.uncancel``) uses ``asyncio.wait_for`` instead.
+timeout, so one timer per event loop is enough: the core keeps the deadlines and says which
+calls are past theirs and when to look again (``storage/deadlines.rs``, as for Node); here the
+pending calls sit in an insertion-ordered dict, and the timer cancels the awaiting task of each
+call past its deadline - what ``asyncio.timeout`` does, without a timer per call. Python 3.10
+(no ``Task.uncancel``) uses ``asyncio.wait_for`` instead.
 """
 
 from __future__ import annotations
@@ -24,42 +25,32 @@ from . import _native
 from .errors import SessionStorageError
 
 
-def _message(error: BaseException) -> str:
-    try:
-        text = str(error)
-    except Exception:  # a broken __str__ must not hide the failure itself
-        return type(error).__name__
-    return text or type(error).__name__
-
-
 def _failed(op: str, subject: str, error: BaseException) -> SessionStorageError:
-    return _native.callback_failed(op, subject, _message(error))
+    """The ``CALLBACK_FAILED`` error for a callback that raised ``error`` (the core words it)."""
+    try:
+        text: str | None = str(error)
+    except Exception:  # a broken __str__ must not hide the failure itself
+        text = None
+    return _native.callback_failed(op, subject, text, type(error).__name__)
 
 
 class _DeadlinePassed(Exception):
-    """Raised by ``Deadlines.settle`` when the callback did not finish in time (private, so a
-    callback's own exception can never be mistaken for it)."""
-
-
-class _Pending:
-    __slots__ = ("deadline", "task", "expired")
-
-    def __init__(self, deadline: float, task: asyncio.Task[Any]) -> None:
-        self.deadline = deadline
-        self.task = task
-        self.expired = False
+    """Raised by ``invoke`` when the callback did not finish in time (private, so a callback's
+    own exception can never be mistaken for it)."""
 
 
 class _LoopDeadlines:
     """The pending calls of one storage on one event loop, oldest first, and its one timer."""
 
-    __slots__ = ("_loop", "seconds", "pending", "armed")
+    __slots__ = ("_loop", "_queue", "pending", "armed")
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, seconds: float) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, ms: int) -> None:
         # A weak reference: the storage must not keep every loop it ever saw alive.
         self._loop = weakref.ref(loop)
-        self.seconds = seconds
-        self.pending: dict[_Pending, None] = {}
+        self._queue = _native.Deadlines(ms)
+        # The core numbers calls in start order, and a dict iterates in insertion order: the
+        # first entries are the oldest calls. A call the dict no longer holds has timed out.
+        self.pending: dict[int, asyncio.Task[Any]] = {}
         # Whether the timer is set. Not the TimerHandle itself: it references the loop.
         self.armed = False
 
@@ -67,40 +58,49 @@ class _LoopDeadlines:
     def loop(self) -> asyncio.AbstractEventLoop | None:
         return self._loop()
 
-    def enter(self, task: asyncio.Task[Any], loop: asyncio.AbstractEventLoop) -> _Pending:
-        entry = _Pending(loop.time() + self.seconds, task)
-        self.pending[entry] = None
+    def start(self, task: asyncio.Task[Any], loop: asyncio.AbstractEventLoop) -> int:
+        now = loop.time()
+        seq = self._queue.start(now)
+        self.pending[seq] = task
         if not self.armed:
-            loop.call_at(entry.deadline, self._fire)
-            self.armed = True
-        return entry
+            self._arm(loop, now)
+        return seq
 
-    def _fire(self) -> None:
+    def settled(self, seq: int) -> bool:
+        """Whether call ``seq`` settled in time (it is no longer pending either way)."""
+        return self.pending.pop(seq, None) is not None
+
+    def _arm(self, loop: asyncio.AbstractEventLoop, now: float) -> None:
         # An emptied dict leaves the timer armed: one spare wake-up is cheaper than a timer
         # handle cancelled and re-created per call.
+        delay = self._queue.next_delay(now, next(iter(self.pending), None))
+        if delay is not None:
+            loop.call_later(delay, self._fire)
+            self.armed = True
+
+    def _fire(self) -> None:
         self.armed = False
         loop = self._loop()
         if loop is None:
             return
         now = loop.time()
-        while self.pending:
-            entry = next(iter(self.pending))
-            if entry.deadline > now:
-                loop.call_at(entry.deadline, self._fire)
-                self.armed = True
-                return
-            del self.pending[entry]
-            entry.expired = True
-            entry.task.cancel()
+        expired = self._queue.expired(now)
+        pending = self.pending
+        while pending:
+            seq = next(iter(pending))
+            if seq >= expired:
+                break
+            pending.pop(seq).cancel()
+        self._arm(loop, now)
 
 
 class Deadlines:
     """A storage's callback timeout on whichever event loops it is used from."""
 
-    __slots__ = ("seconds", "_by_loop", "_last")
+    __slots__ = ("ms", "_by_loop", "_last")
 
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
+    def __init__(self, ms: int) -> None:
+        self.ms = ms
         self._by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopDeadlines] = (
             weakref.WeakKeyDictionary()
         )
@@ -113,7 +113,7 @@ class Deadlines:
             return last
         found = self._by_loop.get(loop)
         if found is None:
-            found = self._by_loop[loop] = _LoopDeadlines(loop, self.seconds)
+            found = self._by_loop[loop] = _LoopDeadlines(loop, self.ms)
         self._last = found
         return found
 
@@ -128,7 +128,9 @@ async def invoke(
     op: str, subject: str, callback: Callable[[Any], Any], argument: Any, deadlines: Deadlines | None
 ) -> Any:
     """``callback(argument)``, awaited if it returned an awaitable. A raise becomes
-    ``CALLBACK_FAILED`` (the original as ``__cause__``), a late result ``CALLBACK_TIMEOUT``."""
+    ``CALLBACK_FAILED`` (the original as ``__cause__``); a result that is not in within the
+    timeout ``CALLBACK_TIMEOUT``, also when the callback swallowed the cancellation and
+    returned or raised late anyway (as in Node, where the late outcome is dropped)."""
     try:
         result = callback(argument)
         if not hasattr(result, "__await__"):
@@ -138,28 +140,30 @@ async def invoke(
             return await result
         if not _CAN_UNCANCEL:  # pragma: no cover - Python 3.10
             try:
-                return await asyncio.wait_for(result, deadlines.seconds)  # type: ignore[union-attr]
+                return await asyncio.wait_for(result, deadlines.ms / 1000)  # type: ignore[union-attr]
             except asyncio.TimeoutError:
                 raise _DeadlinePassed from None
         loop = task.get_loop()
-        pending = deadlines.on(loop)  # type: ignore[union-attr]
-        entry = pending.enter(task, loop)
+        calls = deadlines.on(loop)  # type: ignore[union-attr]
+        seq = calls.start(task, loop)
         try:
             result = await result
-        except asyncio.CancelledError:
-            if not entry.expired:
+        except (Exception, asyncio.CancelledError):
+            if calls.settled(seq):
                 raise
             task.uncancel()
             raise _DeadlinePassed from None
-        finally:
-            pending.pending.pop(entry, None)
-        if entry.expired:  # the callback swallowed the cancellation and returned anyway
+        except BaseException:  # KeyboardInterrupt, SystemExit: not ours to reword
+            calls.settled(seq)
+            raise
+        if not calls.settled(seq):
             task.uncancel()
+            raise _DeadlinePassed
         return result
     except _DeadlinePassed:
-        seconds = deadlines.seconds if deadlines is not None else 0.0
+        ms = deadlines.ms if deadlines is not None else 0
         # The operation only: the subject is an id or shop, which logs must not carry.
-        logger.warning("%s callback timed out after %ss (CALLBACK_TIMEOUT)", op, seconds)
-        raise _native.callback_timeout(op, subject, seconds) from None
+        logger.warning("%s callback timed out after %ss (CALLBACK_TIMEOUT)", op, ms / 1000)
+        raise _native.callback_timeout(op, subject, ms) from None
     except Exception as error:
         raise _failed(op, subject, error) from error

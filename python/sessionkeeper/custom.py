@@ -16,7 +16,7 @@ from . import _native
 from ._calls import Deadlines, invoke
 from ._native import Session
 from .storage import Closing
-from .errors import InvalidArgumentError
+from .errors import InvalidArgumentError, SessionStorageError
 
 __all__ = ["CustomSessionStorage", "LoadResult", "StoreCallback", "LoadCallback"]
 
@@ -73,8 +73,8 @@ class CustomSessionStorage(Closing):
         self._delete = _callable(delete, "delete", False)
         self._delete_many = _callable(delete_sessions, "delete_sessions", True)
         self._find = _callable(find_sessions_by_shop, "find_sessions_by_shop", True)
-        seconds = _native.timeout_seconds(timeout)
-        self._timeout = None if seconds is None else Deadlines(seconds)
+        ms = _native.timeout_ms(timeout)
+        self._timeout = None if ms is None else Deadlines(ms)
 
     async def store_session(self, session: Session | Mapping[str, Any]) -> bool:
         """Stores (upserts) ``session``; returns what ``store`` returned (``True``/``False``)."""
@@ -92,27 +92,30 @@ class CustomSessionStorage(Closing):
     async def delete_session(self, id: str) -> bool:
         """Deletes the session with ``id``; ``delete`` decides the result."""
         _native.check_id_argument(id)
-        result = await invoke("delete", id, self._delete, id, self._timeout)
-        return _native.finish_bool("delete", result)
+        return await self._delete_one(id)
 
     async def delete_sessions(self, ids: Sequence[str]) -> bool:
         """Deletes every session in ``ids``: through ``delete_sessions`` when given, else
-        ``delete`` per id (a few at a time); ``True`` only if every delete was."""
+        ``delete`` per id, a few at a time and every id tried; ``True`` only if every delete
+        was. Failures raise one error once all have settled, naming the ids that failed."""
         plan = _native.plan_delete_many(ids, self._delete_many is not None)
-        if plan is None:
-            subject = _native.ids_subject(list(ids))
-            result = await invoke("deleteSessions", subject, self._delete_many, list(ids), self._timeout)
+        if isinstance(plan, str):
+            result = await invoke("deleteSessions", plan, self._delete_many, list(ids), self._timeout)
             return _native.finish_bool("deleteSessions", result)
-        all_deleted = True
+        planned: list[str] = []
+        outcomes: list[bool | BaseException] = []
         for batch in plan:
-            results = await asyncio.gather(
-                *(self.delete_session(id) for id in batch), return_exceptions=True
-            )
-            for outcome in results:  # every delete of the batch has settled: raise the first error
-                if isinstance(outcome, BaseException):
+            settled = await asyncio.gather(*(self._delete_one(id) for id in batch), return_exceptions=True)
+            for outcome in settled:  # a cancellation or an interrupt is no delete's outcome
+                if isinstance(outcome, BaseException) and not isinstance(outcome, SessionStorageError):
                     raise outcome
-            all_deleted = all_deleted and all(results)
-        return all_deleted
+            planned += batch
+            outcomes += settled
+        return _native.finish_delete_many(planned, outcomes)
+
+    async def _delete_one(self, id: str) -> bool:
+        result = await invoke("delete", id, self._delete, id, self._timeout)
+        return _native.finish_bool("delete", result)
 
     async def find_sessions_by_shop(self, shop: str) -> list[Session]:
         """Every session of ``shop``, each validated (``[]`` when none)."""

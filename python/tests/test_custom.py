@@ -393,7 +393,9 @@ async def test_cancelling_the_caller_is_a_cancellation_not_a_timeout() -> None:
         await task
 
 
-async def test_a_callback_that_swallows_the_timeout_leaves_the_task_usable() -> None:
+async def test_a_callback_that_swallows_the_timeout_still_times_out_and_leaves_the_task_usable() -> None:
+    """Its result came after the deadline: a timeout, as in Node, where a late result is dropped."""
+
     async def stubborn(id: str) -> Any:
         try:
             await asyncio.Event().wait()
@@ -401,10 +403,23 @@ async def test_a_callback_that_swallows_the_timeout_leaves_the_task_usable() -> 
             return None
         return None
 
-    assert await storage(load=stubborn, timeout=0.02).load_session("id-1") is None
+    with pytest.raises(CallbackTimeoutError):
+        await storage(load=stubborn, timeout=0.02).load_session("id-1")
     task = asyncio.current_task()
     assert task is not None and task.cancelling() == 0
     await asyncio.sleep(0)  # would raise CancelledError if a cancel request were left over
+
+
+async def test_an_error_raised_after_the_timeout_is_the_timeout() -> None:
+    async def late(id: str) -> Any:
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            raise StoreDown("cleanup failed") from None
+
+    with pytest.raises(CallbackTimeoutError) as info:
+        await storage(load=late, timeout=0.02).load_session("id-1")
+    assert info.value.__cause__ is None, "the late error is not the caller's, as in Node"
 
 
 def test_deadlines_work_on_every_loop_the_storage_sees() -> None:

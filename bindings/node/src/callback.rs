@@ -8,7 +8,7 @@
 
 use napi_derive::napi;
 use sessionkeeper_core::session::check_id;
-use sessionkeeper_core::storage::callback::{self as engine, DeleteManyPlan, Op, Returned};
+use sessionkeeper_core::storage::callback::{self as engine, Op, Returned};
 use sessionkeeper_core::storage::check_shop;
 use sessionkeeper_core::{Canonical, Origin};
 
@@ -89,10 +89,17 @@ pub fn not_a_list(tag: String) -> ErrorInfo {
     engine::not_a_list(&tagged(&tag)).into()
 }
 
-/// The error for a callback that threw or rejected with a value whose message is `message`.
+/// The error for a callback that threw or rejected: `text` is the thrown value's message as JS
+/// reads it (`null` when reading it threw), `typeName` its class or `typeof`.
 #[napi(catch_unwind)]
-pub fn callback_failed(operation: String, subject: String, message: String) -> Result<ErrorInfo> {
-    Ok(engine::callback_failed(op(&operation)?, &subject, &message).into())
+pub fn callback_failed(
+    operation: String,
+    subject: String,
+    text: Option<String>,
+    type_name: String,
+) -> Result<ErrorInfo> {
+    let op = op(&operation)?;
+    Ok(engine::callback_failed(op, &subject, text.as_deref(), &type_name).into())
 }
 
 /// The error for a callback that did not settle within `timeout_ms`.
@@ -105,29 +112,4 @@ pub fn callback_timeout(operation: String, subject: String, timeout_ms: f64) -> 
 #[napi(catch_unwind)]
 pub fn find_not_supported() -> ErrorInfo {
     engine::find_not_supported().into()
-}
-
-/// The callback timeout from the `timeoutMs` option: `null` disables it, `undefined` gives the
-/// default (10000).
-#[napi(catch_unwind)]
-pub fn timeout_ms(value: Option<f64>) -> Result<Option<f64>> {
-    Ok(engine::timeout_ms(value, "timeoutMs").or_throw()?.map(|ms| ms as f64))
-}
-
-/// Plans `deleteSessions(ids)`: `null` means "call the deleteSessions callback with every id";
-/// otherwise batches of ids to hand to `delete` one batch after another (the ids of a batch
-/// concurrently). No batches: nothing to do.
-#[napi(catch_unwind)]
-pub fn plan_delete_many(ids: Vec<String>, has_callback: bool) -> Result<Option<Vec<Vec<String>>>> {
-    Ok(match engine::plan_delete_many(&ids, has_callback).or_throw()? {
-        DeleteManyPlan::Done => Some(Vec::new()),
-        DeleteManyPlan::Callback => None,
-        DeleteManyPlan::PerId(batches) => Some(batches),
-    })
-}
-
-/// How a list of ids reads in messages.
-#[napi(catch_unwind)]
-pub fn ids_subject(ids: Vec<String>) -> String {
-    engine::ids_subject(&ids)
 }

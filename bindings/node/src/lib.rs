@@ -12,6 +12,7 @@ mod error;
 mod file;
 mod layout;
 mod memory;
+mod policy;
 mod session;
 
 /// The conformance battery `sessionkeeper/testing` runs, as one JSON text (ARCHITECTURE.md, "Tests").

@@ -6,7 +6,7 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyList, PyString, PyTuple};
 use sessionkeeper_core::session::check_id;
-use sessionkeeper_core::storage::callback::{self as engine, DeleteManyPlan, Op, Returned};
+use sessionkeeper_core::storage::callback::{self as engine, Op, Returned};
 use sessionkeeper_core::storage::check_shop;
 use sessionkeeper_core::{Origin, Session};
 
@@ -31,37 +31,39 @@ pub(crate) fn str_arg<'a>(obj: &'a Bound<'_, PyAny>, name: &str) -> PyResult<&'a
     }
 }
 
+/// The items of a list or tuple; `None` for anything else.
+fn items<'py>(obj: &Bound<'py, PyAny>) -> Option<Vec<Bound<'py, PyAny>>> {
+    match obj.cast::<PyList>() {
+        Ok(l) => Some(l.iter().collect()),
+        Err(_) => obj.cast::<PyTuple>().ok().map(|t| t.iter().collect()),
+    }
+}
+
 /// A list or tuple of `str` ids.
 pub(crate) fn ids_arg(obj: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
-    let bad = || {
-        invalid_argument(
-            obj.py(),
-            format!("ids must be a list of strings, got a value of type {}", type_name(obj)),
-        )
+    let bad = |what: &str, o: &Bound<'_, PyAny>| {
+        let message = format!("ids must be a list of strings, got {what} of type {}", type_name(o));
+        invalid_argument(obj.py(), message)
     };
-    let items: Vec<Bound<'_, PyAny>> = if let Ok(l) = obj.cast::<PyList>() {
-        l.iter().collect()
-    } else if let Ok(t) = obj.cast::<PyTuple>() {
-        t.iter().collect()
-    } else {
-        return Err(bad());
+    let items = items(obj).ok_or_else(|| bad("a value", obj))?;
+    let text = |(i, item): (usize, &Bound<'_, PyAny>)| {
+        let s = item.cast::<PyString>().map_err(|_| bad("an item", item))?;
+        convert::text(s, Origin::Argument, || format!("ids[{i}]")).map(str::to_owned)
     };
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| {
-            let s = item.cast::<PyString>().map_err(|_| {
-                invalid_argument(
-                    obj.py(),
-                    format!(
-                        "ids must be a list of strings, got an item of type {}",
-                        type_name(item)
-                    ),
-                )
-            })?;
-            convert::text(s, Origin::Argument, || format!("ids[{i}]")).map(str::to_owned)
-        })
-        .collect()
+    items.iter().enumerate().map(text).collect()
+}
+
+/// A result that is not of the kind its callback must return, for the error that says so:
+/// nothing, a `str` or `dict` when `json` (a session's shapes), or a value of its type.
+fn other<'a>(obj: &Bound<'_, PyAny>, scratch: &'a mut String, json: bool) -> Returned<'a> {
+    if obj.is_none() {
+        return Returned::Nothing;
+    }
+    if json && (obj.is_instance_of::<PyDict>() || obj.is_instance_of::<PyString>()) {
+        return Returned::Json("");
+    }
+    *scratch = type_name(obj);
+    Returned::Other(scratch)
 }
 
 /// What a callback resolved to, as the engine sees it. `scratch` holds a type name that
@@ -126,18 +128,11 @@ fn session_argument(session: &Bound<'_, PyAny>) -> PyResult<PySession> {
 /// else `INVALID_CALLBACK_RESULT`.
 #[pyfunction]
 fn finish_bool(operation: &str, result: &Bound<'_, PyAny>) -> PyResult<bool> {
-    let py = result.py();
     if let Ok(b) = result.cast::<PyBool>() {
         return Ok(b.is_true());
     }
-    let scratch: String;
-    let kind = if result.is_none() {
-        Returned::Nothing
-    } else {
-        scratch = type_name(result);
-        Returned::Other(&scratch)
-    };
-    engine::finish_bool(op(py, operation)?, &kind).or_raise(py)
+    let operation = op(result.py(), operation)?;
+    engine::finish_bool(operation, &other(result, &mut String::new(), false)).or_raise(result.py())
 }
 
 /// The result of the `load` callback for `id`: `None` (not found) or the `Session`, from any
@@ -157,23 +152,8 @@ fn finish_load(id: &str, result: &Bound<'_, PyAny>) -> PyResult<Option<PySession
 #[pyfunction]
 fn finish_found(shop: &str, result: &Bound<'_, PyAny>) -> PyResult<Vec<PySession>> {
     let py = result.py();
-    let items: Vec<Bound<'_, PyAny>> = if let Ok(l) = result.cast::<PyList>() {
-        l.iter().collect()
-    } else if let Ok(t) = result.cast::<PyTuple>() {
-        t.iter().collect()
-    } else {
-        let scratch: String;
-        let kind = match result {
-            r if r.is_none() => Returned::Nothing,
-            r if r.is_instance_of::<PyDict>() || r.is_instance_of::<PyString>() => {
-                Returned::Json("")
-            }
-            r => {
-                scratch = type_name(r);
-                Returned::Other(&scratch)
-            }
-        };
-        return Err(to_py(py, &engine::not_a_list(&kind)));
+    let Some(items) = items(result) else {
+        return Err(to_py(py, &engine::not_a_list(&other(result, &mut String::new(), true))));
     };
     let mut sessions = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
@@ -190,82 +170,35 @@ fn finish_found(shop: &str, result: &Bound<'_, PyAny>) -> PyResult<Vec<PySession
     Ok(sessions)
 }
 
-/// The `CALLBACK_FAILED` error (not raised) for a callback that raised `message`; the facade
-/// raises it `from` the original exception.
+/// The `CALLBACK_FAILED` error (not raised) for a callback that raised: `text` is `str()` of
+/// its exception (`None` when that raised), `type_name` its class. The facade raises it `from`
+/// the original exception.
 #[pyfunction]
 fn callback_failed<'py>(
     py: Python<'py>,
     operation: &str,
     subject: &str,
-    message: &str,
+    text: Option<&str>,
+    type_name: &str,
 ) -> PyResult<Bound<'py, PyAny>> {
-    exception(py, &engine::callback_failed(op(py, operation)?, subject, message))
+    exception(py, &engine::callback_failed(op(py, operation)?, subject, text, type_name))
 }
 
-/// The `CALLBACK_TIMEOUT` error (not raised) for a callback that did not settle in `seconds`.
+/// The `CALLBACK_TIMEOUT` error (not raised) for a callback that did not settle in `timeout_ms`.
 #[pyfunction]
 fn callback_timeout<'py>(
     py: Python<'py>,
     operation: &str,
     subject: &str,
-    seconds: f64,
+    timeout_ms: u64,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let ms = (seconds * 1000.0).ceil() as u64;
-    exception(py, &engine::callback_timeout(op(py, operation)?, subject, ms))
+    exception(py, &engine::callback_timeout(op(py, operation)?, subject, timeout_ms))
 }
 
 /// The `NOT_SUPPORTED` error (not raised) for `find_sessions_by_shop` without its callback.
 #[pyfunction]
 fn find_not_supported(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     exception(py, &engine::find_not_supported())
-}
-
-/// The callback timeout in seconds from the `timeout` option: `None` or `0` disable it;
-/// negative, NaN or infinite values (and non-numbers) are `INVALID_ARGUMENT`.
-#[pyfunction]
-fn timeout_seconds(value: &Bound<'_, PyAny>) -> PyResult<Option<f64>> {
-    let py = value.py();
-    if value.is_none() {
-        return Ok(None);
-    }
-    let seconds = match value.is_instance_of::<PyBool>() {
-        true => None,
-        false => value.extract::<f64>().ok(),
-    };
-    let Some(seconds) = seconds else {
-        return Err(invalid_argument(
-            py,
-            format!(
-                "timeout must be a number of seconds or None, got a value of type {}",
-                type_name(value)
-            ),
-        ));
-    };
-    // The core's rule (non-negative, finite, 0 disables) does not depend on the unit.
-    Ok(engine::timeout_ms(Some(seconds), "timeout").or_raise(py)?.map(|_| seconds))
-}
-
-/// Plans `delete_sessions(ids)`: `None` means "call the deleteSessions callback with every
-/// id"; otherwise batches of ids for `delete`, one batch after another, the ids of a batch
-/// concurrently. No batches: nothing to do.
-#[pyfunction]
-fn plan_delete_many(
-    ids: &Bound<'_, PyAny>,
-    has_callback: bool,
-) -> PyResult<Option<Vec<Vec<String>>>> {
-    let py = ids.py();
-    let ids = ids_arg(ids)?;
-    Ok(match engine::plan_delete_many(&ids, has_callback).or_raise(py)? {
-        DeleteManyPlan::Done => Some(Vec::new()),
-        DeleteManyPlan::Callback => None,
-        DeleteManyPlan::PerId(batches) => Some(batches),
-    })
-}
-
-/// How a list of ids reads in messages (`["a", "b", … 3 more]`).
-#[pyfunction]
-fn ids_subject(ids: Vec<String>) -> String {
-    engine::ids_subject(&ids)
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -278,8 +211,5 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(callback_failed, m)?)?;
     m.add_function(wrap_pyfunction!(callback_timeout, m)?)?;
     m.add_function(wrap_pyfunction!(find_not_supported, m)?)?;
-    m.add_function(wrap_pyfunction!(timeout_seconds, m)?)?;
-    m.add_function(wrap_pyfunction!(plan_delete_many, m)?)?;
-    m.add_function(wrap_pyfunction!(ids_subject, m)?)?;
-    Ok(())
+    crate::policy::register(m)
 }

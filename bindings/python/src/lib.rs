@@ -11,6 +11,7 @@ mod convert;
 mod error;
 mod layout;
 mod objects;
+mod policy;
 mod session;
 mod stores;
 mod views;

@@ -3,17 +3,17 @@
 //! A host binding calls the app's callback itself, on the event loop that called it (no thread
 //! hop: ARCHITECTURE.md measured 60–130 µs per hop against 0.1 µs for a host `await`). It hands
 //! this module what it is about to pass and what came back; this module decides everything
-//! else: what a result means, which results are errors and how they read, the `deleteSessions`
-//! fallback, `NOT_SUPPORTED`, and the timeout rules.
+//! else: what a result means, which results are errors and how they read (a thrown value that
+//! cannot be read included), `NOT_SUPPORTED`, and the timeout option. The `deleteSessions`
+//! fallback is `fallback.rs`, the deadline bookkeeping `deadlines.rs`.
+
+use std::borrow::Cow;
 
 use serde_json::Value;
 
 use crate::error::{quote, Error, Origin, Result};
 use crate::session::{check_id, Canonical, Session};
-use crate::words;
-
-/// How many per-id `delete` callbacks the `deleteSessions` fallback runs at once.
-pub const DELETE_FALLBACK_CONCURRENCY: usize = 8;
+use crate::words::{self, Language};
 
 /// The default callback timeout in milliseconds (Node `timeoutMs`; Python `timeout` = 10.0 s).
 pub const DEFAULT_TIMEOUT_MS: u64 = 10_000;
@@ -59,11 +59,12 @@ impl Op {
 
     /// The callback's name as the host spells it (`findSessionsByShop` /
     /// `find_sessions_by_shop`), for messages.
-    fn shown(self) -> std::borrow::Cow<'static, str> {
+    fn shown(self) -> Cow<'static, str> {
         words::name(self.callback())
     }
 
-    fn failed(self, subject: &str) -> String {
+    /// `failed to … {subject}`, the start of a failure's message.
+    pub(crate) fn failed(self, subject: &str) -> String {
         match self {
             Op::Store => format!("failed to store session {}", quote(subject)),
             Op::Load => format!("failed to load session {}", quote(subject)),
@@ -206,9 +207,24 @@ fn read_session(op: Op, returned: Returned<'_>) -> Result<Canonical> {
 }
 
 /// The error for a callback that threw or rejected. `subject` is the id, the shop or a list of
-/// ids; `cause` is the original error's own message. The binding attaches the original error.
-pub fn callback_failed(op: Op, subject: &str, cause: &str) -> Error {
-    Error::CallbackFailed(format!("{}: {cause}", op.failed(subject)))
+/// ids; `text` and `type_name` are what the host read of the thrown value ([`thrown`]). The
+/// binding attaches the original as the cause.
+pub fn callback_failed(op: Op, subject: &str, text: Option<&str>, type_name: &str) -> Error {
+    Error::CallbackFailed(format!("{}: {}", op.failed(subject), thrown(text, type_name)))
+}
+
+/// What a thrown value reads as in a `CALLBACK_FAILED` message. `text` is its own message as
+/// the host reads it (`message` of a JS `Error`, `String(value)` of anything else JS can throw,
+/// `str()` in Python), `None` when reading it threw; `type_name` its class (`TypeError`,
+/// `KeyError`; `typeof` for a JS value without one). An empty message is named by the type, as
+/// both languages' tracebacks do; an unreadable one by `<unprintable …>` and the type, so the
+/// failure itself is never hidden by a broken `toString` / `__str__`.
+pub fn thrown<'a>(text: Option<&'a str>, type_name: &'a str) -> Cow<'a, str> {
+    match text {
+        Some(text) if !text.is_empty() => Cow::Borrowed(text),
+        Some(_) => Cow::Borrowed(type_name),
+        None => Cow::Owned(format!("<unprintable {type_name}>")),
+    }
 }
 
 /// The error for a callback that did not settle within `timeout_ms`.
@@ -230,14 +246,24 @@ pub fn find_not_supported() -> Error {
     ))
 }
 
-/// A callback timeout in milliseconds from the host's option: `0` disables it; negative, NaN
-/// or infinite values are `INVALID_ARGUMENT`. `None` means "not given": the default.
-pub fn timeout_ms(option: Option<f64>, name: &str) -> Result<Option<u64>> {
+/// The callback timeout, in whole milliseconds (rounded up), from the host's option in the
+/// host's unit: Node's `timeoutMs` in milliseconds, Python's `timeout` in seconds. `0` disables
+/// it; negative, NaN or infinite values are `INVALID_ARGUMENT`, naming the caller's option.
+/// Not given (`None`): the default in Node, whereas Python's `timeout=None` disables it (its
+/// signature carries the default).
+pub fn timeout_ms(option: Option<f64>) -> Result<Option<u64>> {
+    let python = words::language() == Language::Python;
     match option {
+        None if python => Ok(None),
         None => Ok(Some(DEFAULT_TIMEOUT_MS)),
-        Some(ms) if ms.is_finite() && ms >= 0.0 => Ok((ms > 0.0).then(|| ms.ceil() as u64)),
-        Some(ms) => Err(Error::InvalidArgument(format!(
-            "{name} must be a non-negative finite number, got {ms}"
+        Some(value) if value.is_finite() && value >= 0.0 => {
+            // Seconds to whole microseconds first: 0.07 * 1000.0 is 70.00000000000001.
+            let ms = if python { (value * 1e6).round() / 1e3 } else { value };
+            Ok((ms > 0.0).then(|| ms.ceil() as u64))
+        }
+        Some(value) => Err(Error::InvalidArgument(format!(
+            "{} must be a non-negative finite number, got {value}",
+            words::name("timeoutMs")
         ))),
     }
 }
@@ -245,34 +271,6 @@ pub fn timeout_ms(option: Option<f64>, name: &str) -> Result<Option<u64>> {
 /// Checks the ids of a `deleteSessions` call.
 pub fn check_ids(ids: &[String]) -> Result<()> {
     ids.iter().try_for_each(|id| check_id(id, Origin::Argument))
-}
-
-/// How a `deleteSessions` call proceeds.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DeleteManyPlan {
-    /// Nothing to delete: resolve `true` without calling anything.
-    Done,
-    /// Hand every id to the `deleteSessions` callback at once.
-    Callback,
-    /// No `deleteSessions` callback: call `delete` per id, these batches one after another,
-    /// the ids within a batch concurrently; the result is `true` only if every delete was.
-    PerId(Vec<Vec<String>>),
-}
-
-/// Plans a `deleteSessions` call; duplicate ids are deleted once.
-pub fn plan_delete_many(ids: &[String], has_callback: bool) -> Result<DeleteManyPlan> {
-    check_ids(ids)?;
-    if ids.is_empty() {
-        return Ok(DeleteManyPlan::Done);
-    }
-    if has_callback {
-        return Ok(DeleteManyPlan::Callback);
-    }
-    let mut seen = std::collections::HashSet::new();
-    let unique: Vec<String> = ids.iter().filter(|id| seen.insert(id.as_str())).cloned().collect();
-    Ok(DeleteManyPlan::PerId(
-        unique.chunks(DELETE_FALLBACK_CONCURRENCY).map(<[String]>::to_vec).collect(),
-    ))
 }
 
 /// A short rendering of an id list for messages (`["a", "b", … 10 more]`).

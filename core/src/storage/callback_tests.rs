@@ -74,7 +74,7 @@ fn found_items_must_be_sessions_of_the_shop() {
 
 #[test]
 fn failures_and_timeouts_read_like_shopify() {
-    let e = callback_failed(Op::Store, "x", "Failed to store!");
+    let e = callback_failed(Op::Store, "x", Some("Failed to store!"), "Error");
     assert_eq!(
         (e.code(), e.message()),
         ("CALLBACK_FAILED", "failed to store session \"x\": Failed to store!")
@@ -86,32 +86,34 @@ fn failures_and_timeouts_read_like_shopify() {
 }
 
 #[test]
+fn a_thrown_value_reads_as_its_message_its_type_or_unprintable() {
+    assert_eq!(thrown(Some("db down"), "StoreDown"), "db down");
+    assert_eq!(thrown(Some(""), "KeyError"), "KeyError", "no message: the type says it");
+    assert_eq!(thrown(None, "Hostile"), "<unprintable Hostile>");
+    let e = callback_failed(Op::Load, "a", None, "object");
+    assert_eq!(e.message(), "failed to load session \"a\": <unprintable object>");
+}
+
+#[test]
 fn timeout_option_rules() {
-    assert_eq!(timeout_ms(None, "timeoutMs").unwrap(), Some(DEFAULT_TIMEOUT_MS));
-    assert_eq!(timeout_ms(Some(0.0), "timeoutMs").unwrap(), None, "0 disables");
-    assert_eq!(timeout_ms(Some(0.5), "timeoutMs").unwrap(), Some(1));
+    assert_eq!(timeout_ms(None).unwrap(), Some(DEFAULT_TIMEOUT_MS), "not given: the default");
+    assert_eq!(timeout_ms(Some(0.0)).unwrap(), None, "0 disables");
+    assert_eq!(timeout_ms(Some(0.5)).unwrap(), Some(1));
+    assert_eq!(timeout_ms(Some(30.0)).unwrap(), Some(30));
     for bad in [-1.0, f64::NAN, f64::INFINITY] {
-        let err = timeout_ms(Some(bad), "timeoutMs").unwrap_err();
+        let err = timeout_ms(Some(bad)).unwrap_err();
         assert_eq!(err.code(), "INVALID_ARGUMENT");
-        assert!(err.message().starts_with("timeoutMs"));
+        assert!(err.message().starts_with("timeoutMs must be"), "{err}");
     }
 }
 
 #[test]
-fn delete_many_plans() {
-    let ids: Vec<String> = (0..20).map(|i| format!("id{}", i % 18)).collect();
-    assert_eq!(plan_delete_many(&[], false).unwrap(), DeleteManyPlan::Done);
-    assert_eq!(plan_delete_many(&ids, true).unwrap(), DeleteManyPlan::Callback);
-    let DeleteManyPlan::PerId(batches) = plan_delete_many(&ids, false).unwrap() else { panic!() };
-    assert_eq!(
-        batches.iter().map(Vec::len).collect::<Vec<_>>(),
-        [8, 8, 2],
-        "18 unique ids, 8 at a time"
-    );
-    let bad = vec!["ok".to_string(), String::new()];
-    assert_eq!(plan_delete_many(&bad, true).unwrap_err().code(), "INVALID_ARGUMENT");
+fn ids_read_as_a_short_list() {
+    let ids: Vec<String> = (0..20).map(|i| format!("id{i}")).collect();
     assert_eq!(ids_subject(&ids[..2]), "[\"id0\", \"id1\"]");
     assert_eq!(ids_subject(&ids), "[\"id0\", \"id1\", \"id2\", … 17 more]");
+    let bad = vec!["ok".to_string(), String::new()];
+    assert_eq!(check_ids(&bad).unwrap_err().code(), "INVALID_ARGUMENT");
 }
 
 #[test]
@@ -120,7 +122,7 @@ fn ops_round_trip_through_their_callback_names() {
         assert_eq!(Op::from_callback(op.callback()).unwrap(), op);
     }
     assert_eq!(
-        callback_failed(Op::Sweep, "", "connection refused").message(),
+        callback_failed(Op::Sweep, "", Some("connection refused"), "Error").message(),
         "failed to sweep expired sessions: connection refused"
     );
     assert_eq!(Op::from_callback("save").unwrap_err().code(), "INVALID_ARGUMENT");
@@ -129,7 +131,8 @@ fn ops_round_trip_through_their_callback_names() {
 #[test]
 fn ids_in_messages_cannot_forge_log_lines() {
     let id = "a\n2026-01-01 [ERROR] forged\r\u{1b}[2J\"";
-    for e in [callback_failed(Op::Store, id, "boom"), callback_timeout(Op::Load, id, 5)] {
+    let failed = callback_failed(Op::Store, id, Some("boom"), "Error");
+    for e in [failed, callback_timeout(Op::Load, id, 5)] {
         let m = e.message();
         assert!(!m.contains(['\n', '\r', '\u{1b}']), "{m:?}");
         assert!(m.contains(r#""a\n2026-01-01 [ERROR] forged\r\u001b[2J\"""#), "{m}");

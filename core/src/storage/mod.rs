@@ -1,6 +1,8 @@
 //! Storages: the async interface every storage implements, and the three the core ships.
 
 pub mod callback;
+pub mod deadlines;
+pub mod fallback;
 mod file;
 mod file_fs;
 mod memory;
