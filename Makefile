@@ -81,6 +81,7 @@ fmt:
 	cargo fmt --all
 
 lint:
+	$(PYTHON) tests/check_sizes.py
 	cargo fmt --all -- --check
 	cargo clippy -p sessionkeeper-core --all-targets -- -D warnings
 	# The bindings' test builds drop napi/pyo3 registration, so their exports would read as dead code.

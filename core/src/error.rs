@@ -184,17 +184,16 @@ pub fn id_hash(id: &str) -> String {
     out
 }
 
-/// The fields whose values never appear in a message, whatever their type: a token stored as a
-/// number is still a token.
-pub(crate) const SECRET_FIELDS: [&str; 4] =
-    ["accessToken", "refreshToken", "access_token", "refresh_token"];
-
-/// Like [`describe`] for a value of `field`: only the kind ("a number") for a secret field.
+/// Like [`describe`] for a value of `field`: only the kind ("a number") for a secret field
+/// (`Kind::Token` in the session's field table, in either spelling), whatever its type: a token
+/// stored as a number is still a token.
 pub fn describe_field(field: &str, value: &serde_json::Value) -> String {
     use serde_json::Value;
     match value {
-        Value::Bool(_) if SECRET_FIELDS.contains(&field) => crate::words::kind("a boolean").into(),
-        Value::Number(_) if SECRET_FIELDS.contains(&field) => "a number".into(),
+        Value::Bool(_) if crate::session::is_secret(field) => {
+            crate::words::kind("a boolean").into()
+        }
+        Value::Number(_) if crate::session::is_secret(field) => "a number".into(),
         _ => describe(value),
     }
 }

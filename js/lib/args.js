@@ -12,13 +12,18 @@ function wellFormed(text, what) {
   if (!text.isWellFormed()) throw invalidArgument(native.loneSurrogateMessage(what))
 }
 
-function idArgument(id) {
-  if (typeof id !== 'string') {
-    throw invalidArgument(`id must be a string, got ${id === null ? 'null' : typeof id}`)
+/** A string argument named `name`, well-formed, then judged by the core's `check`. */
+function stringArgument(value, name, check) {
+  if (typeof value !== 'string') {
+    throw invalidArgument(`${name} must be a string, got ${value === null ? 'null' : typeof value}`)
   }
-  wellFormed(id, 'id')
-  checkId(id)
-  return id
+  wellFormed(value, name)
+  check(value)
+  return value
+}
+
+function idArgument(id) {
+  return stringArgument(id, 'id', checkId)
 }
 
 function idsArgument(ids) {
@@ -30,12 +35,7 @@ function idsArgument(ids) {
 }
 
 function shopArgument(shop) {
-  if (typeof shop !== 'string') {
-    throw invalidArgument(`shop must be a string, got ${shop === null ? 'null' : typeof shop}`)
-  }
-  wellFormed(shop, 'shop')
-  checkShop(shop)
-  return shop
+  return stringArgument(shop, 'shop', checkShop)
 }
 
 /** An optional option of JS type `type` (`undefined` when absent or null); its value the core judges. */

@@ -5,10 +5,12 @@
 const { native } = require('./core.js')
 const { SessionStorageError } = require('./errors.js')
 
-/** The keys of canonical JSON, in canonical order (from the core). */
-const SESSION_KEYS = Object.freeze(native.sessionKeys())
-/** The snake_case spellings the core also reads (`access_token` for `accessToken`, …). */
-const SNAKE_CASE_KEYS = Object.freeze(native.sessionKeyAliases().map(([, snake]) => snake))
+/** The session's fields in canonical order, from the core's table: `{ js, python, kind }`. */
+const FIELDS = Object.freeze(native.sessionFields().map(Object.freeze))
+/** The keys of canonical JSON, in canonical order. */
+const SESSION_KEYS = Object.freeze(FIELDS.map((f) => f.js))
+/** The Python spellings the core also reads (`access_token` for `accessToken`, …). */
+const SNAKE_CASE_KEYS = Object.freeze(FIELDS.filter((f) => f.python !== f.js).map((f) => f.python))
 
 // Date#toISOString costs ~0.35 µs, as much as the rest of a session's toJSON: the strings of
 // recently seen instants are kept (sessions are written again and again with the same dates).
@@ -134,4 +136,4 @@ function tagOf(value) {
   return type
 }
 
-module.exports = { SESSION_KEYS, iso, rememberIso, jsonField, sessionFields, sessionText, stringify, tagOf }
+module.exports = { FIELDS, SESSION_KEYS, iso, rememberIso, jsonField, sessionFields, sessionText, stringify, tagOf }

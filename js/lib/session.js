@@ -3,35 +3,13 @@
 
 const { inspect } = require('node:util')
 const { native, canonicalize, call } = require('./core.js')
-const { invalidArgument } = require('./errors.js')
-const { SESSION_KEYS, rememberIso, sessionFields, sessionText, stringify } = require('./convert.js')
+const { fromNative, invalidArgument } = require('./errors.js')
+const { SESSION_KEYS, sessionFields, sessionText, stringify } = require('./convert.js')
+const { templateOf, fill } = require('./fields.js')
 
-const SECRET = new Set(['accessToken', 'refreshToken'])
-
-/**
- * Fills `s` from a parsed canonical JSON object. Every property is set, in canonical order,
- * so all sessions share one shape and `JSON.stringify` meets the keys in canonical order.
- */
-function assign(s, o) {
-  s.id = o.id
-  s.shop = o.shop
-  s.state = o.state
-  s.isOnline = o.isOnline
-  s.scope = o.scope
-  s.expires = o.expires === undefined ? undefined : dateOf(o.expires)
-  s.accessToken = o.accessToken
-  s.refreshToken = o.refreshToken
-  s.refreshTokenExpires = o.refreshTokenExpires === undefined ? undefined : dateOf(o.refreshTokenExpires)
-  s.onlineAccessInfo = o.onlineAccessInfo
-  s.data = o.data
-  return s
-}
-
-/** A Date from canonical ISO text, remembering the text for the next toJSON. */
-function dateOf(isoText) {
-  const date = new Date(isoText)
-  rememberIso(date.getTime(), isoText)
-  return date
+/** Fills `s` from canonical JSON text (a fresh parse, so nothing needs copying). */
+function assign(s, canonicalText) {
+  return fill(s, templateOf(JSON.parse(canonicalText)), false)
 }
 
 function scopesArgument(scopes, name) {
@@ -65,13 +43,9 @@ function describe(value) {
 
 class Session {
   constructor(params) {
-    if (params instanceof Session) {
-      const text = stringify(params, 'INVALID_ARGUMENT')
-      assign(this, JSON.parse(canonicalize(text, false) ?? text))
-      return
-    }
-    const text = sessionText(params, 'INVALID_ARGUMENT')
-    assign(this, JSON.parse(canonicalize(text, false) ?? text))
+    const text =
+      params instanceof Session ? stringify(params, 'INVALID_ARGUMENT') : sessionText(params, 'INVALID_ARGUMENT')
+    assign(this, canonicalize(text, false) ?? text)
   }
 
   isActive(scopes, withinMillisecondsOfExpiry) {
@@ -140,22 +114,21 @@ class Session {
     return fromCanonical(canonicalize(json, true) ?? json)
   }
 
-  [inspect.custom](depth, options, inspectValue) {
+  /** The core's one redaction rule: tokens `<redacted>`, `data` as its size (`<2 keys>`). */
+  [inspect.custom](depth, options) {
     if (depth < 0) return options.stylize('[Session]', 'special')
-    const shown = {}
-    for (const key of Object.keys(this)) {
-      const v = this[key]
-      if (v === undefined) continue
-      shown[key] = SECRET.has(key) && v !== null ? '[redacted]' : v
+    try {
+      return native.shown(JSON.stringify(this))
+    } catch (e) {
+      // Never throw from inspect: say why the session cannot be shown (messages hold no tokens).
+      return `Session <invalid: ${fromNative(e).message}>`
     }
-    const nested = { ...options, depth: options.depth === null ? null : options.depth - 1 }
-    return `Session ${inspectValue(shown, nested)}`
   }
 }
 
 /** A Session from canonical JSON text the core has already validated. */
 function fromCanonical(text) {
-  return assign(Object.create(Session.prototype), JSON.parse(text))
+  return assign(Object.create(Session.prototype), text)
 }
 
 module.exports = { Session, fromCanonical }

@@ -42,14 +42,18 @@ class MemorySessionStorage {
     this.#store = new native.MemoryStore()
   }
 
-  async storeSession(session) {
-    const text = storeText(session)
-    let canonical
+  /** Calls `method` of the core's storage, its errors as SessionStorageError. */
+  #native(method, argument) {
     try {
-      canonical = this.#store.put(text)
+      return this.#store[method](argument)
     } catch (e) {
       throw fromNative(e)
     }
+  }
+
+  async storeSession(session) {
+    const text = storeText(session)
+    const canonical = this.#native('store', text)
     // The template is built on the first load: a session stored and never read costs no parse.
     const accepted = canonical ?? text
     // The id the core accepted, from the text it validated: reading `session.id` again could
@@ -77,48 +81,27 @@ class MemorySessionStorage {
     }
     // Not stored: the core still checks the id (INVALID_ARGUMENT for '' and the like).
     if (typeof id !== 'string' || !id.isWellFormed()) idArgument(id)
-    let text
-    try {
-      text = this.#store.get(id)
-    } catch (e) {
-      throw fromNative(e)
-    }
+    const text = this.#native('load', id)
     return text === null ? undefined : fromCanonical(text)
   }
 
   async deleteSession(id) {
     if (typeof id !== 'string' || !id.isWellFormed()) idArgument(id)
-    let removed
-    try {
-      removed = this.#store.remove(id)
-    } catch (e) {
-      throw fromNative(e)
-    }
+    const removed = this.#native('delete', id)
     this.#view.delete(id)
     return removed
   }
 
   async deleteSessions(ids) {
     idsArgument(ids)
-    let removed
-    try {
-      removed = this.#store.removeMany(ids)
-    } catch (e) {
-      throw fromNative(e)
-    }
+    const removed = this.#native('deleteMany', ids)
     for (const id of ids) this.#view.delete(id)
     return removed
   }
 
   async findSessionsByShop(shop) {
     shopArgument(shop)
-    let texts
-    try {
-      texts = this.#store.byShop(shop)
-    } catch (e) {
-      throw fromNative(e)
-    }
-    return texts.map(fromCanonical)
+    return this.#native('findByShop', shop).map(fromCanonical)
   }
 
   /** Nothing to release: {close} exists so every storage can be closed the same way. */
@@ -153,29 +136,29 @@ class FileSessionStorage {
 
   async storeSession(session) {
     const text = storeText(session)
-    await this.#run((store) => store.put(text))
+    await this.#run((store) => store.store(text))
     return true
   }
 
   async loadSession(id) {
     idArgument(id)
-    const text = await this.#run((store) => store.get(id))
+    const text = await this.#run((store) => store.load(id))
     return text === null ? undefined : fromCanonical(text)
   }
 
   async deleteSession(id) {
     idArgument(id)
-    return this.#run((store) => store.remove(id))
+    return this.#run((store) => store.delete(id))
   }
 
   async deleteSessions(ids) {
     idsArgument(ids)
-    return this.#run((store) => store.removeMany(ids))
+    return this.#run((store) => store.deleteMany(ids))
   }
 
   async findSessionsByShop(shop) {
     shopArgument(shop)
-    const texts = await this.#run((store) => store.byShop(shop))
+    const texts = await this.#run((store) => store.findByShop(shop))
     return texts.map(fromCanonical)
   }
 

@@ -90,7 +90,8 @@ test('invalid input: INVALID_ARGUMENT naming the field, tokens never echoed', ()
     [{ id: 'a', isOnline: 1n }, 'isOnline'],
     [{ id: 'a', data: { big: 1n } }, 'BigInt'],
     [{ id: '' }, 'id'],
-    [{}, 'id'],
+    [{}, '"id" is missing (required: a non-empty string)'],
+    [{ id: undefined, shop: 's' }, '"id" is missing'],
     ['a string', 'session'],
     [undefined, 'session'],
     [null, 'session'],
@@ -207,17 +208,17 @@ test('serialize and deserialize round-trip dates (Shopify JSON leaves strings)',
   assert.throws(() => mutated.serialize(), { code: 'INVALID_ARGUMENT' })
 })
 
-test('util.inspect and console.log hide the tokens', () => {
-  const s = new Session(full)
+test('util.inspect and console.log hide the tokens, the app data and the user', () => {
+  const s = new Session({ ...full, data: { csrf: 'app-secret' } })
   const shown = inspect(s, { depth: 5 })
-  assert.ok(!shown.includes('tok') || !/'tok'/.test(shown))
-  assert.ok(!shown.includes("'rt'"))
-  assert.match(shown, /accessToken: '\[redacted\]'/)
-  assert.match(shown, /refreshToken: '\[redacted\]'/)
-  assert.match(shown, /^Session \{/)
-  assert.match(shown, /shop: 'test\.myshopify\.com'/)
+  assert.ok(!/tok|'rt'|app-secret|e@x/.test(shown), shown)
+  assert.match(shown, /^Session \{ id: "sid", shop: "test\.myshopify\.com", /)
+  assert.match(shown, /accessToken: <redacted>, refreshToken: <redacted>, /)
+  assert.match(shown, /onlineAccessInfo: <user 42>, data: <1 key> \}$/)
   assert.equal(inspect({ nested: { deeper: s } }, { depth: 1 }).includes('tok'), false)
   assert.equal(inspect([s]).includes("'tok'"), false)
+  s.isOnline = 'no'
+  assert.equal(inspect(s), 'Session <invalid: session: "isOnline" must be a boolean, got a string>')
 })
 
 test('exports: classes, ErrorCode constants, SessionStorageError shape', async () => {

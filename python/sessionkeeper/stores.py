@@ -33,25 +33,25 @@ class MemorySessionStorage(Closing):
 
     async def store_session(self, session: Session | Mapping[str, Any]) -> bool:
         """Stores a copy of ``session`` (a Session or a dict), replacing any with its id."""
-        self._store.put(session)
+        self._store.store(session)
         return True
 
     async def load_session(self, id: str) -> Session | None:
         """The session with ``id``, or ``None``."""
-        return self._store.get(id)
+        return self._store.load(id)
 
     async def delete_session(self, id: str) -> bool:
         """Deletes the session with ``id``; ``True`` also when there was none."""
-        return self._store.remove(id)
+        return self._store.delete(id)
 
     async def delete_sessions(self, ids: Sequence[str]) -> bool:
         """Deletes every session in ``ids``."""
-        return self._store.remove_many(ids)
+        return self._store.delete_many(ids)
 
     async def find_sessions_by_shop(self, shop: str) -> list[Session]:
         """Every session of ``shop`` (``[]`` when none)."""
         _native.check_shop_argument(shop)
-        return self._store.by_shop(shop)
+        return self._store.find_by_shop(shop)
 
     def sweep(self) -> int:
         """Removes the sessions that can no longer be used (past ``expires`` and, with a
@@ -82,25 +82,25 @@ class FileSessionStorage(Closing):
 
     async def store_session(self, session: Session | Mapping[str, Any]) -> bool:
         """Writes ``session`` (a Session or a dict), replacing any with its id."""
-        return await self._off_loop(self._store.put, _native.session_argument(session))
+        return await self._off_loop(self._store.store, _native.session_argument(session))
 
     async def load_session(self, id: str) -> Session | None:
         """The session with ``id``, or ``None``; a corrupt file raises ``INVALID_SESSION``
         naming it."""
         _native.check_id_argument(id)
-        return await self._off_loop(self._store.get, id)
+        return await self._off_loop(self._store.load, id)
 
     async def delete_session(self, id: str) -> bool:
         """Deletes the session with ``id``; ``True`` also when there was none."""
         _native.check_id_argument(id)
-        return await self._off_loop(self._store.remove, id)
+        return await self._off_loop(self._store.delete, id)
 
     async def delete_sessions(self, ids: Sequence[str]) -> bool:
         """Deletes every session in ``ids``."""
         _native.plan_delete_many(ids, True)  # checks every id before any file is touched
-        return await self._off_loop(self._store.remove_many, list(ids))
+        return await self._off_loop(self._store.delete_many, list(ids))
 
     async def find_sessions_by_shop(self, shop: str) -> list[Session]:
         """Every session of ``shop`` (``[]`` when none), read from the on-disk index."""
         _native.check_shop_argument(shop)
-        return await self._off_loop(self._store.by_shop, shop)
+        return await self._off_loop(self._store.find_by_shop, shop)

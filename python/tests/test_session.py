@@ -4,13 +4,15 @@ methods, equality, secrets kept out of repr."""
 from __future__ import annotations
 
 import copy
+import inspect
 import pickle
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from helpers import load_vectors
 
-from sessionkeeper import InvalidArgumentError, InvalidSessionError, Session, SessionStorageError
+from sessionkeeper import InvalidArgumentError, InvalidSessionError, Session, SessionStorageError, _native
 
 UTC = timezone.utc
 JAN_2030 = datetime(2030, 1, 1, tzinfo=UTC)
@@ -173,11 +175,53 @@ def test_online_access_info_dict_changes_are_part_of_the_session() -> None:
         s.to_json()
 
 
-def test_repr_and_str_hide_tokens() -> None:
+def test_repr_and_str_hide_tokens_app_data_and_the_user() -> None:
     s = full()
     for text in (repr(s), str(s), f"{s}", repr([s])):
         assert "shpat_access_secret" not in text and "shprt_refresh_secret" not in text
-        assert "online_shop_1" in text and "<redacted>" in text
+        assert "later" not in text and "a@example.com" not in text
+        assert "online_shop_1" in text and "access_token=<redacted>" in text
+        assert "online_access_info=<user 1>, data=<2 keys>)" in text
+
+
+def test_repr_follows_the_shared_redaction_vectors() -> None:
+    for case in load_vectors("shown.json")["cases"]:
+        assert repr(Session.from_dict(case["input"])) == case["python"], case["name"]
+
+
+def test_the_class_declares_the_cores_field_table() -> None:
+    names = [python for _, python, _ in _native.SESSION_FIELDS]
+    assert list(inspect.signature(Session).parameters) == names
+    properties = [k for k, v in vars(Session).items() if inspect.isdatadescriptor(v)]
+    assert sorted(properties) == sorted(names)
+    for js, python, kind in _native.SESSION_FIELDS:
+        value = full().to_dict()[js]
+        if kind == "date":
+            assert getattr(Session.from_dict({"id": "x", js: value}), python) == datetime.fromisoformat(value)
+    with pytest.raises(AttributeError, match="no attribute 'shops'"):
+        full().shops = "typo"  # type: ignore[attr-defined]
+
+
+def test_constructor_arguments_follow_python_rules() -> None:
+    assert Session("p", "s.myshopify.com", "st", True).is_online is True
+    assert Session(id="k", data=None).data is None
+    cases: list[tuple[tuple[Any, ...], dict[str, Any], str]] = [
+        ((), {}, r"missing 1 required positional argument: 'id'"),
+        (("a",) * 12, {}, "takes from 1 to 11 positional arguments but 12 were given"),
+        (("a",), {"shops": "x"}, "unexpected keyword argument 'shops'"),
+        (("a", "s"), {"shop": "x"}, "multiple values for argument 'shop'"),
+        ((), {"isOnline": True, "id": "a"}, "unexpected keyword argument 'isOnline'"),
+    ]
+    for args, kwargs, message in cases:
+        with pytest.raises(TypeError, match=message):
+            Session(*args, **kwargs)
+
+
+def test_a_missing_id_is_called_missing() -> None:
+    with pytest.raises(InvalidArgumentError, match='^session: "id" is missing'):
+        Session.from_dict({"shop": "s.myshopify.com"})
+    with pytest.raises(InvalidArgumentError, match='"id" must be a non-empty string, got None'):
+        Session.from_dict({"id": None})
 
 
 def test_to_dict_is_the_canonical_object() -> None:

@@ -68,35 +68,35 @@ impl FileStore {
     /// Stores the session in `text` (`INVALID_ARGUMENT` when invalid), atomically replacing
     /// the file of its id.
     #[napi(catch_unwind, ts_return_type = "Promise<void>")]
-    pub fn put(&self, text: String) -> AsyncTask<Work<()>> {
+    pub fn store(&self, text: String) -> AsyncTask<Work<()>> {
         let store = self.inner.clone();
         Work::new(move || store.put(&Session::from_json(&text, Origin::Argument)?))
     }
 
     /// The canonical JSON of the session with `id`, or `null`.
     #[napi(catch_unwind, ts_return_type = "Promise<string | null>")]
-    pub fn get(&self, id: String) -> AsyncTask<Work<Option<String>>> {
+    pub fn load(&self, id: String) -> AsyncTask<Work<Option<String>>> {
         let store = self.inner.clone();
         Work::new(move || Ok(store.get(&id)?.map(|s| s.to_json())))
     }
 
     /// Removes the session with `id` (`true` whether or not it existed).
     #[napi(catch_unwind, ts_return_type = "Promise<boolean>")]
-    pub fn remove(&self, id: String) -> AsyncTask<Work<bool>> {
+    pub fn delete(&self, id: String) -> AsyncTask<Work<bool>> {
         let store = self.inner.clone();
         Work::new(move || store.remove(&id))
     }
 
     /// Removes every session in `ids`.
     #[napi(catch_unwind, ts_return_type = "Promise<boolean>")]
-    pub fn remove_many(&self, ids: Vec<String>) -> AsyncTask<Work<bool>> {
+    pub fn delete_many(&self, ids: Vec<String>) -> AsyncTask<Work<bool>> {
         let store = self.inner.clone();
         Work::new(move || store.remove_many(&ids))
     }
 
     /// The canonical JSON of every session of `shop`.
     #[napi(catch_unwind, ts_return_type = "Promise<Array<string>>")]
-    pub fn by_shop(&self, shop: String) -> AsyncTask<Work<Vec<String>>> {
+    pub fn find_by_shop(&self, shop: String) -> AsyncTask<Work<Vec<String>>> {
         let store = self.inner.clone();
         Work::new(move || Ok(store.by_shop(&shop)?.iter().map(Session::to_json).collect()))
     }

@@ -27,7 +27,7 @@ impl MemoryStore {
     /// replacing the session with its id. Returns `null` when `text` was canonical JSON,
     /// otherwise the canonical JSON of what was stored.
     #[napi(catch_unwind)]
-    pub fn put(&self, text: String) -> Result<Option<String>> {
+    pub fn store(&self, text: String) -> Result<Option<String>> {
         let (session, canonical) =
             match Session::canonicalize(&text, Origin::Argument).or_throw()? {
                 Canonical::Unchanged(s) => (s, None),
@@ -39,25 +39,25 @@ impl MemoryStore {
 
     /// The canonical JSON of the session with `id`, or `null`.
     #[napi(catch_unwind)]
-    pub fn get(&self, id: String) -> Result<Option<String>> {
+    pub fn load(&self, id: String) -> Result<Option<String>> {
         Ok(self.inner.get(&id).or_throw()?.map(|s| s.to_json()))
     }
 
     /// Removes the session with `id` (`true` whether or not it existed).
     #[napi(catch_unwind)]
-    pub fn remove(&self, id: String) -> Result<bool> {
+    pub fn delete(&self, id: String) -> Result<bool> {
         self.inner.remove(&id).or_throw()
     }
 
     /// Removes every session in `ids` (all are checked before any is removed).
     #[napi(catch_unwind)]
-    pub fn remove_many(&self, ids: Vec<String>) -> Result<bool> {
+    pub fn delete_many(&self, ids: Vec<String>) -> Result<bool> {
         self.inner.remove_many(&ids).or_throw()
     }
 
     /// The canonical JSON of every session of `shop`.
     #[napi(catch_unwind)]
-    pub fn by_shop(&self, shop: String) -> Result<Vec<String>> {
+    pub fn find_by_shop(&self, shop: String) -> Result<Vec<String>> {
         Ok(self.inner.by_shop(&shop).or_throw()?.iter().map(|s| s.to_json()).collect())
     }
 

@@ -2,7 +2,7 @@
 
 use napi::Either;
 use napi_derive::napi;
-use sessionkeeper_core::host::{within_ms, SESSION_KEYS, SNAKE_CASE_KEYS};
+use sessionkeeper_core::host::{within_ms, ACTIVE_WITHIN_MS, FIELDS};
 use sessionkeeper_core::{AuthScopes, Canonical, Origin, PropertyArrayMode, Session, ERROR_CODES};
 
 use crate::error::{OrThrow, Result};
@@ -43,7 +43,7 @@ pub fn canonicalize(text: String, stored: bool) -> Result<Option<String>> {
 /// Shopify's `isActive(scopes, withinMillisecondsOfExpiry = 500)`.
 #[napi(catch_unwind)]
 pub fn is_active(text: String, scopes_given: Option<Scopes>, within: Option<f64>) -> Result<bool> {
-    let within = within_ms(within, 500, "withinMillisecondsOfExpiry").or_throw()?;
+    let within = within_ms(within, ACTIVE_WITHIN_MS, "withinMillisecondsOfExpiry").or_throw()?;
     Ok(parse(&text)?.is_active(scopes(scopes_given).as_ref(), within))
 }
 
@@ -91,25 +91,37 @@ pub fn to_property_array(text: String, with_user_data: bool) -> Result<String> {
 pub fn from_property_array(text: String, with_user_data: bool) -> Result<String> {
     let value = sessionkeeper_core::json::parse_text(&text, "property array", Origin::Argument)
         .or_throw()?;
-    let mode = if with_user_data {
-        PropertyArrayMode::WithUserData
-    } else {
-        PropertyArrayMode::WithoutUserData
-    };
+    let mode = PropertyArrayMode::return_user_data(with_user_data);
     Ok(Session::from_property_array(&value, mode, Origin::Argument).or_throw()?.to_json())
 }
 
-/// The keys of canonical JSON in canonical order (the JS class declares them in this order).
-#[napi(catch_unwind)]
-pub fn session_keys() -> Vec<&'static str> {
-    SESSION_KEYS.to_vec()
+/// One session field, from the core's field table.
+#[napi(object, object_from_js = false)]
+pub struct SessionField {
+    /// The key in canonical JSON and the property name.
+    pub js: &'static str,
+    /// The Python spelling, which the core also reads as a key.
+    pub python: &'static str,
+    /// What the field holds: `id`, `text`, `flag`, `scopes`, `date`, `token`,
+    /// `onlineAccessInfo` or `data`.
+    pub kind: &'static str,
 }
 
-/// The keys that may also be spelt in snake_case, as `[canonical, snake_case]` pairs (the core
-/// reads either; the JS side only forwards what it finds).
+/// The session's fields in canonical order: the JS class declares its properties in this
+/// order and forwards the Python spellings it finds, for the core to read.
 #[napi(catch_unwind)]
-pub fn session_key_aliases() -> Vec<Vec<&'static str>> {
-    SNAKE_CASE_KEYS.iter().map(|(camel, snake)| vec![*camel, *snake]).collect()
+pub fn session_fields() -> Vec<SessionField> {
+    FIELDS
+        .iter()
+        .map(|f| SessionField { js: f.js, python: f.python, kind: f.kind.name() })
+        .collect()
+}
+
+/// The session in `text` as `util.inspect` shows it, by the core's one redaction rule: tokens
+/// `<redacted>`, `data` only by its size, `onlineAccessInfo` only by its user id.
+#[napi(catch_unwind)]
+pub fn shown(text: String) -> Result<String> {
+    Ok(parse(&text)?.shown())
 }
 
 /// The message for a string argument named `what` that holds a lone surrogate. JS checks

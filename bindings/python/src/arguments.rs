@@ -13,21 +13,18 @@ pub(crate) fn invalid_argument(py: Python<'_>, message: String) -> PyErr {
     to_py(py, &CoreError::InvalidArgument(message))
 }
 
+/// `INVALID_ARGUMENT`: what `obj` should be, and its type (never its value, maybe a secret).
+pub(crate) fn wrong_type(obj: &Bound<'_, PyAny>, expected: &str) -> PyErr {
+    invalid_argument(obj.py(), format!("{expected}, got a value of type {}", type_name(obj)))
+}
+
 /// Scopes as Shopify's `AuthScopes` takes them: a comma-separated string or strings.
 pub(crate) fn scopes_arg(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<AuthScopes>> {
     let Some(obj) = obj.filter(|o| !o.is_none()) else { return Ok(None) };
     if let Ok(s) = obj.cast::<PyString>() {
         return Ok(Some(AuthScopes::parse(text(s, Origin::Argument, || "scopes".into())?)));
     }
-    let bad = || {
-        invalid_argument(
-            obj.py(),
-            format!(
-                "scopes must be a string or an iterable of strings, got a value of type {}",
-                type_name(obj)
-            ),
-        )
-    };
+    let bad = || wrong_type(obj, "scopes must be a string or an iterable of strings");
     let mut scopes = Vec::new();
     for item in obj.try_iter().map_err(|_| bad())? {
         let item = item?;
@@ -48,26 +45,16 @@ pub(crate) fn within_arg(
         Some(o) if o.is_instance_of::<PyBool>() => {
             return Err(invalid_argument(py, "within_ms must be a number, got a bool".into()))
         }
-        Some(o) => Some(o.extract::<f64>().map_err(|_| {
-            invalid_argument(
-                py,
-                format!("within_ms must be a number, got a value of type {}", type_name(o)),
-            )
-        })?),
+        Some(o) => {
+            Some(o.extract::<f64>().map_err(|_| wrong_type(o, "within_ms must be a number"))?)
+        }
     };
     within_ms(value, default, "within_ms").or_raise(py)
 }
 
-pub(crate) fn bool_arg(
-    py: Python<'_>,
-    obj: Option<&Bound<'_, PyAny>>,
-    name: &str,
-) -> PyResult<bool> {
+/// A flag argument (`return_user_data`): a `bool`, `False` when not given.
+pub(crate) fn bool_arg(obj: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<bool> {
     let Some(obj) = obj else { return Ok(false) };
-    obj.cast::<PyBool>().map(|b| b.is_true()).map_err(|_| {
-        invalid_argument(
-            py,
-            format!("{name} must be a bool, got a value of type {}", type_name(obj)),
-        )
-    })
+    let bad = || wrong_type(obj, &format!("{name} must be a bool"));
+    obj.cast::<PyBool>().map(|b| b.is_true()).map_err(|_| bad())
 }

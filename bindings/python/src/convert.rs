@@ -1,4 +1,5 @@
-//! Python values ⇄ JSON values and aware `datetime`s ⇄ core `Timestamp`s.
+//! Python values → JSON values, aware `datetime`s → core `Timestamp`s (the way back is
+//! `objects.rs`).
 //!
 //! Conversion only: a value's meaning (is this a valid session? a safe integer?) is decided
 //! by the core after conversion. What this file refuses are values JSON has no form for
@@ -6,7 +7,6 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Datelike, Timelike, Utc};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{
@@ -14,7 +14,7 @@ use pyo3::types::{
 };
 use serde_json::{Map, Number, Value};
 use sessionkeeper_core::error::{lone_surrogate, LONE_SURROGATE};
-use sessionkeeper_core::{OnlineAccessInfo, Origin, Timestamp};
+use sessionkeeper_core::{Origin, Timestamp};
 
 use crate::error::to_py;
 
@@ -163,18 +163,15 @@ fn to_value_at(
         }
         return Ok(Value::Object(map));
     }
-    if let Ok(l) = obj.cast::<PyList>() {
-        let items = l
-            .iter()
-            .enumerate()
-            .map(|(i, v)| to_value_at(&v, &Path::Index(path, i), ctx, depth + 1));
-        return items.collect::<PyResult<Vec<_>>>().map(Value::Array);
-    }
-    if let Ok(t) = obj.cast::<PyTuple>() {
-        let items = t
-            .iter()
-            .enumerate()
-            .map(|(i, v)| to_value_at(&v, &Path::Index(path, i), ctx, depth + 1));
+    if containers {
+        // A list or a tuple (dicts returned above), read as stored: never through a subclass's
+        // `__iter__`, and a snapshot, as for dicts.
+        let items: Vec<Bound<'_, PyAny>> = match obj.cast::<PyList>() {
+            Ok(list) => list.iter().collect(),
+            Err(_) => obj.cast::<PyTuple>()?.iter().collect(),
+        };
+        let items = items.iter().enumerate();
+        let items = items.map(|(i, v)| to_value_at(v, &Path::Index(path, i), ctx, depth + 1));
         return items.collect::<PyResult<Vec<_>>>().map(Value::Array);
     }
     if obj.is_instance_of::<PyDateTime>() {
@@ -218,128 +215,7 @@ pub(crate) fn epoch_ms(
         .ok_or_else(|| unconvertible(py, ctx, path, "is out of the range of a JavaScript Date"))
 }
 
-/// A timestamp as an aware UTC `datetime`. Python's `datetime` stops at year 9999; later
-/// instants (which JavaScript allows) raise `ValueError` here, while `to_json` still works.
-pub(crate) fn to_datetime(py: Python<'_>, t: Timestamp) -> PyResult<Bound<'_, PyDateTime>> {
-    let dt = DateTime::<Utc>::from_timestamp_millis(t.epoch_ms()).ok_or_else(|| {
-        pyo3::exceptions::PyValueError::new_err("timestamp out of range".to_string())
-    })?;
-    if !(1..=9999).contains(&dt.year()) {
-        return Err(pyo3::exceptions::PyValueError::new_err(format!(
-            "{} is outside the years a Python datetime holds (1-9999)",
-            t.to_iso()
-        )));
-    }
-    let utc = PyTzInfo::utc(py)?;
-    PyDateTime::new(
-        py,
-        dt.year(),
-        dt.month() as u8,
-        dt.day() as u8,
-        dt.hour() as u8,
-        dt.minute() as u8,
-        dt.second() as u8,
-        dt.timestamp_subsec_micros(),
-        Some(&utc),
-    )
-}
-
-/// Converts JSON to Python: objects become `dict`s (in order), arrays `list`s.
-pub(crate) fn from_value<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
-    Ok(match value {
-        Value::Null => py.None().into_bound(py),
-        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
-        Value::Number(n) => number(py, n)?,
-        Value::String(s) => PyString::new(py, s).into_any(),
-        Value::Array(items) => {
-            let list = PyList::empty(py);
-            for item in items {
-                list.append(from_value(py, item)?)?;
-            }
-            list.into_any()
-        }
-        Value::Object(map) => object(py, map)?.into_any(),
-    })
-}
-
-/// A JSON object as a `dict`.
-pub(crate) fn object<'py>(
-    py: Python<'py>,
-    map: &Map<String, Value>,
-) -> PyResult<Bound<'py, PyDict>> {
-    let dict = PyDict::new(py);
-    for (k, v) in map {
-        dict.set_item(k, from_value(py, v)?)?;
-    }
-    Ok(dict)
-}
-
-/// A JSON number as `int` or `float`.
-pub(crate) fn number<'py>(py: Python<'py>, n: &Number) -> PyResult<Bound<'py, PyAny>> {
-    if let Some(i) = n.as_i64() {
-        return Ok(i.into_pyobject(py)?.into_any());
-    }
-    if let Some(u) = n.as_u64() {
-        return Ok(u.into_pyobject(py)?.into_any());
-    }
-    Ok(PyFloat::new(py, n.as_f64().unwrap_or(f64::NAN)).into_any())
-}
-
 /// `bytes` a store handed back, as text when they are UTF-8.
 pub(crate) fn bytes_text<'a>(b: &'a Bound<'_, PyBytes>) -> Option<&'a str> {
     std::str::from_utf8(b.as_bytes()).ok()
-}
-
-/// `onlineAccessInfo` as a dict with Shopify's snake_case keys, built from the fields (known
-/// keys first, then the extra ones).
-pub(crate) fn info_dict<'py>(
-    py: Python<'py>,
-    info: &OnlineAccessInfo,
-) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    if let Some(n) = &info.expires_in {
-        d.set_item("expires_in", number(py, n)?)?;
-    }
-    if let Some(s) = &info.associated_user_scope {
-        d.set_item("associated_user_scope", s)?;
-    }
-    if let Some(s) = &info.session {
-        d.set_item("session", s)?;
-    }
-    if let Some(n) = &info.account_number {
-        d.set_item("account_number", number(py, n)?)?;
-    }
-    if let Some(u) = &info.associated_user {
-        let user = PyDict::new(py);
-        if let Some(n) = &u.id {
-            user.set_item("id", number(py, n)?)?;
-        }
-        for (k, v) in
-            [("first_name", &u.first_name), ("last_name", &u.last_name), ("email", &u.email)]
-        {
-            if let Some(s) = v {
-                user.set_item(k, s)?;
-            }
-        }
-        if let Some(b) = u.email_verified {
-            user.set_item("email_verified", b)?;
-        }
-        if let Some(b) = u.account_owner {
-            user.set_item("account_owner", b)?;
-        }
-        if let Some(s) = &u.locale {
-            user.set_item("locale", s)?;
-        }
-        if let Some(b) = u.collaborator {
-            user.set_item("collaborator", b)?;
-        }
-        for (k, v) in &u.extra {
-            user.set_item(k, from_value(py, v)?)?;
-        }
-        d.set_item("associated_user", user)?;
-    }
-    for (k, v) in &info.extra {
-        d.set_item(k, from_value(py, v)?)?;
-    }
-    Ok(d)
 }

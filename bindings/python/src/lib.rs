@@ -11,6 +11,7 @@ mod convert;
 mod error;
 mod layout;
 mod manager;
+mod objects;
 mod policy;
 mod session;
 mod stores;
@@ -29,6 +30,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<manager::NativeManager>()?;
     m.add_class::<manager::SessionState>()?;
     m.add("ERROR_CODES", sessionkeeper_core::ERROR_CODES.to_vec())?;
+    // The core's field table, `(js, python, kind)` in canonical order, for tests and tools.
+    let fields = sessionkeeper_core::host::FIELDS.iter().map(|f| (f.js, f.python, f.kind.name()));
+    m.add("SESSION_FIELDS", fields.collect::<Vec<_>>())?;
     m.add("BATTERY_VECTORS", sessionkeeper_core::battery::VECTORS)?;
     callback::register(m)?;
     layout::register(m)?;

@@ -8,16 +8,18 @@
 
 use std::sync::Arc;
 
+use pyo3::exceptions::{PyAttributeError, PyRuntimeError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
-use serde_json::{Map, Value};
-use sessionkeeper_core::session::check_id;
+use pyo3::types::{PyBytes, PyDateTime, PyDict, PyList, PyString, PyTuple, PyType};
+use serde_json::Value;
+use sessionkeeper_core::host::{ACTIVE_WITHIN_MS, FIELDS};
 use sessionkeeper_core::{Origin, PropertyArrayMode, Session};
 
-use crate::arguments::{bool_arg, invalid_argument, scopes_arg, within_arg};
-use crate::convert::{self, to_value, type_name, Ctx, Path};
+use crate::arguments::{bool_arg, scopes_arg, within_arg, wrong_type};
+use crate::convert::{self, to_value, Ctx, Path};
 use crate::error::OrRaise;
-use crate::views::session_from_arg;
+use crate::objects;
+use crate::views::{from_arguments, session_from_arg};
 
 /// A Shopify-compatible session: `id`, `shop`, `state`, `is_online`, `scope`, `expires`,
 /// `access_token`, `refresh_token`, `refresh_token_expires`, `online_access_info`, plus app `data`.
@@ -27,7 +29,7 @@ use crate::views::session_from_arg;
 /// constructor and setters also take ISO-8601 text with an offset or an epoch number
 /// (milliseconds, except that 1e9 up to 1e11 are epoch seconds: never silently a 1970 date).
 /// `to_json()` gives the canonical JSON that Node's `JSON.stringify(session)` gives.
-/// Tokens never appear in `repr()`.
+/// `repr()` follows the core's one redaction rule: tokens `<redacted>`, `data` as `<N keys>`.
 #[pyclass(module = "sessionkeeper", name = "Session")]
 pub struct PySession {
     pub(crate) inner: Arc<Session>,
@@ -42,45 +44,26 @@ impl PySession {
     /// Creates a session; `id` is required, every other field optional. Invalid values raise
     /// `InvalidArgumentError` (a `SessionStorageError` and a `ValueError`) naming the field.
     #[new]
-    #[pyo3(signature = (id, shop=None, state=None, is_online=None, scope=None, expires=None,
-        access_token=None, refresh_token=None, refresh_token_expires=None,
-        online_access_info=None, data=None),
+    #[pyo3(signature = (*args, **kwargs),
         text_signature = "(id, shop='', state='', is_online=False, scope=None, expires=None, access_token=None, refresh_token=None, refresh_token_expires=None, online_access_info=None, data=None)")]
-    #[allow(clippy::too_many_arguments)]
-    fn py_new(
+    fn py_new(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        Ok(Self::new(from_arguments(args, kwargs)?))
+    }
+
+    /// Sets a field by the constructor's rules (`InvalidArgumentError` naming the field);
+    /// `None` means absent, so `""`/`False` for `shop`, `state` and `is_online`.
+    fn __setattr__(
+        &mut self,
         py: Python<'_>,
-        id: &Bound<'_, PyAny>,
-        shop: Option<&Bound<'_, PyAny>>,
-        state: Option<&Bound<'_, PyAny>>,
-        is_online: Option<&Bound<'_, PyAny>>,
-        scope: Option<&Bound<'_, PyAny>>,
-        expires: Option<&Bound<'_, PyAny>>,
-        access_token: Option<&Bound<'_, PyAny>>,
-        refresh_token: Option<&Bound<'_, PyAny>>,
-        refresh_token_expires: Option<&Bound<'_, PyAny>>,
-        online_access_info: Option<&Bound<'_, PyAny>>,
-        data: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Self> {
-        let fields = [
-            ("id", Some(id)),
-            ("shop", shop),
-            ("state", state),
-            ("isOnline", is_online),
-            ("scope", scope),
-            ("expires", expires),
-            ("accessToken", access_token),
-            ("refreshToken", refresh_token),
-            ("refreshTokenExpires", refresh_token_expires),
-            ("onlineAccessInfo", online_access_info),
-            ("data", data),
-        ];
-        let mut map = Map::with_capacity(fields.len());
-        for (key, value) in fields {
-            if let Some(v) = value {
-                map.insert(key.into(), to_value(v, &Path::Root(key), Ctx::ARGUMENT)?);
-            }
+        name: &str,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        match FIELDS.iter().find(|f| f.python == name) {
+            Some(field) => self.set(py, field, value),
+            None => Err(PyAttributeError::new_err(format!(
+                "'Session' object has no attribute '{name}'"
+            ))),
         }
-        Ok(Self::new(Session::from_object(&map, Origin::Argument).or_raise(py)?))
     }
 
     /// The session id: a non-empty string of at most 1024 UTF-8 bytes.
@@ -89,32 +72,10 @@ impl PySession {
         &self.inner.id
     }
 
-    #[setter(id)]
-    fn set_id(&mut self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        let id = value.cast::<PyString>().map_err(|_| {
-            invalid_argument(
-                py,
-                format!(
-                    "session id must be a non-empty string, got a value of type {}",
-                    type_name(value)
-                ),
-            )
-        })?;
-        let id = convert::text(id, Origin::Argument, || "session id".into())?;
-        check_id(id, Origin::Argument).or_raise(py)?;
-        Arc::make_mut(&mut self.inner).id = id.to_owned();
-        Ok(())
-    }
-
     /// The shop domain (`example.myshopify.com`); `""` when unset.
     #[getter]
     fn shop(&self) -> &str {
         &self.inner.shop
-    }
-
-    #[setter(shop)]
-    fn set_shop(&mut self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.set(py, "shop", value)
     }
 
     /// The OAuth state; `""` when unset.
@@ -123,20 +84,10 @@ impl PySession {
         &self.inner.state
     }
 
-    #[setter(state)]
-    fn set_state(&mut self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.set(py, "state", value)
-    }
-
     /// Whether the access token is an online (per-user) token.
     #[getter]
     fn is_online(&self) -> bool {
         self.inner.is_online
-    }
-
-    #[setter(is_online)]
-    fn set_is_online(&mut self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.set(py, "isOnline", value)
     }
 
     /// The granted scopes, comma-separated, or `None`.
@@ -145,20 +96,10 @@ impl PySession {
         self.inner.scope.as_deref()
     }
 
-    #[setter(scope)]
-    fn set_scope(&mut self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.set(py, "scope", value)
-    }
-
     /// When the access token expires (an aware UTC datetime), or `None`.
     #[getter]
-    fn expires<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        self.inner.expires.map(|t| convert::to_datetime(py, t).map(Bound::into_any)).transpose()
-    }
-
-    #[setter(expires)]
-    fn set_expires(&mut self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.set(py, "expires", value)
+    fn expires<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDateTime>>> {
+        self.inner.expires.map(|t| objects::to_datetime(py, t)).transpose()
     }
 
     /// The access token, or `None`. Never shown by `repr()`.
@@ -167,36 +108,19 @@ impl PySession {
         self.inner.access_token.as_deref()
     }
 
-    #[setter(access_token)]
-    fn set_access_token(&mut self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.set(py, "accessToken", value)
-    }
-
     /// The refresh token, or `None`. Never shown by `repr()`.
     #[getter]
     fn refresh_token(&self) -> Option<&str> {
         self.inner.refresh_token.as_deref()
     }
 
-    #[setter(refresh_token)]
-    fn set_refresh_token(&mut self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.set(py, "refreshToken", value)
-    }
-
     /// When the refresh token expires (an aware UTC datetime), or `None`.
     #[getter]
-    fn refresh_token_expires<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        let t = self.inner.refresh_token_expires;
-        t.map(|t| convert::to_datetime(py, t).map(Bound::into_any)).transpose()
-    }
-
-    #[setter(refresh_token_expires)]
-    fn set_refresh_token_expires(
-        &mut self,
-        py: Python<'_>,
-        value: &Bound<'_, PyAny>,
-    ) -> PyResult<()> {
-        self.set(py, "refreshTokenExpires", value)
+    fn refresh_token_expires<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<Option<Bound<'py, PyDateTime>>> {
+        self.inner.refresh_token_expires.map(|t| objects::to_datetime(py, t)).transpose()
     }
 
     /// The user behind an online token, as a dict with Shopify's snake_case keys (`expires_in`,
@@ -204,34 +128,18 @@ impl PySession {
     /// Changes made to the dict are part of the session.
     #[getter]
     fn online_access_info(&mut self, py: Python<'_>) -> PyResult<Option<Py<PyDict>>> {
-        if self.info_view.is_none() {
-            if let Some(info) = &self.inner.online_access_info {
-                self.info_view = Some(convert::info_dict(py, info)?.unbind());
-            }
-        }
-        Ok(self.info_view.as_ref().map(|d| d.clone_ref(py)))
-    }
-
-    #[setter(online_access_info)]
-    fn set_online_access_info(&mut self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.set(py, "onlineAccessInfo", value)
+        let info = self.inner.online_access_info.as_ref();
+        view(py, &mut self.info_view, || {
+            info.map(|i| objects::info_dict(py, &i.known(), &i.extra)).transpose()
+        })
     }
 
     /// Free app data (a dict of JSON values), or `None`. Changes made to the dict are part of
     /// the session.
     #[getter]
     fn data(&mut self, py: Python<'_>) -> PyResult<Option<Py<PyDict>>> {
-        if self.data_view.is_none() {
-            if let Some(map) = &self.inner.data {
-                self.data_view = Some(convert::object(py, map)?.unbind());
-            }
-        }
-        Ok(self.data_view.as_ref().map(|d| d.clone_ref(py)))
-    }
-
-    #[setter(data)]
-    fn set_data(&mut self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.set(py, "data", value)
+        let data = self.inner.data.as_ref();
+        view(py, &mut self.data_view, || data.map(|m| objects::object(py, m)).transpose())
     }
 
     /// The canonical JSON text, byte-identical to Node's `JSON.stringify(session)`.
@@ -241,8 +149,8 @@ impl PySession {
 
     /// The canonical JSON object as a dict (camelCase keys, dates as ISO-8601 strings).
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        let value = parse_json(&Self::core(slf)?.to_json())?;
-        convert::from_value(slf.py(), &value)
+        let value = serde_json::from_str(&Self::core(slf)?.to_json());
+        objects::from_value(slf.py(), &value.map_err(|e| PyRuntimeError::new_err(e.to_string()))?)
     }
 
     /// Reads JSON text (`str` or UTF-8 `bytes`) in any accepted shape: canonical JSON, a plain
@@ -256,11 +164,7 @@ impl PySession {
         } else if let Some(t) = text.cast::<PyBytes>().ok().and_then(|b| convert::bytes_text(b)) {
             t
         } else {
-            let why = format!(
-                "from_json expects JSON text (str or UTF-8 bytes), got a value of type {}",
-                type_name(text)
-            );
-            return Err(invalid_argument(py, why));
+            return Err(wrong_type(text, "from_json expects JSON text (str or UTF-8 bytes)"));
         };
         Ok(Self::new(Session::from_json(text, Origin::Stored).or_raise(py)?))
     }
@@ -271,8 +175,7 @@ impl PySession {
     #[classmethod]
     fn from_dict(_cls: &Bound<'_, PyType>, value: &Bound<'_, PyAny>) -> PyResult<Self> {
         if !value.is_instance_of::<PyDict>() {
-            let why = format!("from_dict expects a dict, got a value of type {}", type_name(value));
-            return Err(invalid_argument(value.py(), why));
+            return Err(wrong_type(value, "from_dict expects a dict"));
         }
         Ok(Self::shared(session_from_arg(value)?))
     }
@@ -283,18 +186,11 @@ impl PySession {
     fn to_property_array<'py>(
         slf: &Bound<'py, Self>,
         return_user_data: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyList>> {
-        let py = slf.py();
-        let with_user = bool_arg(py, return_user_data, "return_user_data")?;
-        let session = Self::core(slf)?;
-        let list = PyList::empty(py);
-        for (k, v) in session.to_property_array(with_user) {
-            list.append(PyList::new(
-                py,
-                [PyString::new(py, k).into_any(), convert::from_value(py, &v)?],
-            )?)?;
-        }
-        Ok(list)
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let with_user = bool_arg(return_user_data, "return_user_data")?;
+        let pairs = Self::core(slf)?.to_property_array(with_user);
+        let pairs = pairs.into_iter().map(|(k, v)| Value::Array(vec![k.into(), v])).collect();
+        objects::from_value(slf.py(), &Value::Array(pairs))
     }
 
     /// Shopify's `fromPropertyArray(entries, returnUserData)`; keys are case-insensitive.
@@ -307,14 +203,11 @@ impl PySession {
         return_user_data: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let py = cls.py();
-        let mode = if bool_arg(py, return_user_data, "return_user_data")? {
-            PropertyArrayMode::WithUserData
-        } else {
-            PropertyArrayMode::WithoutUserData
-        };
+        let with_user = bool_arg(return_user_data, "return_user_data")?;
+        let mode = PropertyArrayMode::return_user_data(with_user);
         if !(entries.is_instance_of::<PyList>() || entries.is_instance_of::<PyTuple>()) {
-            let why = format!("entries must be a property array (a list of [key, value] pairs), got a value of type {}", type_name(entries));
-            return Err(invalid_argument(py, why));
+            let what = "entries must be a property array (a list of [key, value] pairs)";
+            return Err(wrong_type(entries, what));
         }
         let value = to_value(entries, &Path::Root("entries"), Ctx::ARGUMENT)?;
         Ok(Self::new(Session::from_property_array(&value, mode, Origin::Argument).or_raise(py)?))
@@ -329,7 +222,7 @@ impl PySession {
         scopes: Option<&Bound<'_, PyAny>>,
         within_ms: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<bool> {
-        let within = within_arg(py, within_ms, sessionkeeper_core::session::ACTIVE_WITHIN_MS)?;
+        let within = within_arg(py, within_ms, ACTIVE_WITHIN_MS)?;
         Ok(self.inner.is_active(scopes_arg(scopes)?.as_ref(), within))
     }
 
@@ -358,43 +251,9 @@ impl PySession {
         Ok(pyo3::types::PyBool::new(py, equal).to_owned().into_any().unbind())
     }
 
+    /// The core's one redaction rule: tokens `<redacted>`, `data` only by its size.
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
-        let py = slf.py();
-        let s = Self::core(slf)?;
-        let quote = |t: &str| -> PyResult<String> { Ok(PyString::new(py, t).repr()?.to_string()) };
-        let mut parts = vec![
-            format!("id={}", quote(&s.id)?),
-            format!("shop={}", quote(&s.shop)?),
-            format!("state={}", quote(&s.state)?),
-            format!("is_online={}", if s.is_online { "True" } else { "False" }),
-        ];
-        if let Some(scope) = &s.scope {
-            parts.push(format!("scope={}", quote(scope)?));
-        }
-        if let Some(t) = s.expires {
-            parts.push(format!("expires='{}'", t.to_iso()));
-        }
-        if s.access_token.is_some() {
-            parts.push("access_token=<redacted>".into());
-        }
-        if s.refresh_token.is_some() {
-            parts.push("refresh_token=<redacted>".into());
-        }
-        if let Some(t) = s.refresh_token_expires {
-            parts.push(format!("refresh_token_expires='{}'", t.to_iso()));
-        }
-        if let Some(user_id) = s
-            .online_access_info
-            .as_ref()
-            .and_then(|i| i.associated_user.as_ref())
-            .and_then(|u| u.id.as_ref())
-        {
-            parts.push(format!("online_access_info=<user {user_id}>"));
-        }
-        if let Some(data) = &s.data {
-            parts.push(format!("data=<{} keys>", data.len()));
-        }
-        Ok(format!("Session({})", parts.join(", ")))
+        Ok(Self::core(slf)?.shown())
     }
 
     fn __copy__(slf: &Bound<'_, Self>) -> PyResult<Self> {
@@ -412,6 +271,15 @@ impl PySession {
     }
 }
 
-fn parse_json(text: &str) -> PyResult<Value> {
-    serde_json::from_str(text).map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))
+/// The `dict` handed out for `data` or `online_access_info`: built on first access, then the
+/// same object every time, so changes made to it are read back.
+fn view<'py>(
+    py: Python<'py>,
+    cache: &mut Option<Py<PyDict>>,
+    build: impl FnOnce() -> PyResult<Option<Bound<'py, PyDict>>>,
+) -> PyResult<Option<Py<PyDict>>> {
+    if cache.is_none() {
+        *cache = build()?.map(Bound::unbind);
+    }
+    Ok(cache.as_ref().map(|d| d.clone_ref(py)))
 }

@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use pyo3::prelude::*;
 use sessionkeeper_core::storage::{check_shop, FileStorage, MemoryStorage};
-use sessionkeeper_core::{Error as CoreError, Timestamp};
+use sessionkeeper_core::Timestamp;
 
+use crate::arguments::wrong_type;
 use crate::callback::{ids_arg, str_arg};
 use crate::error::OrRaise;
 use crate::session::PySession;
@@ -28,28 +29,28 @@ impl MemoryStore {
     }
 
     /// Stores a copy of `session` (a `Session` or a dict), replacing any with its id.
-    fn put(&self, session: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn store(&self, session: &Bound<'_, PyAny>) -> PyResult<()> {
         let s = session_from_arg(session)?;
         self.inner.put(Arc::unwrap_or_clone(s)).or_raise(session.py())
     }
 
     /// The session with `id`, or `None`.
-    fn get(&self, id: &Bound<'_, PyAny>) -> PyResult<Option<PySession>> {
+    fn load(&self, id: &Bound<'_, PyAny>) -> PyResult<Option<PySession>> {
         Ok(self.inner.get(str_arg(id, "id")?).or_raise(id.py())?.map(PySession::shared))
     }
 
     /// Removes the session with `id`; `True` whether or not it existed.
-    fn remove(&self, id: &Bound<'_, PyAny>) -> PyResult<bool> {
+    fn delete(&self, id: &Bound<'_, PyAny>) -> PyResult<bool> {
         self.inner.remove(str_arg(id, "id")?).or_raise(id.py())
     }
 
     /// Removes every session in `ids` (all checked before anything is removed).
-    fn remove_many(&self, ids: &Bound<'_, PyAny>) -> PyResult<bool> {
+    fn delete_many(&self, ids: &Bound<'_, PyAny>) -> PyResult<bool> {
         self.inner.remove_many(&ids_arg(ids)?).or_raise(ids.py())
     }
 
     /// Every session of `shop`.
-    fn by_shop(&self, shop: &Bound<'_, PyAny>) -> PyResult<Vec<PySession>> {
+    fn find_by_shop(&self, shop: &Bound<'_, PyAny>) -> PyResult<Vec<PySession>> {
         let found = self.inner.by_shop(str_arg(shop, "shop")?).or_raise(shop.py())?;
         Ok(found.into_iter().map(PySession::shared).collect())
     }
@@ -77,16 +78,9 @@ impl FileStore {
     #[new]
     fn py_new(directory: &Bound<'_, PyAny>) -> PyResult<Self> {
         let py = directory.py();
-        let path: PathBuf = match directory.extract() {
-            Ok(path) => path,
-            Err(_) => {
-                let why = format!(
-                    "directory must be a str or os.PathLike, got a value of type {}",
-                    crate::convert::type_name(directory)
-                );
-                return Err(crate::error::to_py(py, &CoreError::InvalidArgument(why)));
-            }
-        };
+        let path: PathBuf = directory
+            .extract()
+            .map_err(|_| wrong_type(directory, "directory must be a str or os.PathLike"))?;
         Ok(FileStore { inner: py.detach(|| FileStorage::open(path)).or_raise(py)? })
     }
 
@@ -97,40 +91,46 @@ impl FileStore {
     }
 
     /// Writes `session` (a snapshot from `session_argument`) atomically.
-    fn put(&self, py: Python<'_>, session: &Bound<'_, PySession>) -> PyResult<bool> {
+    fn store(&self, py: Python<'_>, session: &Bound<'_, PySession>) -> PyResult<bool> {
         let s = PySession::core(session)?;
-        let fs = self.inner.clone();
-        py.detach(move || fs.put(&s)).or_raise(py)?;
-        Ok(true)
+        self.detached(py, move |fs| fs.put(&s).map(|()| true))
     }
 
     /// The session with `id`, or `None`.
-    fn get(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<Option<PySession>> {
+    fn load(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<Option<PySession>> {
         let id = str_arg(id, "id")?.to_owned();
-        let fs = self.inner.clone();
-        Ok(py.detach(move || fs.get(&id)).or_raise(py)?.map(PySession::new))
+        Ok(self.detached(py, move |fs| fs.get(&id))?.map(PySession::new))
     }
 
     /// Deletes the session with `id`; `True` whether or not it existed.
-    fn remove(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<bool> {
+    fn delete(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<bool> {
         let id = str_arg(id, "id")?.to_owned();
-        let fs = self.inner.clone();
-        py.detach(move || fs.remove(&id)).or_raise(py)
+        self.detached(py, move |fs| fs.remove(&id))
     }
 
     /// Deletes every session in `ids`.
-    fn remove_many(&self, py: Python<'_>, ids: &Bound<'_, PyAny>) -> PyResult<bool> {
+    fn delete_many(&self, py: Python<'_>, ids: &Bound<'_, PyAny>) -> PyResult<bool> {
         let ids = ids_arg(ids)?;
-        let fs = self.inner.clone();
-        py.detach(move || fs.remove_many(&ids)).or_raise(py)
+        self.detached(py, move |fs| fs.remove_many(&ids))
     }
 
     /// Every session of `shop`.
-    fn by_shop(&self, py: Python<'_>, shop: &Bound<'_, PyAny>) -> PyResult<Vec<PySession>> {
+    fn find_by_shop(&self, py: Python<'_>, shop: &Bound<'_, PyAny>) -> PyResult<Vec<PySession>> {
         let shop = str_arg(shop, "shop")?.to_owned();
         check_shop(&shop).or_raise(py)?;
-        let fs = self.inner.clone();
-        let found = py.detach(move || fs.by_shop(&shop)).or_raise(py)?;
+        let found = self.detached(py, move |fs| fs.by_shop(&shop))?;
         Ok(found.into_iter().map(PySession::new).collect())
+    }
+}
+
+impl FileStore {
+    /// Runs `job` on this storage with the GIL released (file I/O blocks).
+    fn detached<T: Send>(
+        &self,
+        py: Python<'_>,
+        job: impl FnOnce(&FileStorage) -> sessionkeeper_core::Result<T> + Send,
+    ) -> PyResult<T> {
+        let fs = self.inner.clone();
+        py.detach(move || job(&fs)).or_raise(py)
     }
 }

@@ -1,25 +1,20 @@
-//! How a `Session` changes: setters read one field through the core's rules, and the `dict`
-//! views handed out for `data` and `online_access_info` are read back (and validated) before
-//! the core session is used. Also the one conversion of an app's session argument.
+//! How a `Session` is built and changed: the constructor's arguments and the setters are read
+//! through the core's field table and rules, and the `dict` views handed out for `data` and
+//! `online_access_info` are read back (and validated) before the core session is used. Also
+//! the one conversion of an app's session argument.
 
 use std::sync::Arc;
 
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use serde_json::{Map, Value};
+use pyo3::types::{PyDict, PyTuple};
+use serde_json::Map;
+use sessionkeeper_core::session::{field_named, Field, FieldValue, Kind, FIELDS};
 use sessionkeeper_core::{Origin, Session};
 
 use crate::convert::{to_value, Ctx, Path};
 use crate::error::OrRaise;
 use crate::session::PySession;
-
-/// Reads one field the way the core reads it inside a session, so a setter applies exactly
-/// the constructor's rules and messages.
-fn parse_field(py: Python<'_>, id: &str, key: &str, value: Value) -> PyResult<Session> {
-    let mut map = Map::with_capacity(2);
-    map.insert("id".into(), Value::String(id.to_owned()));
-    map.insert(key.into(), value);
-    Session::from_object(&map, Origin::Argument).or_raise(py)
-}
 
 impl PySession {
     /// Wraps a valid core session.
@@ -40,57 +35,79 @@ impl PySession {
     }
 
     fn read_views(&mut self, py: Python<'_>) -> PyResult<()> {
-        if let Some(view) = &self.data_view {
-            let value = to_value(view.bind(py).as_any(), &Path::Root("data"), Ctx::ARGUMENT)?;
-            if self.inner.data.as_ref().map(|m| m as &Map<String, Value>) != value.as_object() {
-                let parsed = parse_field(py, &self.inner.id, "data", value)?;
-                Arc::make_mut(&mut self.inner).data = parsed.data;
-            }
-        }
-        if let Some(view) = &self.info_view {
-            let value =
-                to_value(view.bind(py).as_any(), &Path::Root("onlineAccessInfo"), Ctx::ARGUMENT)?;
-            let parsed = parse_field(py, &self.inner.id, "onlineAccessInfo", value)?;
-            if parsed.online_access_info != self.inner.online_access_info {
-                Arc::make_mut(&mut self.inner).online_access_info = parsed.online_access_info;
+        for (view, name) in [(&self.data_view, "data"), (&self.info_view, "online_access_info")] {
+            let (Some(view), Some(field)) = (view, field_named(name)) else { continue };
+            let value = to_value(view.bind(py).as_any(), &Path::Root(field.js), Ctx::ARGUMENT)?;
+            let unchanged = match self.inner.get_field(field) {
+                FieldValue::Data(data) => data == value.as_object(),
+                current => {
+                    let mut read = Session::new(self.inner.id.as_str()).or_raise(py)?;
+                    read.set_field(field, &value, Origin::Argument).or_raise(py)?;
+                    read.get_field(field) == current
+                }
+            };
+            if !unchanged {
+                Arc::make_mut(&mut self.inner)
+                    .set_field(field, &value, Origin::Argument)
+                    .or_raise(py)?;
             }
         }
         Ok(())
     }
 
+    /// Sets `field` by the constructor's rules; a new value replaces the dict handed out.
     pub(crate) fn set(
         &mut self,
         py: Python<'_>,
-        key: &str,
+        field: &Field,
         value: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
-        let parsed = parse_field(
-            py,
-            &self.inner.id,
-            key,
-            to_value(value, &Path::Root(key), Ctx::ARGUMENT)?,
-        )?;
-        let s = Arc::make_mut(&mut self.inner);
-        match key {
-            "shop" => s.shop = parsed.shop,
-            "state" => s.state = parsed.state,
-            "isOnline" => s.is_online = parsed.is_online,
-            "scope" => s.scope = parsed.scope,
-            "expires" => s.expires = parsed.expires,
-            "accessToken" => s.access_token = parsed.access_token,
-            "refreshToken" => s.refresh_token = parsed.refresh_token,
-            "refreshTokenExpires" => s.refresh_token_expires = parsed.refresh_token_expires,
-            "onlineAccessInfo" => {
-                s.online_access_info = parsed.online_access_info;
-                self.info_view = None;
-            }
-            _ => {
-                s.data = parsed.data;
-                self.data_view = None;
-            }
+        let value = to_value(value, &Path::Root(field.js), Ctx::ARGUMENT)?;
+        Arc::make_mut(&mut self.inner).set_field(field, &value, Origin::Argument).or_raise(py)?;
+        match field.kind {
+            Kind::Data => self.data_view = None,
+            Kind::OnlineAccessInfo => self.info_view = None,
+            _ => {}
         }
         Ok(())
     }
+}
+
+/// The session `Session(...)` describes. Its parameters are the fields of the core's table in
+/// their order (`text_signature` spells them out; a test checks it against the table).
+pub(crate) fn from_arguments(
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Session> {
+    let type_error = |why: String| Err(PyTypeError::new_err(format!("Session() {why}")));
+    let mut given: Vec<Option<Bound<'_, PyAny>>> = vec![None; FIELDS.len()];
+    if args.len() > FIELDS.len() {
+        let (most, n) = (FIELDS.len(), args.len());
+        return type_error(format!(
+            "takes from 1 to {most} positional arguments but {n} were given"
+        ));
+    }
+    given.iter_mut().zip(args).for_each(|(slot, arg)| *slot = Some(arg));
+    for (key, value) in kwargs.into_iter().flatten() {
+        let name = key.str()?;
+        let name = name.to_cow()?;
+        let Some(i) = FIELDS.iter().position(|f| f.python == name) else {
+            return type_error(format!("got an unexpected keyword argument '{name}'"));
+        };
+        if given[i].replace(value).is_some() {
+            return type_error(format!("got multiple values for argument '{name}'"));
+        }
+    }
+    if given[0].is_none() {
+        return type_error("missing 1 required positional argument: 'id'".into());
+    }
+    let mut map = Map::with_capacity(FIELDS.len());
+    for (field, value) in FIELDS.iter().zip(&given) {
+        if let Some(v) = value {
+            map.insert(field.js.into(), to_value(v, &Path::Root(field.js), Ctx::ARGUMENT)?);
+        }
+    }
+    Session::from_object(&map, Origin::Argument).or_raise(args.py())
 }
 
 /// Builds a session from a `dict` (or property array) the app passed: `INVALID_ARGUMENT`.

@@ -1,5 +1,6 @@
 //! Canonical JSON: the bytes `JSON.stringify(session)` gives in Node and `to_json()` in Python.
 
+use super::fields::{FieldValue, FIELDS};
 use super::Session;
 use crate::error::{Origin, Result};
 use crate::json;
@@ -40,40 +41,32 @@ impl Session {
         out
     }
 
-    /// Appends canonical JSON to `out`.
+    /// Appends canonical JSON to `out`: the fields of [`FIELDS`] in their order, absent
+    /// optional ones left out.
     pub fn write_json(&self, out: &mut String) {
-        out.push_str("{\"id\":");
-        json::write_str(out, &self.id);
-        out.push_str(",\"shop\":");
-        json::write_str(out, &self.shop);
-        out.push_str(",\"state\":");
-        json::write_str(out, &self.state);
-        out.push_str(if self.is_online { ",\"isOnline\":true" } else { ",\"isOnline\":false" });
-        let strings = [
-            ("scope", &self.scope, None),
-            ("expires", &None, self.expires),
-            ("accessToken", &self.access_token, None),
-            ("refreshToken", &self.refresh_token, None),
-            ("refreshTokenExpires", &None, self.refresh_token_expires),
-        ];
-        for (key, text, date) in strings {
-            if let Some(s) = text {
-                push_key(out, key);
-                json::write_str(out, s);
-            } else if let Some(d) = date {
-                push_key(out, key);
-                out.push('"');
-                out.push_str(&d.to_iso());
-                out.push('"');
+        let mut separator = '{';
+        for field in &FIELDS {
+            let value = self.get_field(field);
+            if !value.is_present() {
+                continue;
             }
-        }
-        if let Some(info) = &self.online_access_info {
-            push_key(out, "onlineAccessInfo");
-            info.write(out);
-        }
-        if let Some(data) = &self.data {
-            push_key(out, "data");
-            json::write_object(out, data);
+            out.push(separator);
+            separator = ',';
+            out.push('"');
+            out.push_str(field.js);
+            out.push_str("\":");
+            match value {
+                FieldValue::Text(s) | FieldValue::OptionalText(Some(s)) => json::write_str(out, s),
+                FieldValue::Flag(b) => out.push_str(if b { "true" } else { "false" }),
+                FieldValue::Date(Some(d)) => {
+                    out.push('"');
+                    out.push_str(&d.to_iso());
+                    out.push('"');
+                }
+                FieldValue::OnlineAccessInfo(Some(info)) => info.write(out),
+                FieldValue::Data(Some(data)) => json::write_object(out, data),
+                _ => {}
+            }
         }
         out.push('}');
     }
@@ -89,10 +82,4 @@ impl Session {
             Canonical::Rewritten(session, canonical)
         })
     }
-}
-
-fn push_key(out: &mut String, key: &str) {
-    out.push_str(",\"");
-    out.push_str(key);
-    out.push_str("\":");
 }

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Number};
 
-use super::fields::{check_id, Reader};
+use super::read::{check_id, Reader};
 use super::{AssociatedUser, OnlineAccessInfo, Session};
 use crate::error::Origin;
 use crate::json;
@@ -44,8 +44,9 @@ struct Fast<'a> {
     online_access_info: Option<FastInfo<'a>>,
     #[serde(borrow, default)]
     data: Option<&'a RawValue>,
-    // The snake_case spellings (`SNAKE_CASE_KEYS`): any of them sends the text to the general
-    // reader, which merges them with the camelCase keys (serde would silently ignore them).
+    // The Python spellings (`FIELDS`): any of them sends the text to the general reader, which
+    // merges them with the camelCase keys (serde would silently ignore them). A test checks
+    // that the keys of this struct are exactly the spellings of `FIELDS`.
     #[serde(default, rename = "is_online")]
     snake_is_online: Option<IgnoredAny>,
     #[serde(default, rename = "access_token")]
@@ -159,7 +160,7 @@ pub(crate) fn read(text: &str, origin: Origin) -> Option<Session> {
     let data = match f.data {
         Some(raw) if raw.get() != "null" => {
             let v = serde_json::from_str(raw.get()).ok()?;
-            super::parse::read_data(Some(&v), &r).ok()?
+            r.data(Some(&v)).ok()?
         }
         _ => None,
     };
@@ -176,4 +177,67 @@ pub(crate) fn read(text: &str, origin: Origin) -> Option<Session> {
         online_access_info,
         data,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::FIELDS;
+    use serde::de::{self, Visitor};
+
+    /// A deserializer that only records the keys a struct asks for.
+    struct Keys(Vec<&'static str>);
+
+    impl<'de> de::Deserializer<'de> for &mut Keys {
+        type Error = de::value::Error;
+
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _name: &'static str,
+            fields: &'static [&'static str],
+            _visitor: V,
+        ) -> Result<V::Value, Self::Error> {
+            self.0 = fields.to_vec();
+            Err(de::Error::custom("keys recorded"))
+        }
+
+        fn deserialize_any<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, Self::Error> {
+            Err(de::Error::custom("only structs"))
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+            option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+            ignored_any
+        }
+    }
+
+    #[test]
+    fn the_fast_path_knows_exactly_the_spellings_of_the_field_table() {
+        let mut keys = Keys(Vec::new());
+        assert!(Fast::deserialize(&mut keys).is_err());
+        let mut expected: Vec<&str> = FIELDS.iter().map(|f| f.js).collect();
+        expected.extend(FIELDS.iter().filter(|f| f.python != f.js).map(|f| f.python));
+        keys.0.sort_unstable();
+        expected.sort_unstable();
+        assert_eq!(keys.0, expected);
+    }
+
+    #[test]
+    fn the_fast_path_builds_what_the_general_reader_builds() {
+        let text = r#"{"id":"a","shop":"s","state":"t","isOnline":true,"scope":"x","expires":"2030-01-01T00:00:00.000Z","accessToken":"a","refreshToken":"r","refreshTokenExpires":"2031-01-01T00:00:00.000Z","onlineAccessInfo":{"expires_in":1,"associated_user_scope":"x","session":"s","account_number":2,"associated_user":{"id":1,"first_name":"A","last_name":"L","email":"e","email_verified":true,"account_owner":false,"locale":"en","collaborator":false}},"data":{"k":[1]}}"#;
+        let fast = read(text, Origin::Stored).expect("canonical text takes the fast path");
+        let value = serde_json::from_str(text).unwrap();
+        assert_eq!(fast, Session::from_value(&value, Origin::Stored).unwrap());
+        assert_eq!(fast.to_json(), text);
+        for field in FIELDS.iter().filter(|f| f.python != f.js) {
+            let snake =
+                text.replacen(&format!("\"{}\":", field.js), &format!("\"{}\":", field.python), 1);
+            assert!(
+                read(&snake, Origin::Stored).is_none(),
+                "{} goes to the general reader",
+                field.python
+            );
+        }
+    }
 }

@@ -3,10 +3,12 @@
 mod canonical;
 mod compare;
 mod fast;
-pub(crate) mod fields;
+mod fields;
 mod online;
 mod parse;
 mod property_array;
+mod read;
+mod shown;
 
 use std::fmt;
 
@@ -14,10 +16,12 @@ use serde_json::{Map, Value};
 
 pub use canonical::Canonical;
 pub use compare::js_equal;
-pub use fields::{check_id, MAX_ID_BYTES};
-pub use online::{AssociatedUser, OnlineAccessInfo};
-pub use parse::SNAKE_CASE_KEYS;
+pub(crate) use fields::is_secret;
+pub use fields::{field_named, Field, FieldValue, Kind, FIELDS};
+pub use online::{AssociatedUser, InfoValue, Known, OnlineAccessInfo};
 pub use property_array::PropertyArrayMode;
+pub use read::{check_id, MAX_ID_BYTES};
+pub use shown::Style;
 
 use crate::error::{Origin, Result};
 use crate::scopes::AuthScopes;
@@ -45,9 +49,9 @@ pub struct Session {
     pub scope: Option<String>,
     /// When the access token expires.
     pub expires: Option<Timestamp>,
-    /// The access token. Never printed by `Debug`.
+    /// The access token. Never shown (`Debug`, [`Session::shown`]).
     pub access_token: Option<String>,
-    /// The refresh token. Never printed by `Debug`.
+    /// The refresh token. Never shown (`Debug`, [`Session::shown`]).
     pub refresh_token: Option<String>,
     /// When the refresh token expires.
     pub refresh_token_expires: Option<Timestamp>,
@@ -62,8 +66,13 @@ impl Session {
     pub fn new(id: impl Into<String>) -> Result<Self> {
         let id = id.into();
         check_id(&id, Origin::Argument)?;
-        Ok(Session {
-            id,
+        Ok(Session { id, ..Session::blank() })
+    }
+
+    /// A session with every field absent and an empty id, for a reader to fill.
+    fn blank() -> Session {
+        Session {
+            id: String::new(),
             shop: String::new(),
             state: String::new(),
             is_online: false,
@@ -74,7 +83,7 @@ impl Session {
             refresh_token_expires: None,
             online_access_info: None,
             data: None,
-        })
+        }
     }
 
     /// Re-checks the rules parsing enforces, for a session built or changed field by field:
@@ -150,24 +159,13 @@ impl Session {
 }
 
 impl fmt::Debug for Session {
-    /// Prints every field but the tokens, which show only whether they are set.
+    /// The one redaction rule ([`Session::shown_as`]): no tokens, `data` only by its size.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let redact = |t: &Option<String>| t.as_ref().map(|_| "[redacted]");
-        f.debug_struct("Session")
-            .field("id", &self.id)
-            .field("shop", &self.shop)
-            .field("state", &self.state)
-            .field("is_online", &self.is_online)
-            .field("scope", &self.scope)
-            .field("expires", &self.expires.map(Timestamp::to_iso))
-            .field("access_token", &redact(&self.access_token))
-            .field("refresh_token", &redact(&self.refresh_token))
-            .field("refresh_token_expires", &self.refresh_token_expires.map(Timestamp::to_iso))
-            .field("online_access_info", &self.online_access_info)
-            .field("data", &self.data)
-            .finish()
+        f.write_str(&self.shown_as(Style::Rust))
     }
 }
 
+#[cfg(test)]
+mod fields_tests;
 #[cfg(test)]
 mod tests;

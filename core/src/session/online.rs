@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Number, Value};
 
-use super::fields::Reader;
+use super::read::Reader;
 use crate::error::Result;
 use crate::json::{self, array_index};
 
@@ -47,20 +47,21 @@ pub struct AssociatedUser {
     pub extra: Map<String, Value>,
 }
 
-/// In the order Shopify 15 builds the object (the order of its OAuth response), so canonical
-/// JSON is what Shopify's own `JSON.stringify(session)` writes.
-const INFO_KEYS: [&str; 5] =
-    ["expires_in", "associated_user_scope", "session", "account_number", "associated_user"];
-const USER_KEYS: [&str; 8] = [
-    "id",
-    "first_name",
-    "last_name",
-    "email",
-    "email_verified",
-    "account_owner",
-    "locale",
-    "collaborator",
-];
+/// A known key's value, borrowed: what writers (canonical JSON, a host's own objects) need.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum InfoValue<'a> {
+    /// `expires_in`, `account_number`, the user's `id`.
+    Number(&'a Number),
+    /// A string.
+    Text(&'a str),
+    /// A boolean.
+    Flag(bool),
+    /// `associated_user`.
+    User(&'a AssociatedUser),
+}
+
+/// The known keys of an object and their values (`None`: absent), in writing order.
+pub type Known<'a, const N: usize> = [(&'static str, Option<InfoValue<'a>>); N];
 
 fn extras(
     map: &Map<String, Value>,
@@ -87,6 +88,19 @@ fn check_extras(
 }
 
 impl OnlineAccessInfo {
+    /// The known keys in the order Shopify 15 builds the object (the order of its OAuth
+    /// response), so canonical JSON is what Shopify's own `JSON.stringify(session)` writes.
+    pub fn known(&self) -> Known<'_, 5> {
+        use InfoValue::{Number, Text, User};
+        [
+            ("expires_in", self.expires_in.as_ref().map(Number)),
+            ("associated_user_scope", self.associated_user_scope.as_deref().map(Text)),
+            ("session", self.session.as_deref().map(Text)),
+            ("account_number", self.account_number.as_ref().map(Number)),
+            ("associated_user", self.associated_user.as_ref().map(User)),
+        ]
+    }
+
     /// Reads the nested object form (canonical JSON, Python dicts, Shopify's JS objects).
     pub(crate) fn read(value: &Value, r: &Reader) -> Result<Self> {
         let map = r.object("onlineAccessInfo", value)?;
@@ -104,7 +118,7 @@ impl OnlineAccessInfo {
             account_number: r
                 .opt_number("onlineAccessInfo.account_number", map.get("account_number"))?,
             associated_user: user,
-            extra: extras(map, &INFO_KEYS, r, "onlineAccessInfo")?,
+            extra: extras(map, &Self::default().known().map(|(k, _)| k), r, "onlineAccessInfo")?,
         })
     }
 
@@ -128,28 +142,7 @@ impl OnlineAccessInfo {
     }
 
     pub(crate) fn write(&self, out: &mut String) {
-        let mut w = ObjectWriter::new(out, &self.extra);
-        if let Some(n) = &self.expires_in {
-            w.key("expires_in");
-            json::write_number(w.out, n);
-        }
-        if let Some(s) = &self.associated_user_scope {
-            w.key("associated_user_scope");
-            json::write_str(w.out, s);
-        }
-        if let Some(s) = &self.session {
-            w.key("session");
-            json::write_str(w.out, s);
-        }
-        if let Some(n) = &self.account_number {
-            w.key("account_number");
-            json::write_number(w.out, n);
-        }
-        if let Some(u) = &self.associated_user {
-            w.key("associated_user");
-            u.write(w.out);
-        }
-        w.finish();
+        write_object(out, &self.known(), &self.extra);
     }
 }
 
@@ -172,35 +165,43 @@ impl AssociatedUser {
             locale: r.opt_string("onlineAccessInfo.associated_user.locale", f("locale"))?,
             collaborator: r
                 .opt_bool("onlineAccessInfo.associated_user.collaborator", f("collaborator"))?,
-            extra: extras(map, &USER_KEYS, r, p)?,
+            extra: extras(map, &Self::default().known().map(|(k, _)| k), r, p)?,
         })
     }
 
-    fn write(&self, out: &mut String) {
-        let mut w = ObjectWriter::new(out, &self.extra);
-        if let Some(n) = &self.id {
-            w.key("id");
-            json::write_number(w.out, n);
-        }
-        for (k, v) in [
-            ("first_name", &self.first_name),
-            ("last_name", &self.last_name),
-            ("email", &self.email),
-        ] {
-            if let Some(s) = v {
-                w.key(k);
-                json::write_str(w.out, s);
-            }
-        }
-        w.opt_bool("email_verified", self.email_verified);
-        w.opt_bool("account_owner", self.account_owner);
-        if let Some(s) = &self.locale {
-            w.key("locale");
-            json::write_str(w.out, s);
-        }
-        w.opt_bool("collaborator", self.collaborator);
-        w.finish();
+    /// The known keys in the order of Shopify's `OnlineAccessUser`.
+    pub fn known(&self) -> Known<'_, 8> {
+        use InfoValue::{Flag, Number, Text};
+        [
+            ("id", self.id.as_ref().map(Number)),
+            ("first_name", self.first_name.as_deref().map(Text)),
+            ("last_name", self.last_name.as_deref().map(Text)),
+            ("email", self.email.as_deref().map(Text)),
+            ("email_verified", self.email_verified.map(Flag)),
+            ("account_owner", self.account_owner.map(Flag)),
+            ("locale", self.locale.as_deref().map(Text)),
+            ("collaborator", self.collaborator.map(Flag)),
+        ]
     }
+}
+
+fn write_object(
+    out: &mut String,
+    known: &[(&str, Option<InfoValue<'_>>)],
+    extra: &Map<String, Value>,
+) {
+    let mut w = ObjectWriter::new(out, extra);
+    for (key, value) in known {
+        let Some(value) = value else { continue };
+        w.key(key);
+        match value {
+            InfoValue::Number(n) => json::write_number(w.out, n),
+            InfoValue::Text(s) => json::write_str(w.out, s),
+            InfoValue::Flag(b) => w.out.push_str(if *b { "true" } else { "false" }),
+            InfoValue::User(u) => write_object(w.out, &u.known(), &u.extra),
+        }
+    }
+    w.finish();
 }
 
 /// Writes known keys between the extras JavaScript would enumerate first (array indices) and
@@ -238,13 +239,6 @@ impl<'a> ObjectWriter<'a> {
         self.first = false;
         json::write_str(self.out, k);
         self.out.push(':');
-    }
-
-    fn opt_bool(&mut self, k: &str, v: Option<bool>) {
-        if let Some(b) = v {
-            self.key(k);
-            self.out.push_str(if b { "true" } else { "false" });
-        }
     }
 
     fn finish(mut self) {

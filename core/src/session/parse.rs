@@ -2,8 +2,9 @@
 
 use serde_json::{Map, Value};
 
-use super::fields::{present, Reader};
-use super::{OnlineAccessInfo, PropertyArrayMode, Session};
+use super::fields::FIELDS;
+use super::read::{present, Reader};
+use super::{PropertyArrayMode, Session};
 use crate::error::{describe, Origin, Result};
 use crate::json;
 
@@ -36,81 +37,34 @@ impl Session {
     }
 
     /// Reads the object shape: canonical JSON, a plain object or dict, a Shopify `Session`.
-    /// Every field may also be spelt in snake_case (`is_online`, `access_token`, …; see
-    /// [`SNAKE_CASE_KEYS`]), as Python code writes dicts; both spellings with different values
-    /// are an error naming both.
+    /// Every field may also be spelt as Python spells it (`is_online`, `access_token`, …;
+    /// [`FIELDS`]), as Python code writes dicts; both spellings with different values are an
+    /// error naming both.
     pub fn from_object(map: &Map<String, Value>, origin: Origin) -> Result<Session> {
         let r = Reader::new(origin);
-        let get = |k: &str| map.get(k);
-        let shop = match present(get("shop")) {
-            Some(v) => r.string("shop", v)?,
-            None => String::new(),
-        };
-        let state = match present(get("state")) {
-            Some(v) => r.string("state", v)?,
-            None => String::new(),
-        };
-        let online_access_info = either(map, "onlineAccessInfo", &r, |_, v| {
-            v.map(|v| OnlineAccessInfo::read(v, &r)).transpose()
-        })?;
-        Ok(Session {
-            id: r.id(get("id"))?,
-            shop,
-            state,
-            is_online: either(map, "isOnline", &r, |k, v| r.opt_bool(k, v))?.unwrap_or(false),
-            scope: r.opt_string("scope", get("scope"))?,
-            expires: r.opt_date("expires", get("expires"))?,
-            access_token: either(map, "accessToken", &r, |k, v| r.opt_string(k, v))?,
-            refresh_token: either(map, "refreshToken", &r, |k, v| r.opt_string(k, v))?,
-            refresh_token_expires: either(map, "refreshTokenExpires", &r, |k, v| r.opt_date(k, v))?,
-            online_access_info,
-            data: read_data(get("data"), &r)?,
-        })
-    }
-}
-
-/// The session keys that have a different snake_case spelling, `(canonical, snake_case)`.
-/// Reading accepts either; canonical JSON always writes the first.
-pub const SNAKE_CASE_KEYS: [(&str, &str); 5] = [
-    ("isOnline", "is_online"),
-    ("accessToken", "access_token"),
-    ("refreshToken", "refresh_token"),
-    ("refreshTokenExpires", "refresh_token_expires"),
-    ("onlineAccessInfo", "online_access_info"),
-];
-
-/// Reads `key` or its snake_case spelling with `read(name, value)`. When both are present
-/// (not `null`) they must read as the same value — a dict built from two sources with
-/// different values is a mistake, never resolved silently.
-fn either<T: PartialEq>(
-    map: &Map<String, Value>,
-    key: &str,
-    r: &Reader,
-    read: impl Fn(&str, Option<&Value>) -> Result<Option<T>>,
-) -> Result<Option<T>> {
-    let snake = SNAKE_CASE_KEYS.iter().find(|(k, _)| *k == key).map(|(_, s)| *s).unwrap_or(key);
-    let (camel_v, snake_v) = (present(map.get(key)), present(map.get(snake)));
-    match (camel_v, snake_v) {
-        (_, None) => read(key, camel_v),
-        (None, Some(_)) => read(snake, snake_v),
-        (Some(_), Some(_)) => {
-            let a = read(key, camel_v)?;
-            if read(snake, snake_v)? != a {
-                return Err(r.origin.error(format!(
-                    "{}: \"{key}\" and \"{snake}\" are the same field, given twice with different values",
-                    r.what()
-                )));
+        let mut session = Session::blank();
+        for field in &FIELDS {
+            let (js, python) = (map.get(field.js), map.get(field.python));
+            match (present(js), present(python).filter(|_| field.python != field.js)) {
+                (_, None) => session.read_field(field, field.js, js, &r)?,
+                (None, Some(_)) => session.read_field(field, field.python, python, &r)?,
+                (Some(_), Some(_)) => {
+                    session.read_field(field, field.js, js, &r)?;
+                    // A dict built from two sources with different values is a mistake, never
+                    // resolved silently.
+                    let mut other = Session::blank();
+                    other.read_field(field, field.python, python, &r)?;
+                    if other.get_field(field) != session.get_field(field) {
+                        let (what, js, python) = (r.what(), field.js, field.python);
+                        return Err(origin.error(format!(
+                            "{what}: \"{js}\" and \"{python}\" are the same field, given twice with different values"
+                        )));
+                    }
+                }
             }
-            Ok(a)
         }
+        Ok(session)
     }
-}
-
-pub(super) fn read_data(v: Option<&Value>, r: &Reader) -> Result<Option<Map<String, Value>>> {
-    let Some(v) = present(v) else { return Ok(None) };
-    let map = r.object("data", v)?;
-    json::check_js_safe(v, "data", r.origin)?;
-    Ok(Some(map.clone()))
 }
 
 #[cfg(test)]

@@ -3,7 +3,8 @@
 
 use serde_json::{Number, Value};
 
-use super::fields::{present, Reader};
+use super::fields::{field_named, FieldValue, Kind, FIELDS};
+use super::read::{present, Reader};
 use super::{AssociatedUser, OnlineAccessInfo, Session};
 use crate::error::{describe, Origin, Result};
 use crate::json::MAX_SAFE_INTEGER;
@@ -20,32 +21,37 @@ pub enum PropertyArrayMode {
     Auto,
 }
 
-/// Shopify's key spellings after its case-insensitive normalisation.
+impl PropertyArrayMode {
+    /// The mode of Shopify's `returnUserData` argument.
+    pub fn return_user_data(with_user_data: bool) -> Self {
+        if with_user_data {
+            PropertyArrayMode::WithUserData
+        } else {
+            PropertyArrayMode::WithoutUserData
+        }
+    }
+}
+
+/// The user's fields, which a property array with user data holds instead of `onlineAccessInfo`.
+const USER_KEYS: [&str; 8] = [
+    "userId",
+    "firstName",
+    "lastName",
+    "email",
+    "locale",
+    "emailVerified",
+    "accountOwner",
+    "collaborator",
+];
+
+/// Shopify's key spellings after its case-insensitive normalisation: the session's fields
+/// (but `data`, which property arrays do not carry) and the user's.
 fn normalise(key: &str) -> Option<&'static str> {
-    const KEYS: [&str; 18] = [
-        "id",
-        "shop",
-        "state",
-        "isOnline",
-        "scope",
-        "expires",
-        "accessToken",
-        "refreshToken",
-        "refreshTokenExpires",
-        "onlineAccessInfo",
-        "userId",
-        "firstName",
-        "lastName",
-        "email",
-        "locale",
-        "emailVerified",
-        "accountOwner",
-        "collaborator",
-    ];
+    let keys = FIELDS.iter().filter(|f| f.kind != Kind::Data).map(|f| f.js).chain(USER_KEYS);
     // Case- and underscore-insensitive: `isonline` (SQL columns) and `is_online` (Python)
     // name the same field as `isOnline`.
     let letters = key.bytes().filter(|b| *b != b'_');
-    KEYS.into_iter().find(|k| {
+    keys.into_iter().find(|k| {
         let mut them = letters.clone();
         k.bytes().all(|c| them.next().is_some_and(|b| b.eq_ignore_ascii_case(&c)))
             && them.next().is_none()
@@ -56,21 +62,17 @@ impl Session {
     /// Shopify's `toPropertyArray(returnUserData)`: dates as epoch milliseconds; the user as
     /// `onlineAccessInfo` (its id) or, with user data, as `userId`, `firstName`, ….
     pub fn to_property_array(&self, with_user_data: bool) -> Vec<(&'static str, Value)> {
-        let mut out: Vec<(&'static str, Value)> = vec![
-            ("id", self.id.clone().into()),
-            ("shop", self.shop.clone().into()),
-            ("state", self.state.clone().into()),
-            ("isOnline", self.is_online.into()),
-        ];
-        let ms = |t: Timestamp| Value::from(t.epoch_ms());
-        let optional = [
-            ("scope", self.scope.clone().map(Value::from)),
-            ("expires", self.expires.map(ms)),
-            ("accessToken", self.access_token.clone().map(Value::from)),
-            ("refreshToken", self.refresh_token.clone().map(Value::from)),
-            ("refreshTokenExpires", self.refresh_token_expires.map(ms)),
-        ];
-        out.extend(optional.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))));
+        let mut out: Vec<(&'static str, Value)> = Vec::with_capacity(FIELDS.len());
+        for field in &FIELDS {
+            let value = match self.get_field(field) {
+                FieldValue::Text(s) | FieldValue::OptionalText(Some(s)) => Value::from(s),
+                FieldValue::Flag(b) => Value::Bool(b),
+                FieldValue::Date(Some(t)) => Value::from(t.epoch_ms()),
+                // Absent, the user (below) or `data`, which property arrays do not carry.
+                _ => continue,
+            };
+            out.push((field.js, value));
+        }
         let user = self.online_access_info.as_ref().and_then(|i| i.associated_user.as_ref());
         let Some(u) = user else { return out };
         if !with_user_data {
@@ -122,27 +124,29 @@ impl Session {
             let Some(value) = present(Some(value)) else { continue };
             let Some(key) = normalise(key) else { continue };
             let user_data = mode != PropertyArrayMode::WithoutUserData;
-            match key {
-                "isOnline" => {
+            match field_named(key).map(|f| f.kind) {
+                Some(Kind::Flag) => {
                     obj.insert(key.into(), Value::Bool(flag(&r, key, value)?));
                 }
-                "expires" | "refreshTokenExpires" => {
+                Some(Kind::Date) => {
                     obj.insert(key.into(), Value::from(date(&r, key, value)?.epoch_ms()));
                 }
-                "onlineAccessInfo" => user.id = Some(user_id(&r, key, value)?),
-                "userId" if user_data => user.id = Some(user_id(&r, key, value)?),
-                "firstName" if user_data => user.first_name = Some(r.string(key, value)?),
-                "lastName" if user_data => user.last_name = Some(r.string(key, value)?),
-                "email" if user_data => user.email = Some(r.string(key, value)?),
-                "locale" if user_data => user.locale = Some(r.string(key, value)?),
-                "emailVerified" if user_data => user.email_verified = Some(flag(&r, key, value)?),
-                "accountOwner" if user_data => user.account_owner = Some(flag(&r, key, value)?),
-                "collaborator" if user_data => user.collaborator = Some(flag(&r, key, value)?),
-                "userId" | "firstName" | "lastName" | "email" | "locale" | "emailVerified"
-                | "accountOwner" | "collaborator" => {}
-                _ => {
+                Some(Kind::OnlineAccessInfo) => user.id = Some(user_id(&r, key, value)?),
+                Some(_) => {
                     obj.insert(key.into(), value.clone());
                 }
+                None if !user_data => {}
+                None => match key {
+                    "userId" => user.id = Some(user_id(&r, key, value)?),
+                    "firstName" => user.first_name = Some(r.string(key, value)?),
+                    "lastName" => user.last_name = Some(r.string(key, value)?),
+                    "email" => user.email = Some(r.string(key, value)?),
+                    "locale" => user.locale = Some(r.string(key, value)?),
+                    "emailVerified" => user.email_verified = Some(flag(&r, key, value)?),
+                    "accountOwner" => user.account_owner = Some(flag(&r, key, value)?),
+                    "collaborator" => user.collaborator = Some(flag(&r, key, value)?),
+                    _ => {}
+                },
             }
         }
         let mut session = Session::from_object(&obj, origin)?;

@@ -1,0 +1,178 @@
+'use strict'
+// The session's fields on the JS side: the conversions between a Session, its canonical JSON
+// object and its template (the parsed canonical form with dates as epoch ms, ARCHITECTURE.md
+// "Session fields"). The field list is the core's (`FIELDS`); these four functions spell it
+// out field by field because a loop over the table costs twice as much on every load, and
+// js/test/session.test.js checks each of them against the table.
+
+const { rememberIso } = require('./convert.js')
+
+/** The template of a parsed canonical JSON object (dates as epoch ms). */
+function templateOf(o) {
+  return {
+    id: o.id,
+    shop: o.shop,
+    state: o.state,
+    isOnline: o.isOnline,
+    scope: o.scope,
+    expires: o.expires === undefined ? undefined : epochMs(o.expires),
+    accessToken: o.accessToken,
+    refreshToken: o.refreshToken,
+    refreshTokenExpires: o.refreshTokenExpires === undefined ? undefined : epochMs(o.refreshTokenExpires),
+    onlineAccessInfo: o.onlineAccessInfo,
+    data: o.data,
+  }
+}
+
+function epochMs(isoText) {
+  const ms = Date.parse(isoText)
+  rememberIso(ms, isoText)
+  return ms
+}
+
+/**
+ * Fills session `s` from template `t`, copying the objects unless `t` is thrown away after.
+ * Every property is set, in canonical order, so all sessions share one shape and
+ * `JSON.stringify` meets the keys in canonical order.
+ */
+function fill(s, t, copy) {
+  s.id = t.id
+  s.shop = t.shop
+  s.state = t.state
+  s.isOnline = t.isOnline
+  s.scope = t.scope
+  s.expires = t.expires === undefined ? undefined : new Date(t.expires)
+  s.accessToken = t.accessToken
+  s.refreshToken = t.refreshToken
+  s.refreshTokenExpires = t.refreshTokenExpires === undefined ? undefined : new Date(t.refreshTokenExpires)
+  const info = t.onlineAccessInfo
+  s.onlineAccessInfo = info === undefined || !copy ? info : copyJson(info)
+  s.data = t.data === undefined || !copy ? t.data : copyJson(t.data)
+  return s
+}
+
+const NOT_PLAIN = Symbol('not plain JSON')
+
+/**
+ * The template of a Session whose JSON the core just accepted as canonical, copied from its
+ * fields rather than parsed from the text; `null` when a field holds anything but plain JSON
+ * values (the text is then parsed when the template is first needed).
+ */
+function templateOfSession(s) {
+  const info = s.onlineAccessInfo == null ? undefined : copyPlain(s.onlineAccessInfo)
+  const data = s.data == null ? undefined : copyPlain(s.data)
+  if (info === NOT_PLAIN || data === NOT_PLAIN) return null
+  if (!(s.expires == null || s.expires instanceof Date)) return null
+  if (!(s.refreshTokenExpires == null || s.refreshTokenExpires instanceof Date)) return null
+  return {
+    id: s.id,
+    shop: s.shop,
+    state: s.state,
+    isOnline: s.isOnline,
+    scope: s.scope ?? undefined,
+    expires: s.expires == null ? undefined : s.expires.getTime(),
+    accessToken: s.accessToken ?? undefined,
+    refreshToken: s.refreshToken ?? undefined,
+    refreshTokenExpires: s.refreshTokenExpires == null ? undefined : s.refreshTokenExpires.getTime(),
+    onlineAccessInfo: info,
+    data,
+  }
+}
+
+/**
+ * Whether JSON.stringify(session) would write exactly the canonical text of template `t`,
+ * decided without writing it: every field equal to the template's.
+ */
+function sameSession(s, t) {
+  return (
+    s.id === t.id &&
+    s.shop === t.shop &&
+    s.state === t.state &&
+    s.isOnline === t.isOnline &&
+    sameOptional(s.scope, t.scope) &&
+    sameDate(s.expires, t.expires) &&
+    sameOptional(s.accessToken, t.accessToken) &&
+    sameOptional(s.refreshToken, t.refreshToken) &&
+    sameDate(s.refreshTokenExpires, t.refreshTokenExpires) &&
+    (t.onlineAccessInfo === undefined
+      ? s.onlineAccessInfo === undefined || s.onlineAccessInfo === null
+      : sameJson(s.onlineAccessInfo, t.onlineAccessInfo)) &&
+    (t.data === undefined ? s.data === undefined || s.data === null : sameJson(s.data, t.data))
+  )
+}
+
+function sameDate(date, ms) {
+  return ms === undefined ? date === undefined || date === null : date instanceof Date && date.getTime() === ms
+}
+
+function sameOptional(value, expected) {
+  return expected === undefined ? value === undefined || value === null : value === expected
+}
+
+/**
+ * Whether `value` is exactly the JSON value `expected` (from JSON.parse): plain objects with
+ * the same keys in the same order, arrays, equal primitives. Anything JSON.stringify would
+ * write differently (a Date, a class instance, a toJSON method) does not match.
+ */
+function sameJson(value, expected) {
+  if (typeof expected !== 'object' || expected === null) return value === expected
+  if (typeof value !== 'object' || value === null) return false
+  if (Array.isArray(expected)) {
+    if (!Array.isArray(value) || value.length !== expected.length) return false
+    for (let i = 0; i < expected.length; i++) if (!sameJson(value[i], expected[i])) return false
+    return true
+  }
+  const proto = Object.getPrototypeOf(value)
+  if ((proto !== Object.prototype && proto !== null) || Array.isArray(value)) return false
+  const keys = Object.keys(value)
+  const expectedKeys = Object.keys(expected)
+  if (keys.length !== expectedKeys.length) return false
+  for (let i = 0; i < keys.length; i++) {
+    if (keys[i] !== expectedKeys[i] || !sameJson(value[keys[i]], expected[keys[i]])) return false
+  }
+  return true
+}
+
+/** A deep copy of a JSON value (as JSON.parse builds them: plain objects, arrays, primitives). */
+function copyJson(value) {
+  if (typeof value !== 'object' || value === null) return value
+  if (Array.isArray(value)) {
+    const copy = new Array(value.length)
+    for (let i = 0; i < value.length; i++) copy[i] = copyJson(value[i])
+    return copy
+  }
+  const copy = {}
+  for (const key in value) {
+    // JSON.parse makes "__proto__" an own key; plain assignment would set the prototype.
+    if (key === '__proto__') {
+      Object.defineProperty(copy, key, { value: copyJson(value[key]), enumerable: true, writable: true, configurable: true })
+    } else {
+      copy[key] = copyJson(value[key])
+    }
+  }
+  return copy
+}
+
+/** A copy of `value` if it holds plain JSON values only (as JSON.parse builds them). */
+function copyPlain(value) {
+  if (typeof value !== 'object' || value === null) {
+    return typeof value === 'number' ? (Number.isFinite(value) ? value : NOT_PLAIN)
+      : typeof value === 'string' || typeof value === 'boolean' || value === null ? value : NOT_PLAIN
+  }
+  if (Array.isArray(value)) {
+    const copy = new Array(value.length)
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value) || (copy[i] = copyPlain(value[i])) === NOT_PLAIN) return NOT_PLAIN
+    }
+    return copy
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return NOT_PLAIN
+  const copy = {}
+  for (const key of Object.keys(value)) {
+    if (key === '__proto__') return NOT_PLAIN
+    if ((copy[key] = copyPlain(value[key])) === NOT_PLAIN) return NOT_PLAIN
+  }
+  return copy
+}
+
+module.exports = { templateOf, fill, templateOfSession, sameSession, copyJson }
