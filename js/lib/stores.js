@@ -20,6 +20,14 @@ function idOf(canonical) {
   return JSON.parse(canonical.slice(6, end + 1))
 }
 
+/** A record version as the core takes it: a non-negative integer. */
+function versionArgument(version) {
+  if (!Number.isInteger(version) || version < 0 || version > 0xffffffff) {
+    throw invalidArgument(`expectedVersion must be a non-negative integer, got ${String(version)}`)
+  }
+  return version
+}
+
 function noOptions(options, name) {
   if (options === undefined) return
   if (options === null || typeof options !== 'object') throw invalidArgument('options must be an object')
@@ -60,6 +68,23 @@ class MemorySessionStorage {
     // meet a getter that now answers another id.
     const id = idOf(accepted)
     this.#view.set(id, { text: accepted, template: null })
+    return true
+  }
+
+  /**
+   * Stores a copy of `session` only if the stored record still has `expectedVersion` (0: none
+   * yet), atomically: SessionManager's `optimistic` concurrency. CONFLICT when it has another.
+   */
+  async storeSessionIfVersion(session, expectedVersion) {
+    const text = storeText(session)
+    let canonical
+    try {
+      canonical = this.#store.storeIfVersion(text, versionArgument(expectedVersion))
+    } catch (e) {
+      throw fromNative(e)
+    }
+    const accepted = canonical ?? text
+    this.#view.set(idOf(accepted), { text: accepted, template: null })
     return true
   }
 
@@ -138,6 +163,19 @@ class FileSessionStorage {
     const text = storeText(session)
     await this.#run((store) => store.store(text))
     return true
+  }
+
+  /** As MemorySessionStorage's: stores only over `expectedVersion`, atomically across processes. */
+  async storeSessionIfVersion(session, expectedVersion) {
+    const text = storeText(session)
+    const expected = versionArgument(expectedVersion)
+    await this.#run((store) => store.storeIfVersion(text, expected))
+    return true
+  }
+
+  /** Removes the session files that can no longer be used; resolves how many. */
+  async sweep() {
+    return this.#run((store) => store.sweep())
   }
 
   async loadSession(id) {

@@ -171,6 +171,21 @@ function managerSuite(name, open) {
       assert.ok(results.filter((r) => r.status === 'rejected').every((r) => r.reason.code === 'CONFLICT'))
     })
 
+    test('sweep() removes sessions past their deadline where the storage does not expire them itself', async () => {
+      const past = { now: Date.now() - 2 * 3_600_000 }
+      const manager = new SessionManager({ storage, secrets: [SECRET], clock: () => past.now })
+      const s = await manager.start()
+      s.set('a', 1)
+      await manager.commit(s)
+      const removed = await manager.sweep()
+      if (typeof storage.sweep === 'function' && !(storage instanceof PostgresSessionStorage)) {
+        assert.ok(removed >= 1, `swept ${removed}`)
+        assert.equal(await storage.loadSession(s.id), undefined)
+      } else {
+        assert.equal(typeof removed, 'number')
+      }
+    })
+
     test('flash values are read once', async () => {
       const h = harness(storage)
       await h.request((s) => { s.set('u', 1); s.flash('notice', 'saved') })

@@ -15,11 +15,19 @@ from typing import Any, Callable, TypeVar
 
 from . import _native
 from ._native import Session
+from .errors import _from_code
 from .storage import Closing
 
 __all__ = ["MemorySessionStorage", "FileSessionStorage"]
 
 T = TypeVar("T")
+
+
+def _version(value: object) -> int:
+    """A record version as the core takes it: a non-negative int."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _from_code("INVALID_ARGUMENT", f"expected_version must be a non-negative int, got {value!r}")
+    return value
 
 
 class MemorySessionStorage(Closing):
@@ -53,6 +61,13 @@ class MemorySessionStorage(Closing):
         _native.check_shop_argument(shop)
         return self._store.find_by_shop(shop)
 
+    async def store_session_if_version(self, session: Session | Mapping[str, Any], expected_version: int) -> bool:
+        """Stores a copy of ``session`` only if the stored record still has
+        ``expected_version`` (0: none yet), atomically: SessionManager's ``optimistic``
+        concurrency. ``ConflictError`` when it has another."""
+        self._store.store_if_version(session, _version(expected_version))
+        return True
+
     def sweep(self) -> int:
         """Removes the sessions that can no longer be used (past ``expires`` and, with a
         refresh token, past ``refresh_token_expires``); returns how many."""
@@ -83,6 +98,16 @@ class FileSessionStorage(Closing):
     async def store_session(self, session: Session | Mapping[str, Any]) -> bool:
         """Writes ``session`` (a Session or a dict), replacing any with its id."""
         return await self._off_loop(self._store.store, _native.session_argument(session))
+
+    async def store_session_if_version(self, session: Session | Mapping[str, Any], expected_version: int) -> bool:
+        """As :meth:`MemorySessionStorage.store_session_if_version`, atomic across processes."""
+        snapshot = _native.session_argument(session)
+        expected = _version(expected_version)
+        return await self._off_loop(lambda s: self._store.store_if_version(s, expected), snapshot)
+
+    async def sweep(self) -> int:
+        """Removes the session files that can no longer be used; returns how many."""
+        return await self._off_loop(lambda _: self._store.sweep(), None)
 
     async def load_session(self, id: str) -> Session | None:
         """The session with ``id``, or ``None``; a corrupt file raises ``INVALID_SESSION``

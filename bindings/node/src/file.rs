@@ -50,6 +50,7 @@ task!(bool, bool);
 task!(Option<String>, Option<String>);
 task!(Vec<String>, Vec<String>);
 task!(FileStore, FileStore);
+task!(u32, u32);
 
 /// Sessions on disk under one directory (the layout is the core's, shared with Python).
 #[napi]
@@ -71,6 +72,22 @@ impl FileStore {
     pub fn store(&self, text: String) -> AsyncTask<Work<()>> {
         let store = self.inner.clone();
         Work::new(move || store.put(&Session::from_json(&text, Origin::Argument)?))
+    }
+
+    /// Stores the session in `text` only if the stored record has version `expected` (0: none
+    /// yet); CONFLICT otherwise.
+    #[napi(catch_unwind, ts_return_type = "Promise<void>")]
+    pub fn store_if_version(&self, text: String, expected: u32) -> AsyncTask<Work<()>> {
+        let store = self.inner.clone();
+        let expected = u64::from(expected);
+        Work::new(move || store.put_if_version(&Session::from_json(&text, Origin::Argument)?, expected))
+    }
+
+    /// Removes the sessions that can no longer be used; resolves how many.
+    #[napi(catch_unwind, ts_return_type = "Promise<number>")]
+    pub fn sweep(&self) -> AsyncTask<Work<u32>> {
+        let store = self.inner.clone();
+        Work::new(move || store.sweep(sessionkeeper_core::Timestamp::now()).map(|n| n as u32))
     }
 
     /// The canonical JSON of the session with `id`, or `null`.

@@ -37,6 +37,19 @@ impl MemoryStore {
         Ok(canonical)
     }
 
+    /// Stores the session in `text` only if the stored record has version `expected` (0: none
+    /// yet); CONFLICT otherwise. Returns as `store` does.
+    #[napi(catch_unwind)]
+    pub fn store_if_version(&self, text: String, expected: u32) -> Result<Option<String>> {
+        let (session, canonical) =
+            match Session::canonicalize(&text, Origin::Argument).or_throw()? {
+                Canonical::Unchanged(s) => (s, None),
+                Canonical::Rewritten(s, c) => (s, Some(c)),
+            };
+        self.inner.put_if_version(session, u64::from(expected)).or_throw()?;
+        Ok(canonical)
+    }
+
     /// The canonical JSON of the session with `id`, or `null`.
     #[napi(catch_unwind)]
     pub fn load(&self, id: String) -> Result<Option<String>> {

@@ -55,6 +55,13 @@ impl MemoryStore {
         Ok(found.into_iter().map(PySession::shared).collect())
     }
 
+    /// Stores a copy of `session` only if the stored record has version `expected` (0: none
+    /// yet); `ConflictError` otherwise.
+    fn store_if_version(&self, session: &Bound<'_, PyAny>, expected: u64) -> PyResult<()> {
+        let s = Arc::unwrap_or_clone(session_from_arg(session)?);
+        self.inner.put_if_version(s, expected).or_raise(session.py())
+    }
+
     /// Removes the sessions that can no longer be used; returns how many.
     fn sweep(&self) -> usize {
         self.inner.sweep(Timestamp::now())
@@ -94,6 +101,17 @@ impl FileStore {
     fn store(&self, py: Python<'_>, session: &Bound<'_, PySession>) -> PyResult<bool> {
         let s = PySession::core(session)?;
         self.detached(py, move |fs| fs.put(&s).map(|()| true))
+    }
+
+    /// Writes `session` only if the stored record has version `expected` (0: none yet).
+    fn store_if_version(&self, py: Python<'_>, session: &Bound<'_, PySession>, expected: u64) -> PyResult<bool> {
+        let s = PySession::core(session)?;
+        self.detached(py, move |fs| fs.put_if_version(&s, expected).map(|()| true))
+    }
+
+    /// Removes the sessions that can no longer be used; returns how many.
+    fn sweep(&self, py: Python<'_>) -> PyResult<usize> {
+        self.detached(py, |fs| fs.sweep(Timestamp::now()))
     }
 
     /// The session with `id`, or `None`.

