@@ -81,7 +81,7 @@ fmt:
 	cargo fmt --all
 
 lint:
-	$(PYTHON) tests/check_sizes.py
+	$(PYTHON) tests/check_sizes.py --gate-ratio
 	cargo fmt --all -- --check
 	cargo clippy -p sessionkeeper-core --all-targets -- -D warnings
 	# The bindings' test builds drop napi/pyo3 registration, so their exports would read as dead code.

@@ -250,6 +250,8 @@ export declare class MemorySessionStorage implements SessionStorage {
    * past `refreshTokenExpires`); returns how many. Opt-in: call it on your own schedule.
    */
   sweep(): number
+  /** Stores a copy only if the stored record still has `expectedVersion` (0: none yet); rejects with CONFLICT otherwise. */
+  storeSessionIfVersion(session: Session | SessionParams, expectedVersion: number): Promise<boolean>
   /** Nothing to release: exists so every storage closes the same way. */
   close(): Promise<void>
   /** `await using storage = …` calls {@link close}. */
@@ -265,6 +267,10 @@ export declare class FileSessionStorage implements SessionStorage {
   deleteSessions(ids: readonly string[]): Promise<boolean>
   findSessionsByShop(shop: string): Promise<Session[]>
   /** Releases what the storage holds (nothing here; subclasses close what they created). */
+  /** Stores only if the stored record still has `expectedVersion` (0: none yet), atomically across processes; rejects with CONFLICT otherwise. */
+  storeSessionIfVersion(session: Session | SessionParams, expectedVersion: number): Promise<boolean>
+  /** Removes the session files that can no longer be used; resolves how many. */
+  sweep(): Promise<number>
   close(): Promise<void>
   /** `await using storage = …` calls {@link close}. */
   [Symbol.asyncDispose](): Promise<void>

@@ -1,5 +1,5 @@
 // Types of `sessionkeeper/postgres` (hand-written; checked by `tsc --strict` in the test suite).
-import type { CustomSessionStorage } from './index.js'
+import type { CustomSessionStorage, Session } from './index.js'
 
 /** What the storage uses of a `pg.Pool`: queries, and a client checked out for the schema. */
 export interface PostgresPool {
@@ -40,6 +40,8 @@ export declare class PostgresSessionStorage extends CustomSessionStorage {
   constructor(poolOrConnectionString: PostgresPool | string, options?: PostgresSessionStorageOptions)
   /** Ends the pool created from a connection string; a pool passed in is left open. */
   close(): Promise<void>
+  /** Stores only if the stored record still has `expectedVersion` (0: none yet), atomically (SessionManager's optimistic concurrency); rejects with CONFLICT otherwise. */
+  storeSessionIfVersion(session: Session, expectedVersion: number): Promise<boolean>
   /**
    * Deletes the sessions that stopped being usable more than `graceMs` ago; resolves how many.
    * Opt-in: call it on your own schedule. A driver failure is CALLBACK_FAILED.

@@ -1,5 +1,5 @@
 // Types of `sessionkeeper/redis` (hand-written; checked by `tsc --strict` in the test suite).
-import type { CustomSessionStorage } from './index.js'
+import type { CustomSessionStorage, Session } from './index.js'
 
 /**
  * The node-redis (v4 or later) commands the storage sends: a `createClient()` or
@@ -43,6 +43,8 @@ export declare class RedisSessionStorage extends CustomSessionStorage {
   constructor(clientOrUrl: RedisCommands | string, options?: RedisSessionStorageOptions)
   /** Closes the client created from a URL; a client passed in is left open. */
   close(): Promise<void>
+  /** Stores only if the stored record still has `expectedVersion` (0: none yet), atomically (SessionManager's optimistic concurrency); rejects with CONFLICT otherwise. */
+  storeSessionIfVersion(session: Session, expectedVersion: number): Promise<boolean>
 }
 
 /** `new RedisSessionStorage(clientOrUrl, options)`. */

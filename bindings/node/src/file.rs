@@ -80,7 +80,9 @@ impl FileStore {
     pub fn store_if_version(&self, text: String, expected: u32) -> AsyncTask<Work<()>> {
         let store = self.inner.clone();
         let expected = u64::from(expected);
-        Work::new(move || store.put_if_version(&Session::from_json(&text, Origin::Argument)?, expected))
+        Work::new(move || {
+            store.put_if_version(&Session::from_json(&text, Origin::Argument)?, expected)
+        })
     }
 
     /// Removes the sessions that can no longer be used; resolves how many.

@@ -170,8 +170,8 @@ impl PyRedisLayout {
 
     /// The plan of a store of `session` only over version `expected` (0: none yet).
     fn store_if_version(&self, session: &Bound<'_, PyAny>, expected: u64) -> PyResult<RedisStep> {
-        let s = session_from_arg(session)?;
-        Ok(RedisStep { inner: self.inner.store_if_version(&s, expected).or_raise(session.py())? })
+        let inner = self.inner.store_if_version(&*session_from_arg(session)?, expected);
+        Ok(RedisStep { inner: inner.or_raise(session.py())? })
     }
 }
 
@@ -209,8 +209,7 @@ impl PostgresQuery {
         self.inner.returns.name()
     }
 
-    /// A compare-and-store's (``"stored"``) result from the rows it affected: ``True``, or
-    /// ``ConflictError``.
+    /// A compare-and-store's result from the rows it affected: ``True``, or ``ConflictError``.
     fn stored(&self, py: Python<'_>, rows: u64) -> PyResult<bool> {
         self.inner.stored(rows).or_raise(py)
     }
@@ -276,15 +275,9 @@ impl PyPostgresLayout {
     }
 
     /// The store of `session` only over version `expected` (0: none yet).
-    fn store_if_version(
-        &self,
-        session: &Bound<'_, PyAny>,
-        expected: u64,
-    ) -> PyResult<PostgresQuery> {
-        let s = session_from_arg(session)?;
-        Ok(PostgresQuery {
-            inner: self.inner.store_if_version(&s, expected).or_raise(session.py())?,
-        })
+    fn store_if_version(&self, session: &Bound<'_, PyAny>, v: u64) -> PyResult<PostgresQuery> {
+        let inner = self.inner.store_if_version(&*session_from_arg(session)?, v);
+        Ok(PostgresQuery { inner: inner.or_raise(session.py())? })
     }
 
     /// The sweep, now by the core's clock, of the sessions past their grace period.

@@ -104,7 +104,12 @@ impl FileStore {
     }
 
     /// Writes `session` only if the stored record has version `expected` (0: none yet).
-    fn store_if_version(&self, py: Python<'_>, session: &Bound<'_, PySession>, expected: u64) -> PyResult<bool> {
+    fn store_if_version(
+        &self,
+        py: Python<'_>,
+        session: &Bound<'_, PySession>,
+        expected: u64,
+    ) -> PyResult<bool> {
         let s = PySession::core(session)?;
         self.detached(py, move |fs| fs.put_if_version(&s, expected).map(|()| true))
     }
