@@ -370,3 +370,31 @@ test("a managed session's record is a session Shopify's own library loads", asyn
   assert.equal(theirs.expires.getTime(), T0 + 30 * MIN)
   assert.equal(theirs.isExpired(), false)
 })
+
+test('startSweeping sweeps on a timer that never keeps the process alive', async () => {
+  const { execFileSync } = require('node:child_process')
+  // The process must end by itself with the sweeper running: the timer is unref'd.
+  const script = `
+    const { SessionManager, MemorySessionStorage } = require(${JSON.stringify(path.join(__dirname, '..', 'index.js'))})
+    const m = new SessionManager({ storage: new MemorySessionStorage(), secrets: ['${SECRET}'] })
+    m.startSweeping(60_000)
+    console.log('started')`
+  assert.equal(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20_000 }), 'started\n')
+  // And it sweeps: a session past its deadline is gone after one tick.
+  const storage = new MemorySessionStorage()
+  const past = Date.now() - 2 * 3_600_000
+  const manager = new SessionManager({ storage, secrets: [SECRET], clock: () => past })
+  const s = await manager.start()
+  s.set('a', 1)
+  await manager.commit(s)
+  const sweeper = manager.startSweeping(1000)
+  try {
+    for (let i = 0; i < 50 && (await storage.loadSession(s.id)) !== undefined; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    assert.equal(await storage.loadSession(s.id), undefined)
+  } finally {
+    sweeper.stop()
+  }
+  assert.throws(() => manager.startSweeping(10), { code: 'INVALID_ARGUMENT' })
+})

@@ -343,3 +343,26 @@ def test_the_manager_example_keeps_a_session_across_two_requests() -> None:
     done = subprocess.run([sys.executable, "manager.py"], cwd=examples, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout == "visit 1 (new session) cookie: sid=…\nvisit 2\n"
+
+
+async def test_start_sweeping_sweeps_in_a_task_of_the_loop() -> None:
+    import asyncio
+    import time
+
+    storage = MemorySessionStorage()
+    past = time.time() - 2 * 3600
+    manager = SessionManager(storage, secrets=[SECRET], clock=lambda: past)
+    s = await manager.start()
+    s["a"] = 1
+    await manager.commit(s)
+    task = manager.start_sweeping(1)
+    try:
+        for _ in range(50):
+            if await storage.load_session(s.id) is None:
+                break
+            await asyncio.sleep(0.1)
+        assert await storage.load_session(s.id) is None
+    finally:
+        task.cancel()
+    with pytest.raises(InvalidArgumentError):
+        manager.start_sweeping(0.01)
