@@ -214,6 +214,13 @@ export interface CustomSessionStorageOptions {
   deleteSessionsCallback?: DeleteSessionsCallback
   /** Without it `findSessionsByShop` fails with NOT_SUPPORTED. */
   findSessionsByShopCallback?: FindSessionsByShopCallback
+  /**
+   * Your compare-and-store: store `session` only if the stored record's version (its
+   * `data.__sessionkeeper.version`, 0 when none) is `expectedVersion`, atomically; resolve
+   * `false` otherwise (a CONFLICT). Gives the storage `storeSessionIfVersion`, which
+   * SessionManager's `optimistic` concurrency needs.
+   */
+  storeIfVersionCallback?: (session: Session, expectedVersion: number) => MaybePromise<boolean>
   /** Per-callback timeout in ms (default 10000; 0 disables). */
   timeoutMs?: number
 }
@@ -231,6 +238,8 @@ export declare class CustomSessionStorage implements SessionStorage {
   deleteSession(id: string): Promise<boolean>
   deleteSessions(ids: readonly string[]): Promise<boolean>
   findSessionsByShop(shop: string): Promise<Session[]>
+  /** Present when `storeIfVersionCallback` was given: rejects with CONFLICT when it resolves `false`. */
+  storeSessionIfVersion?(session: Session | SessionParams, expectedVersion: number): Promise<boolean>
   /** Releases what the storage holds (nothing here; subclasses close what they created). */
   close(): Promise<void>
   /** `await using storage = …` calls {@link close}. */

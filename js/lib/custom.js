@@ -10,7 +10,7 @@ const { Session, fromCanonical } = require('./session.js')
 const { Deadlines } = require('./deadlines.js')
 const { templateOf, templateOfSession, sessionOf, Validated } = require('./template.js')
 
-const OPTIONS = new Set(['deleteSessionsCallback', 'findSessionsByShopCallback', 'timeoutMs'])
+const OPTIONS = new Set(['deleteSessionsCallback', 'findSessionsByShopCallback', 'storeIfVersionCallback', 'timeoutMs'])
 
 function requireFunction(value, name, optional) {
   if (typeof value === 'function' || (optional && (value === undefined || value === null))) {
@@ -84,6 +84,18 @@ class CustomSessionStorage {
     }
     this.#deleteMany = requireFunction(given.deleteSessionsCallback, 'deleteSessionsCallback', true)
     this.#find = requireFunction(given.findSessionsByShopCallback, 'findSessionsByShopCallback', true)
+    const storeIfVersion = requireFunction(given.storeIfVersionCallback, 'storeIfVersionCallback', true)
+    if (storeIfVersion !== undefined) {
+      // Only a storage given the callback has the method: SessionManager asks for it by name.
+      this.storeSessionIfVersion = async (session, expectedVersion) => {
+        if (!Number.isInteger(expectedVersion) || expectedVersion < 0 || expectedVersion > 0xffffffff) {
+          throw invalidArgument(`expectedVersion must be a non-negative integer, got ${String(expectedVersion)}`)
+        }
+        const s = this.#sessionToStore(session)
+        const result = await this.#invoke('storeIfVersion', s.id, (v) => storeIfVersion(v, expectedVersion), s)
+        return call(native.finishStoreIfVersion, this.#boolean('storeIfVersion', result), s.id, expectedVersion)
+      }
+    }
     const timeout = given.timeoutMs ?? undefined
     if (timeout !== undefined && typeof timeout !== 'number') {
       throw invalidArgument(`timeoutMs must be a number, got ${typeof timeout}`)

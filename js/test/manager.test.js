@@ -202,10 +202,19 @@ const fileDir = tempDir()
 managerSuite('FileSessionStorage', async () => ({ storage: new FileSessionStorage(fileDir) }))
 managerSuite('CustomSessionStorage', async () => {
   const map = new Map()
+  const version = (id) => (map.has(id) ? JSON.parse(map.get(id)).data.__sessionkeeper.version : 0)
   const storage = new CustomSessionStorage(
     async (s) => { map.set(s.id, JSON.stringify(s)); return true },
     async (id) => map.get(id),
     async (id) => { map.delete(id); return true },
+    {
+      // The app's compare-and-store (one check-and-set on the JS thread is atomic here).
+      storeIfVersionCallback: async (s, expected) => {
+        if (version(s.id) !== expected) return false
+        map.set(s.id, JSON.stringify(s))
+        return true
+      },
+    },
   )
   return { storage }
 })

@@ -6,10 +6,10 @@ plan's refusal reaches the caller."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping
 from typing import Any, TypeVar
 
-from ._native import Session
+from ._native import Session, session_argument
 from .errors import CallbackFailedError, InvalidArgumentError, SessionStorageError, _from_code
 
 _T = TypeVar("_T")
@@ -46,11 +46,12 @@ class Plans:
     async def find(self, shop: str) -> list[Any]:
         return found(self.name, await self.run(self.layout.find_by_shop(shop)))
 
-    async def store_if_version(self, session: Session, expected: int) -> bool:
+    async def store_if_version(self, given: Session | Mapping[str, Any], expected: int) -> bool:
         """The manager's compare-and-store: the core's answers (``ConflictError``, a refused
         session) as they are, a driver's failure as ``CallbackFailedError`` with it as cause."""
         if isinstance(expected, bool) or not isinstance(expected, int) or expected < 0:
             raise _from_code("INVALID_ARGUMENT", f"expected_version must be a non-negative int, got {expected!r}")
+        session = session_argument(given)
         try:
             stored: bool = await self.run(self.layout.store_if_version(session, expected))
         except SessionStorageError:

@@ -16,7 +16,7 @@ from . import _native
 from ._calls import Deadlines, invoke
 from ._native import Session
 from .storage import Closing
-from .errors import InvalidArgumentError, SessionStorageError
+from .errors import InvalidArgumentError, SessionStorageError, _from_code
 
 __all__ = ["CustomSessionStorage", "LoadResult", "StoreCallback", "LoadCallback"]
 
@@ -56,7 +56,12 @@ class CustomSessionStorage(Closing):
     to completion in the background, as Python threads cannot be stopped).
     """
 
-    __slots__ = ("_store", "_load", "_delete", "_delete_many", "_find", "_timeout")
+    __slots__ = ("_store", "_load", "_delete", "_delete_many", "_find", "_timeout", "store_session_if_version")
+
+    #: Present only when ``store_if_version`` was given: stores ``session`` only if the stored
+    #: record has ``expected_version`` (0: none yet); ``ConflictError`` when the callback returns
+    #: ``False``. What SessionManager's ``optimistic`` concurrency needs.
+    store_session_if_version: Callable[[Session | Mapping[str, Any], int], Awaitable[bool]]
 
     def __init__(
         self,
@@ -66,6 +71,7 @@ class CustomSessionStorage(Closing):
         *,
         delete_sessions: DeleteSessionsCallback | None = None,
         find_sessions_by_shop: FindSessionsByShopCallback | None = None,
+        store_if_version: Callable[[Session, int], Any] | None = None,
         timeout: float | None = 10.0,
     ) -> None:
         self._store = _callable(store, "store", False)
@@ -75,6 +81,20 @@ class CustomSessionStorage(Closing):
         self._find = _callable(find_sessions_by_shop, "find_sessions_by_shop", True)
         ms = _native.timeout_ms(timeout)
         self._timeout = None if ms is None else Deadlines(ms)
+        compare = _callable(store_if_version, "store_if_version", True)
+        if compare is not None:
+
+            async def store_session_if_version(session: Session | Mapping[str, Any], expected_version: int) -> bool:
+                if isinstance(expected_version, bool) or not isinstance(expected_version, int) or expected_version < 0:
+                    raise _from_code("INVALID_ARGUMENT", f"expected_version must be a non-negative int, got {expected_version!r}")
+                snapshot = _native.session_argument(session)
+                result = await invoke(
+                    "storeIfVersion", snapshot.id, lambda s: compare(s, expected_version), snapshot, self._timeout
+                )
+                stored = _native.finish_bool("storeIfVersion", result)
+                return _native.finish_store_if_version(stored, snapshot.id, expected_version)
+
+            self.store_session_if_version = store_session_if_version
 
     async def store_session(self, session: Session | Mapping[str, Any]) -> bool:
         """Stores (upserts) ``session``; returns what ``store`` returned (``True``/``False``)."""

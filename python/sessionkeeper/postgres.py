@@ -204,7 +204,7 @@ class PostgresSessionStorage(CustomSessionStorage):
         many. Opt-in: call it on your own schedule. A driver failure is ``CALLBACK_FAILED``."""
         return await self._db.sweep()
 
-    async def store_session_if_version(self, session: Session, expected_version: int) -> bool:
+    async def store_session_if_version(self, session: Session | Mapping[str, Any], expected_version: int) -> bool:
         """Stores ``session`` only if the stored row still has ``expected_version`` (0: none
         yet), in one statement: SessionManager's ``optimistic`` concurrency. ``ConflictError``
         when it has another."""

@@ -21,7 +21,7 @@ a session is skipped (loading its id names the problem) and counted in a warning
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Union
 
@@ -235,7 +235,7 @@ class RedisSessionStorage(CustomSessionStorage):
         """The Redis set holding the ids of ``shop``'s sessions."""
         return self._layout.shop_key(shop)
 
-    async def store_session_if_version(self, session: Session, expected_version: int) -> bool:
+    async def store_session_if_version(self, session: Session | Mapping[str, Any], expected_version: int) -> bool:
         """Stores ``session`` only if the stored record still has ``expected_version`` (0: none
         yet), in one script on one key (Cluster-safe): SessionManager's ``optimistic``
         concurrency. ``ConflictError`` when it has another."""

@@ -69,6 +69,13 @@ pub fn finish_bool(operation: String, tag: String) -> Result<bool> {
     engine::finish_bool(op(&operation)?, &tagged(&tag)).or_throw()
 }
 
+/// What a `storeIfVersion` callback's boolean means for session `id` over version `expected`:
+/// `true`, or a CONFLICT thrown.
+#[napi(catch_unwind)]
+pub fn finish_store_if_version(stored: bool, id: String, expected: u32) -> Result<bool> {
+    engine::finish_store_if_version(stored, &id, u64::from(expected)).or_throw()
+}
+
 /// Item `index` of a `findSessionsByShop` result for `shop`, as JSON text: `null` when
 /// canonical, otherwise the canonical JSON.
 #[napi(catch_unwind)]

@@ -135,6 +135,18 @@ fn finish_bool(operation: &str, result: &Bound<'_, PyAny>) -> PyResult<bool> {
     engine::finish_bool(operation, &other(result, &mut String::new(), false)).or_raise(result.py())
 }
 
+/// What a `store_if_version` callback's boolean means for session `id` over version `expected`:
+/// `True`, or `ConflictError`.
+#[pyfunction]
+fn finish_store_if_version(
+    py: Python<'_>,
+    stored: bool,
+    id: &str,
+    expected: u64,
+) -> PyResult<bool> {
+    engine::finish_store_if_version(stored, id, expected).or_raise(py)
+}
+
 /// The result of the `load` callback for `id`: `None` (not found) or the `Session`, from any
 /// accepted shape (a `Session`, a dict, JSON text as `str` or UTF-8 `bytes`, a property array).
 /// A result that is not a session with that id is `INVALID_SESSION`.
@@ -206,6 +218,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(check_shop_argument, m)?)?;
     m.add_function(wrap_pyfunction!(session_argument, m)?)?;
     m.add_function(wrap_pyfunction!(finish_bool, m)?)?;
+    m.add_function(wrap_pyfunction!(finish_store_if_version, m)?)?;
     m.add_function(wrap_pyfunction!(finish_load, m)?)?;
     m.add_function(wrap_pyfunction!(finish_found, m)?)?;
     m.add_function(wrap_pyfunction!(callback_failed, m)?)?;

@@ -33,6 +33,8 @@ pub enum Op {
     FindByShop,
     /// An adapter's `sweep` of the sessions past their grace period (no subject).
     Sweep,
+    /// `storeSessionIfVersion` → `storeIfVersion` callback (the manager's compare-and-store).
+    StoreIfVersion,
 }
 
 impl Op {
@@ -45,16 +47,25 @@ impl Op {
             Op::DeleteMany => "deleteSessions",
             Op::FindByShop => "findSessionsByShop",
             Op::Sweep => "sweep",
+            Op::StoreIfVersion => "storeIfVersion",
         }
     }
 
     /// The operation whose callback is named `name` (the inverse of [`Op::callback`]), for
     /// bindings that pass the operation across as a string.
     pub fn from_callback(name: &str) -> Result<Op> {
-        [Op::Store, Op::Load, Op::Delete, Op::DeleteMany, Op::FindByShop, Op::Sweep]
-            .into_iter()
-            .find(|op| op.callback() == name)
-            .ok_or_else(|| Error::InvalidArgument(format!("unknown callback {name:?}")))
+        [
+            Op::Store,
+            Op::Load,
+            Op::Delete,
+            Op::DeleteMany,
+            Op::FindByShop,
+            Op::Sweep,
+            Op::StoreIfVersion,
+        ]
+        .into_iter()
+        .find(|op| op.callback() == name)
+        .ok_or_else(|| Error::InvalidArgument(format!("unknown callback {name:?}")))
     }
 
     /// The callback's name as the host spells it (`findSessionsByShop` /
@@ -73,6 +84,7 @@ impl Op {
             Op::DeleteMany => format!("failed to delete sessions {subject}"),
             Op::FindByShop => format!("failed to find sessions of shop {}", quote(subject)),
             Op::Sweep => "failed to sweep expired sessions".to_owned(),
+            Op::StoreIfVersion => format!("failed to store session {}", quote(subject)),
         }
     }
 }
@@ -106,6 +118,15 @@ impl Returned<'_> {
             Returned::Other(t) => format!("a value of type {t}"),
         }
     }
+}
+
+/// What a `storeIfVersion` callback's boolean (already checked by [`finish_bool`]) means:
+/// `true` stored; `false` the stored record was at another version, a `CONFLICT`.
+pub fn finish_store_if_version(stored: bool, id: &str, expected: u64) -> Result<bool> {
+    if stored {
+        return Ok(true);
+    }
+    Err(crate::plan::versioned::conflict(id, None, expected))
 }
 
 /// The result of `store`, `delete` and `deleteSessions` callbacks: a boolean, nothing else.

@@ -366,3 +366,37 @@ async def test_start_sweeping_sweeps_in_a_task_of_the_loop() -> None:
         task.cancel()
     with pytest.raises(InvalidArgumentError):
         manager.start_sweeping(0.01)
+
+
+async def test_a_custom_storage_opts_in_to_optimistic_with_store_if_version() -> None:
+    stored: dict[str, str] = {}
+
+    def version(id: str) -> int:
+        return int(json.loads(stored[id])["data"]["__sessionkeeper"]["version"]) if id in stored else 0
+
+    async def store(s: Any) -> bool:
+        stored[s.id] = s.to_json()
+        return True
+
+    async def load(id: str) -> str | None:
+        return stored.get(id)
+
+    async def delete(id: str) -> bool:
+        stored.pop(id, None)
+        return True
+
+    async def store_if_version(s: Any, expected: int) -> bool:
+        if version(s.id) != expected:
+            return False
+        stored[s.id] = s.to_json()
+        return True
+
+    storage = CustomSessionStorage(store, load, delete, store_if_version=store_if_version)
+    await test_optimistic_commits_of_one_version_let_exactly_one_win(storage)
+    wrong = CustomSessionStorage(store, load, delete, store_if_version=lambda s, v: "yes")
+    m = SessionManager(wrong, secrets=[SECRET], concurrency="optimistic")
+    s = await m.start()
+    s["a"] = 1
+    with pytest.raises(SessionStorageError) as raised:
+        await m.commit(s)
+    assert raised.value.code == "INVALID_CALLBACK_RESULT"
