@@ -223,7 +223,8 @@ test('util.inspect and console.log hide the tokens, the app data and the user', 
 
 test('exports: classes, ErrorCode constants, SessionStorageError shape', async () => {
   assert.deepEqual(Object.keys(sk).sort(), [
-    'CustomSessionStorage', 'ErrorCode', 'FileSessionStorage', 'MemorySessionStorage', 'Session', 'SessionStorageError',
+    'CustomSessionStorage', 'ErrorCode', 'FileSessionStorage', 'ManagedSession', 'MemorySessionStorage', 'Session',
+    'SessionManager', 'SessionStorageError', 'cookieStorage',
   ])
   assert.deepEqual(Object.keys(ErrorCode), [
     'INVALID_ARGUMENT', 'INVALID_SESSION', 'INVALID_CALLBACK_RESULT', 'CALLBACK_FAILED', 'CALLBACK_TIMEOUT',
