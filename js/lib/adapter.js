@@ -4,7 +4,7 @@
 // command and says what each reply means; the adapters only send).
 
 const { fromNative, invalidArgument, SessionStorageError } = require('./errors.js')
-const { optionOf } = require('./args.js')
+const { optionOf, versionArgument } = require('./args.js')
 const { callbackFailed } = require('./custom.js')
 
 /**
@@ -42,9 +42,7 @@ function planned(plan, operation, ...args) {
  * session) as they are, a driver's failure as CALLBACK_FAILED with it as `cause`.
  */
 async function versioned(storeIfVersion, session, expectedVersion) {
-  if (!Number.isSafeInteger(expectedVersion) || expectedVersion < 0) {
-    throw invalidArgument(`expectedVersion must be a non-negative integer, got ${expectedVersion}`)
-  }
+  versionArgument(expectedVersion)
   try {
     return await storeIfVersion([session, expectedVersion])
   } catch (e) {

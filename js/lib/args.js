@@ -47,4 +47,12 @@ function optionOf(options, name, type) {
   return value
 }
 
-module.exports = { idArgument, idsArgument, shopArgument, optionOf }
+/** A record version for compare-and-store: an integer from 0 (no record yet) to 2^32 - 1. */
+function versionArgument(version) {
+  if (!Number.isInteger(version) || version < 0 || version > 0xffffffff) {
+    throw invalidArgument(`expectedVersion must be an integer from 0 to 4294967295, got ${String(version)}`)
+  }
+  return version
+}
+
+module.exports = { idArgument, idsArgument, shopArgument, optionOf, versionArgument }

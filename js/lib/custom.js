@@ -3,7 +3,7 @@
 // result handed to one synchronous core function (ARCHITECTURE.md: no thread hop per call).
 
 const { native, canonicalize, finishLoad, finishFoundItem, call } = require('./core.js')
-const { idArgument, idsArgument, shopArgument } = require('./args.js')
+const { idArgument, idsArgument, shopArgument, versionArgument } = require('./args.js')
 const { raise, invalidArgument } = require('./errors.js')
 const { sessionText, stringify, tagOf } = require('./convert.js')
 const { Session, fromCanonical } = require('./session.js')
@@ -88,9 +88,7 @@ class CustomSessionStorage {
     if (storeIfVersion !== undefined) {
       // Only a storage given the callback has the method: SessionManager asks for it by name.
       this.storeSessionIfVersion = async (session, expectedVersion) => {
-        if (!Number.isInteger(expectedVersion) || expectedVersion < 0 || expectedVersion > 0xffffffff) {
-          throw invalidArgument(`expectedVersion must be a non-negative integer, got ${String(expectedVersion)}`)
-        }
+        versionArgument(expectedVersion)
         const s = this.#sessionToStore(session)
         const result = await this.#invoke('storeIfVersion', s.id, (v) => storeIfVersion(v, expectedVersion), s)
         return call(native.finishStoreIfVersion, this.#boolean('storeIfVersion', result), s.id, expectedVersion)

@@ -6,7 +6,7 @@ const { fromNative, invalidArgument } = require('./errors.js')
 const { sessionText, stringify } = require('./convert.js')
 const { Session, fromCanonical } = require('./session.js')
 const { templateOf, sessionOf } = require('./template.js')
-const { idArgument, idsArgument, shopArgument } = require('./args.js')
+const { idArgument, idsArgument, shopArgument, versionArgument } = require('./args.js')
 
 /** Text the core stores: any session-shaped value, validated by the core as the app's input. */
 function storeText(session) {
@@ -18,14 +18,6 @@ function idOf(canonical) {
   let end = 7
   while (canonical[end] !== '"') end += canonical[end] === '\\' ? 2 : 1
   return JSON.parse(canonical.slice(6, end + 1))
-}
-
-/** A record version as the core takes it: a non-negative integer. */
-function versionArgument(version) {
-  if (!Number.isInteger(version) || version < 0 || version > 0xffffffff) {
-    throw invalidArgument(`expectedVersion must be a non-negative integer, got ${String(version)}`)
-  }
-  return version
 }
 
 function noOptions(options, name) {

@@ -407,3 +407,12 @@ test('startSweeping sweeps on a timer that never keeps the process alive', async
   }
   assert.throws(() => manager.startSweeping(10), { code: 'INVALID_ARGUMENT' })
 })
+
+test('every storeSessionIfVersion refuses a version out of range the same way', async () => {
+  const custom = new CustomSessionStorage(async () => true, async () => undefined, async () => true, { storeIfVersionCallback: async () => true })
+  for (const storage of [new MemorySessionStorage(), new FileSessionStorage(tempDir()), custom]) {
+    for (const bad of [-1, 1.5, 2 ** 32, '1']) {
+      await assert.rejects(storage.storeSessionIfVersion({ id: 'v' }, bad), { code: 'INVALID_ARGUMENT', message: /expectedVersion must be an integer from 0 to 4294967295/ })
+    }
+  }
+})

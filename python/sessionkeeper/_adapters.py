@@ -10,7 +10,8 @@ from collections.abc import Awaitable, Mapping
 from typing import Any, TypeVar
 
 from ._native import Session, session_argument
-from .errors import CallbackFailedError, InvalidArgumentError, SessionStorageError, _from_code
+from ._calls import _failed, _version
+from .errors import CallbackFailedError, InvalidArgumentError, SessionStorageError
 
 _T = TypeVar("_T")
 logger = logging.getLogger("sessionkeeper")
@@ -49,16 +50,13 @@ class Plans:
     async def store_if_version(self, given: Session | Mapping[str, Any], expected: int) -> bool:
         """The manager's compare-and-store: the core's answers (``ConflictError``, a refused
         session) as they are, a driver's failure as ``CallbackFailedError`` with it as cause."""
-        if isinstance(expected, bool) or not isinstance(expected, int) or expected < 0:
-            raise _from_code("INVALID_ARGUMENT", f"expected_version must be a non-negative int, got {expected!r}")
+        _version(expected)
         session = session_argument(given)
         try:
             stored: bool = await self.run(self.layout.store_if_version(session, expected))
         except SessionStorageError:
             raise
         except Exception as error:
-            from ._calls import _failed
-
             raise _failed("store", session.id, error) from error
         return stored
 

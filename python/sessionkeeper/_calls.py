@@ -22,7 +22,15 @@ import weakref
 from typing import Any, Callable
 
 from . import _native
-from .errors import SessionStorageError
+from .errors import SessionStorageError, _from_code
+
+
+def _version(value: object) -> int:
+    """A record version for compare-and-store: an int from 0 (no record yet) to 2**32 - 1,
+    the same range Node takes."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 0xFFFFFFFF:
+        raise _from_code("INVALID_ARGUMENT", f"expected_version must be an int from 0 to 4294967295, got {value!r}")
+    return value
 
 
 def _failed(op: str, subject: str, error: BaseException) -> SessionStorageError:

@@ -13,10 +13,10 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Union
 
 from . import _native
-from ._calls import Deadlines, invoke
+from ._calls import Deadlines, _version, invoke
 from ._native import Session
 from .storage import Closing
-from .errors import InvalidArgumentError, SessionStorageError, _from_code
+from .errors import InvalidArgumentError, SessionStorageError
 
 __all__ = ["CustomSessionStorage", "LoadResult", "StoreCallback", "LoadCallback"]
 
@@ -85,8 +85,7 @@ class CustomSessionStorage(Closing):
         if compare is not None:
 
             async def store_session_if_version(session: Session | Mapping[str, Any], expected_version: int) -> bool:
-                if isinstance(expected_version, bool) or not isinstance(expected_version, int) or expected_version < 0:
-                    raise _from_code("INVALID_ARGUMENT", f"expected_version must be a non-negative int, got {expected_version!r}")
+                _version(expected_version)
                 snapshot = _native.session_argument(session)
                 result = await invoke(
                     "storeIfVersion", snapshot.id, lambda s: compare(s, expected_version), snapshot, self._timeout

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import logging
 import time
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from datetime import datetime, timedelta, timezone
@@ -21,6 +22,8 @@ from ._native import Session
 from .errors import _from_code
 
 __all__ = ["SessionManager", "ManagedSession", "cookie_storage", "CookieStorage"]
+
+_logger = logging.getLogger("sessionkeeper")
 
 
 class CookieStorage:
@@ -237,13 +240,11 @@ class SessionManager:
             raise _invalid("interval must be at least 1 second")
 
         async def run() -> None:
-            import logging
-
             while True:
                 await asyncio.sleep(seconds)
                 try:
                     await self.sweep()
                 except Exception:
-                    logging.getLogger("sessionkeeper").exception("session sweep failed")
+                    _logger.exception("session sweep failed")
 
         return asyncio.get_running_loop().create_task(run())

@@ -15,19 +15,12 @@ from typing import Any, Callable, TypeVar
 
 from . import _native
 from ._native import Session
-from .errors import _from_code
+from ._calls import _version
 from .storage import Closing
 
 __all__ = ["MemorySessionStorage", "FileSessionStorage"]
 
 T = TypeVar("T")
-
-
-def _version(value: object) -> int:
-    """A record version as the core takes it: a non-negative int."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise _from_code("INVALID_ARGUMENT", f"expected_version must be a non-negative int, got {value!r}")
-    return value
 
 
 class MemorySessionStorage(Closing):

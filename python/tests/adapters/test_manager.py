@@ -400,3 +400,17 @@ async def test_a_custom_storage_opts_in_to_optimistic_with_store_if_version() ->
     with pytest.raises(SessionStorageError) as raised:
         await m.commit(s)
     assert raised.value.code == "INVALID_CALLBACK_RESULT"
+
+
+async def test_every_store_session_if_version_refuses_a_version_out_of_range(tmp_path: Path) -> None:
+    async def ok(*_: Any) -> bool:
+        return True
+
+    async def none(_: str) -> None:
+        return None
+
+    custom = CustomSessionStorage(ok, none, ok, store_if_version=ok)
+    for storage in [MemorySessionStorage(), embedded_storage("file", tmp_path), custom]:
+        for bad in [-1, 1.5, 2**32, "1", True]:
+            with pytest.raises(InvalidArgumentError, match="expected_version must be an int from 0 to 4294967295"):
+                await storage.store_session_if_version({"id": "v"}, bad)
