@@ -15,13 +15,14 @@ const COMMANDS = ['get', 'set', 'sAdd', 'sRem', 'sMembers', 'del']
 
 /**
  * A plan's commands (`[name, ...args]`) as node-redis methods: its typed API is what every
- * client kind offers (single node, cluster, pool).
+ * client kind offers (single node, cluster, pool). Nothing is prepared ahead: a step cached for
+ * an id holds only its arrays, so a thousand fresh ids leave little for the collector.
  */
 const SEND = {
   GET: (client, c) => client.get(c[1]),
   SET: (client, c) => (c.length === 3 ? client.set(c[1], c[2]) : client.set(c[1], c[2], { [c[3]]: Number(c[4]) })),
-  SADD: (client, c) => client.sAdd(c[1], c.slice(2)),
-  SREM: (client, c) => client.sRem(c[1], c.slice(2)),
+  SADD: (client, c) => client.sAdd(c[1], c.length === 3 ? c[2] : c.slice(2)),
+  SREM: (client, c) => client.sRem(c[1], c.length === 3 ? c[2] : c.slice(2)),
   SMEMBERS: (client, c) => client.sMembers(c[1]),
   DEL: (client, c) => client.del(c[1]),
   // `EVAL script 1 key ...args`: one key, so a cluster routes it like any single-key command.
@@ -140,14 +141,30 @@ class OwnedClient {
 }
 
 /**
- * A step of a plan with what is read of it once: its commands, and whether one reply is the
- * result (then, when it is the only command, that command's promise is the result).
+ * A step of a plan with what is read of it once: its commands, and how it ends without asking
+ * the core — one reply is the result (`yields`; when it is the only command, that command's
+ * promise is the result), or a reply of 0 means `true` (`doneIfZero`).
  */
 function stepOf(step) {
   const commands = step.commands
+  const calls = commands.length === 1 ? commands[0] : commands.flat()
+  const phases = commands.map((phase) => phase.length)
   const yields = step.yields
-  const only = yields !== null && commands.length === 1 && commands[0].length === 1 ? commands[0][0] : null
-  return { step, commands, yields, only }
+  const only = yields !== null && calls.length === 1 ? calls[0] : null
+  return { step, text: null, phases, calls, yields, doneIfZero: step.doneIfZero, only }
+}
+
+/**
+ * The same for a first step, the core's plain-data form of a store's or a load's (JSON of
+ * `[commands, commands per phase, yields, doneIfZero]`): its `null` arguments are `text`, the
+ * JSON planned, which also plans the step that reads the replies (`storeStep`) when neither
+ * shortcut ends it.
+ */
+function firstStepOf(json, text) {
+  const [calls, counts, yields, doneIfZero] = JSON.parse(json)
+  for (const c of calls) for (let i = 1; i < c.length; i++) if (c[i] === null) c[i] = text
+  const only = yields !== null && calls.length === 1 ? calls[0] : null
+  return { step: null, text, phases: counts, calls, yields, doneIfZero, only }
 }
 
 /**
@@ -174,7 +191,7 @@ class Plans {
 
   load(id) {
     const entry = this.#entry(id)
-    entry.load ??= stepOf(planned(this.layout, 'load', id))
+    entry.load ??= firstStepOf(planned(this.layout, 'load', id), null)
     return entry.load
   }
 
@@ -182,7 +199,7 @@ class Plans {
   store(id, text) {
     const entry = this.#entry(id)
     if (entry.text !== text) {
-      entry.store = stepOf(planned(this.layout, 'store', text))
+      entry.store = firstStepOf(planned(this.layout, 'store', text), text)
       entry.text = text
     }
     return entry.store
@@ -196,29 +213,45 @@ function callbacks(client, layout, owned) {
   const ready = owned === null ? () => undefined : () => owned.ready()
 
   /** One step's replies, in order: its phases one after another, or all down one connection. */
-  async function send(phases) {
+  function send(at) {
+    if (!pipelined) return sendPhases(at.calls, at.phases)
     // One connection keeps the order, so every phase goes out at once: one round trip.
-    if (pipelined) return Promise.all(phases.flat().map((command) => sendOne(client, command)))
+    const calls = at.calls
+    const sent = new Array(calls.length)
+    for (let i = 0; i < calls.length; i++) sent[i] = sendOne(client, calls[i])
+    return Promise.all(sent)
+  }
+
+  /** `calls` phase by phase, `counts[i]` commands in phase i, each after the one before. */
+  async function sendPhases(calls, counts) {
     const replies = []
-    for (const phase of phases) replies.push(...(await Promise.all(phase.map((command) => sendOne(client, command)))))
+    let at = 0
+    for (const n of counts) {
+      const phase = calls.slice(at, (at += n))
+      replies.push(...(await Promise.all(phase.map((c) => sendOne(client, c)))))
+    }
     return replies
   }
 
-  /** Runs a plan from `first` (a step, or the result when there was nothing to send). */
-  async function run(first) {
-    let at = first
-    for (;;) {
-      const replies = await send(at.commands)
-      if (at.yields !== null) return replies[at.yields]
-      const next = planned(at.step, 'next', replies)
-      if (!(next instanceof native.RedisStep)) return next
-      at = stepOf(next)
-    }
+  /**
+   * The result of a plan from step `at` and its replies. Plain, not async: a store ends here
+   * on its first replies, and each promise layer on the path of every request costs.
+   */
+  function settle(at, replies) {
+    if (at.yields !== null) return replies[at.yields]
+    if (at.doneIfZero !== null && replies[at.doneIfZero] === 0) return true
+    const next = planned(at.step ?? planned(layout, 'storeStep', at.text), 'next', replies)
+    return next instanceof native.RedisStep ? run(stepOf(next)) : next
   }
 
-  async function store(session) {
+  /** Runs a plan from `at`, a step read by stepOf. */
+  function run(at) {
+    return send(at).then((replies) => settle(at, replies))
+  }
+
+  function store(session) {
     const wait = ready()
-    if (wait !== undefined) await wait
+    if (wait !== undefined) return wait.then(() => store(session))
     return run(plans.store(session.id, JSON.stringify(session)))
   }
 

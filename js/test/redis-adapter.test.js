@@ -128,6 +128,30 @@ function suite(label, server) {
     assert.deepEqual(await server.client.sMembers(shopKey(p, 'layout.myshopify.com')), [], 'the index entry goes too')
   })
 
+  serverTest(server, `${label}: a delete landing inside a store leaves no stale index entry`, async () => {
+    // The race made certain: right after a store's SET, a delete's DEL and SREM reach the real
+    // server, so the store's trailing SADD answers 1 and the adapter must ask the core for the
+    // re-check (GET: gone, so SREM) instead of taking its one-round-trip shortcut.
+    const p = prefix()
+    const session = new Session({ id: 'recheck', shop: 'recheck.myshopify.com' })
+    const client = new Proxy(server.client, {
+      get(target, name) {
+        const value = Reflect.get(target, name)
+        if (name !== 'set') return typeof value === 'function' ? value.bind(target) : value
+        return (...args) => {
+          const set = target.set(...args)
+          target.del(sessionKey(p, session.id)).catch(() => {})
+          target.sRem(shopKey(p, session.shop), session.id).catch(() => {})
+          return set
+        }
+      },
+    })
+    const storage = redisSessionStorage(client, { keyPrefix: p })
+    assert.equal(await storage.storeSession(session), true)
+    assert.equal(await server.client.exists(sessionKey(p, session.id)), 0, 'the delete came last')
+    assert.deepEqual(await server.client.sMembers(shopKey(p, session.shop)), [], 'no entry left without its key')
+  })
+
   serverTest(server, `${label}: a delete racing a store of the same id leaves key and index in agreement`, async () => {
     await raceDeleteAndStore(server, prefix())
   })

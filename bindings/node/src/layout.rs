@@ -51,6 +51,27 @@ fn next(n: RedisNext) -> JsNext {
     }
 }
 
+/// The first round trip of a store or a load, for the two operations of every request: what
+/// [`RedisStep`]'s getters give, as one JSON text `[commands, phases, yields, doneIfZero]`
+/// (`JSON.parse` builds the arrays far cheaper than napi element by element, and no object is
+/// left to finalize). The commands come in one list, `phases` counting those of each phase, and an argument that is the very text planned
+/// comes as `null` (the caller holds it: no copy). When neither `yields` nor `doneIfZero` ends
+/// the step, `storeStep` gives the step that takes the replies.
+fn first_step(step: &plan::RedisStep, planned: &str) -> String {
+    fn command<'a>(c: &'a plan::Command, planned: &str) -> Vec<Option<&'a str>> {
+        // Everything a Node adapter sends came from a JS string: always UTF-8.
+        let arg = |a: &'a Vec<u8>| {
+            (a != planned.as_bytes()).then(|| std::str::from_utf8(a).unwrap_or(""))
+        };
+        std::iter::once(Some(c.name)).chain(c.args.iter().map(arg)).collect()
+    }
+    let command = |c| command(c, planned);
+    let commands: Vec<Vec<Option<&str>>> = step.phases().iter().flatten().map(command).collect();
+    let phases: Vec<usize> = step.phases().iter().map(Vec::len).collect();
+    let first = (commands, phases, step.yields(), step.done_if_zero());
+    serde_json::to_string(&first).unwrap_or_default()
+}
+
 /// One round trip of a Redis operation: send `commands` phase by phase (one connection keeps
 /// the order: all in one pipeline), then hand every reply, in order, to `next`.
 #[napi]
@@ -74,6 +95,13 @@ impl RedisStep {
     #[napi(getter, catch_unwind)]
     pub fn yields(&self) -> Option<u32> {
         self.inner.yields().map(|i| i as u32)
+    }
+
+    /// When the reply at this index is `0`, the result is `true` without calling `next` (a
+    /// store whose index entry stayed put: the common case).
+    #[napi(getter, catch_unwind)]
+    pub fn done_if_zero(&self) -> Option<u32> {
+        self.inner.done_if_zero().map(|i| i as u32)
     }
 
     /// The next step, or the result, from every reply of this step in order.
@@ -103,16 +131,23 @@ impl JsRedisLayout {
         Ok(JsRedisLayout { inner })
     }
 
-    /// The plan of a store of the session in `text` (canonical JSON).
+    /// The first step of a store of the session in `text` (canonical JSON).
     #[napi(catch_unwind)]
-    pub fn store(&self, text: String) -> Result<RedisStep> {
+    pub fn store(&self, text: String) -> Result<String> {
+        self.inner.store(&text).map(|step| first_step(&step, &text)).or_throw()
+    }
+
+    /// The same first step of a store, as the step that reads its replies (the same text
+    /// always plans the same step).
+    #[napi(catch_unwind)]
+    pub fn store_step(&self, text: String) -> Result<RedisStep> {
         self.inner.store(&text).map(|inner| RedisStep { inner }).or_throw()
     }
 
-    /// The plan of a load of `id`.
+    /// The first and only step of a load of `id`: its `GET`'s reply is the result.
     #[napi(catch_unwind)]
-    pub fn load(&self, id: String) -> Result<RedisStep> {
-        self.inner.load(&id).map(|inner| RedisStep { inner }).or_throw()
+    pub fn load(&self, id: String) -> Result<String> {
+        self.inner.load(&id).map(|step| first_step(&step, "")).or_throw()
     }
 
     /// The plan of a delete of `ids`: its first step, or `true` when there is nothing to send.

@@ -25,6 +25,9 @@ pub enum RedisNext {
     Done(Outcome),
 }
 
+/// A store's trailing `SADD`: its reply is 1 only when an `SREM` landed since the first one.
+const STORED_READDED: usize = 2;
+
 /// What a step's replies mean: the state of the operation between round trips.
 #[derive(Debug, Clone)]
 pub(crate) enum Then {
@@ -116,6 +119,13 @@ impl RedisStep {
         matches!(self.then, Then::Value).then_some(0)
     }
 
+    /// When the reply at this index is `0`, the operation is over and its result is `true`
+    /// without asking [`RedisStep::next`]: a store's trailing `SADD` that found its member still
+    /// there (the common case), so a host can skip a call into the core per store.
+    pub fn done_if_zero(&self) -> Option<usize> {
+        matches!(self.then, Then::Stored(_)).then_some(STORED_READDED)
+    }
+
     /// The next step, or the result, from every reply of this step in order.
     /// `INVALID_ARGUMENT` when the replies are not one per command.
     pub fn next(&self, replies: Vec<Reply>) -> Result<RedisNext> {
@@ -133,8 +143,9 @@ impl RedisStep {
                 _ => None,
             })),
             Then::True => done(Outcome::Bool(true)),
-            // The trailing SADD answers 1 only when an SREM landed since the first one.
-            Then::Stored(_) if replies.get(2) == Some(&Reply::Int(0)) => done(Outcome::Bool(true)),
+            Then::Stored(_) if replies.get(STORED_READDED) == Some(&Reply::Int(0)) => {
+                done(Outcome::Bool(true))
+            }
             Then::Stored(w) => send(vec![gets([w.key.as_str()])], Then::StoreChecked(w.clone())),
             Then::StoreChecked(w) if holds(replies.first(), &w.shop) => done(Outcome::Bool(true)),
             Then::StoreChecked(w) => send(
