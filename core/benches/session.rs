@@ -29,9 +29,9 @@ fn bench(c: &mut Criterion) {
     });
     let memory = sessionkeeper_core::storage::MemoryStorage::new();
     c.bench_function("memory put (upsert of one id)", |b| {
-        b.iter(|| memory.put(black_box(&session).clone()).unwrap())
+        b.iter(|| memory.store(black_box(&session).clone()).unwrap())
     });
-    c.bench_function("memory get", |b| b.iter(|| memory.get(black_box("sid")).unwrap()));
+    c.bench_function("memory get", |b| b.iter(|| memory.load(black_box("sid")).unwrap()));
     c.bench_function("to_property_array(true)", |b| {
         b.iter(|| black_box(&session).to_property_array(true))
     });

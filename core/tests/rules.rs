@@ -250,13 +250,13 @@ fn the_memory_storage_counts_what_it_holds() {
     let m = sessionkeeper_core::storage::MemoryStorage::new();
     assert!(m.is_empty());
     assert_eq!(m.len(), 0);
-    m.put(session(json!({"id": "one"}))).unwrap();
-    m.put(session(json!({"id": "one", "shop": "s"}))).unwrap();
+    m.store(session(json!({"id": "one"}))).unwrap();
+    m.store(session(json!({"id": "one", "shop": "s"}))).unwrap();
     assert!(!m.is_empty());
     assert_eq!(m.len(), 1, "an upsert replaces");
-    m.put(session(json!({"id": "two"}))).unwrap();
+    m.store(session(json!({"id": "two"}))).unwrap();
     assert_eq!(m.len(), 2);
-    m.remove("one").unwrap();
+    m.delete("one").unwrap();
     assert_eq!(m.len(), 1);
 }
 

@@ -71,7 +71,7 @@ impl FileStore {
     #[napi(catch_unwind, ts_return_type = "Promise<void>")]
     pub fn store(&self, text: String) -> AsyncTask<Work<()>> {
         let store = self.inner.clone();
-        Work::new(move || store.put(&Session::from_json(&text, Origin::Argument)?))
+        Work::new(move || store.store(&Session::from_json(&text, Origin::Argument)?))
     }
 
     /// Stores the session in `text` only if the stored record has version `expected` (0: none
@@ -81,7 +81,7 @@ impl FileStore {
         let store = self.inner.clone();
         let expected = u64::from(expected);
         Work::new(move || {
-            store.put_if_version(&Session::from_json(&text, Origin::Argument)?, expected)
+            store.store_if_version(&Session::from_json(&text, Origin::Argument)?, expected)
         })
     }
 
@@ -96,27 +96,27 @@ impl FileStore {
     #[napi(catch_unwind, ts_return_type = "Promise<string | null>")]
     pub fn load(&self, id: String) -> AsyncTask<Work<Option<String>>> {
         let store = self.inner.clone();
-        Work::new(move || Ok(store.get(&id)?.map(|s| s.to_json())))
+        Work::new(move || Ok(store.load(&id)?.map(|s| s.to_json())))
     }
 
     /// Removes the session with `id` (`true` whether or not it existed).
     #[napi(catch_unwind, ts_return_type = "Promise<boolean>")]
     pub fn delete(&self, id: String) -> AsyncTask<Work<bool>> {
         let store = self.inner.clone();
-        Work::new(move || store.remove(&id))
+        Work::new(move || store.delete(&id))
     }
 
     /// Removes every session in `ids`.
     #[napi(catch_unwind, ts_return_type = "Promise<boolean>")]
     pub fn delete_many(&self, ids: Vec<String>) -> AsyncTask<Work<bool>> {
         let store = self.inner.clone();
-        Work::new(move || store.remove_many(&ids))
+        Work::new(move || store.delete_many(&ids))
     }
 
     /// The canonical JSON of every session of `shop`.
     #[napi(catch_unwind, ts_return_type = "Promise<Array<string>>")]
     pub fn find_by_shop(&self, shop: String) -> AsyncTask<Work<Vec<String>>> {
         let store = self.inner.clone();
-        Work::new(move || Ok(store.by_shop(&shop)?.iter().map(Session::to_json).collect()))
+        Work::new(move || Ok(store.find_by_shop(&shop)?.iter().map(Session::to_json).collect()))
     }
 }

@@ -33,7 +33,7 @@ impl MemoryStore {
                 Canonical::Unchanged(s) => (s, None),
                 Canonical::Rewritten(s, c) => (s, Some(c)),
             };
-        self.inner.put(session).or_throw()?;
+        self.inner.store(session).or_throw()?;
         Ok(canonical)
     }
 
@@ -46,32 +46,32 @@ impl MemoryStore {
                 Canonical::Unchanged(s) => (s, None),
                 Canonical::Rewritten(s, c) => (s, Some(c)),
             };
-        self.inner.put_if_version(session, u64::from(expected)).or_throw()?;
+        self.inner.store_if_version(session, u64::from(expected)).or_throw()?;
         Ok(canonical)
     }
 
     /// The canonical JSON of the session with `id`, or `null`.
     #[napi(catch_unwind)]
     pub fn load(&self, id: String) -> Result<Option<String>> {
-        Ok(self.inner.get(&id).or_throw()?.map(|s| s.to_json()))
+        Ok(self.inner.load(&id).or_throw()?.map(|s| s.to_json()))
     }
 
     /// Removes the session with `id` (`true` whether or not it existed).
     #[napi(catch_unwind)]
     pub fn delete(&self, id: String) -> Result<bool> {
-        self.inner.remove(&id).or_throw()
+        self.inner.delete(&id).or_throw()
     }
 
     /// Removes every session in `ids` (all are checked before any is removed).
     #[napi(catch_unwind)]
     pub fn delete_many(&self, ids: Vec<String>) -> Result<bool> {
-        self.inner.remove_many(&ids).or_throw()
+        self.inner.delete_many(&ids).or_throw()
     }
 
     /// The canonical JSON of every session of `shop`.
     #[napi(catch_unwind)]
     pub fn find_by_shop(&self, shop: String) -> Result<Vec<String>> {
-        Ok(self.inner.by_shop(&shop).or_throw()?.iter().map(|s| s.to_json()).collect())
+        Ok(self.inner.find_by_shop(&shop).or_throw()?.iter().map(|s| s.to_json()).collect())
     }
 
     /// Removes the sessions that can no longer be used (past `expires` and, with a refresh

@@ -31,27 +31,27 @@ impl MemoryStore {
     /// Stores a copy of `session` (a `Session` or a dict), replacing any with its id.
     fn store(&self, session: &Bound<'_, PyAny>) -> PyResult<()> {
         let s = session_from_arg(session)?;
-        self.inner.put(Arc::unwrap_or_clone(s)).or_raise(session.py())
+        self.inner.store(Arc::unwrap_or_clone(s)).or_raise(session.py())
     }
 
     /// The session with `id`, or `None`.
     fn load(&self, id: &Bound<'_, PyAny>) -> PyResult<Option<PySession>> {
-        Ok(self.inner.get(str_arg(id, "id")?).or_raise(id.py())?.map(PySession::shared))
+        Ok(self.inner.load(str_arg(id, "id")?).or_raise(id.py())?.map(PySession::shared))
     }
 
     /// Removes the session with `id`; `True` whether or not it existed.
     fn delete(&self, id: &Bound<'_, PyAny>) -> PyResult<bool> {
-        self.inner.remove(str_arg(id, "id")?).or_raise(id.py())
+        self.inner.delete(str_arg(id, "id")?).or_raise(id.py())
     }
 
     /// Removes every session in `ids` (all checked before anything is removed).
     fn delete_many(&self, ids: &Bound<'_, PyAny>) -> PyResult<bool> {
-        self.inner.remove_many(&ids_arg(ids)?).or_raise(ids.py())
+        self.inner.delete_many(&ids_arg(ids)?).or_raise(ids.py())
     }
 
     /// Every session of `shop`.
     fn find_by_shop(&self, shop: &Bound<'_, PyAny>) -> PyResult<Vec<PySession>> {
-        let found = self.inner.by_shop(str_arg(shop, "shop")?).or_raise(shop.py())?;
+        let found = self.inner.find_by_shop(str_arg(shop, "shop")?).or_raise(shop.py())?;
         Ok(found.into_iter().map(PySession::shared).collect())
     }
 
@@ -59,7 +59,7 @@ impl MemoryStore {
     /// yet); `ConflictError` otherwise.
     fn store_if_version(&self, session: &Bound<'_, PyAny>, expected: u64) -> PyResult<()> {
         let s = Arc::unwrap_or_clone(session_from_arg(session)?);
-        self.inner.put_if_version(s, expected).or_raise(session.py())
+        self.inner.store_if_version(s, expected).or_raise(session.py())
     }
 
     /// Removes the sessions that can no longer be used; returns how many.
@@ -100,7 +100,7 @@ impl FileStore {
     /// Writes `session` (a snapshot from `session_argument`) atomically.
     fn store(&self, py: Python<'_>, session: &Bound<'_, PySession>) -> PyResult<bool> {
         let s = PySession::core(session)?;
-        self.detached(py, move |fs| fs.put(&s).map(|()| true))
+        self.detached(py, move |fs| fs.store(&s).map(|()| true))
     }
 
     /// Writes `session` only if the stored record has version `expected` (0: none yet).
@@ -111,7 +111,7 @@ impl FileStore {
         expected: u64,
     ) -> PyResult<bool> {
         let s = PySession::core(session)?;
-        self.detached(py, move |fs| fs.put_if_version(&s, expected).map(|()| true))
+        self.detached(py, move |fs| fs.store_if_version(&s, expected).map(|()| true))
     }
 
     /// Removes the sessions that can no longer be used; returns how many.
@@ -122,26 +122,26 @@ impl FileStore {
     /// The session with `id`, or `None`.
     fn load(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<Option<PySession>> {
         let id = str_arg(id, "id")?.to_owned();
-        Ok(self.detached(py, move |fs| fs.get(&id))?.map(PySession::new))
+        Ok(self.detached(py, move |fs| fs.load(&id))?.map(PySession::new))
     }
 
     /// Deletes the session with `id`; `True` whether or not it existed.
     fn delete(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<bool> {
         let id = str_arg(id, "id")?.to_owned();
-        self.detached(py, move |fs| fs.remove(&id))
+        self.detached(py, move |fs| fs.delete(&id))
     }
 
     /// Deletes every session in `ids`.
     fn delete_many(&self, py: Python<'_>, ids: &Bound<'_, PyAny>) -> PyResult<bool> {
         let ids = ids_arg(ids)?;
-        self.detached(py, move |fs| fs.remove_many(&ids))
+        self.detached(py, move |fs| fs.delete_many(&ids))
     }
 
     /// Every session of `shop`.
     fn find_by_shop(&self, py: Python<'_>, shop: &Bound<'_, PyAny>) -> PyResult<Vec<PySession>> {
         let shop = str_arg(shop, "shop")?.to_owned();
         check_shop(&shop).or_raise(py)?;
-        let found = self.detached(py, move |fs| fs.by_shop(&shop))?;
+        let found = self.detached(py, move |fs| fs.find_by_shop(&shop))?;
         Ok(found.into_iter().map(PySession::new).collect())
     }
 }

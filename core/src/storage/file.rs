@@ -161,13 +161,13 @@ impl FileStorage {
     }
 
     /// Stores `session` (blocking I/O: bindings call this off their event loop).
-    pub fn put(&self, session: &Session) -> Result<()> {
+    pub fn store(&self, session: &Session) -> Result<()> {
         self.write(session, None)
     }
 
     /// Stores `session` only if the record stored under its id has version `expected` (0: none
     /// stored): `optimistic` concurrency's compare-and-store, atomic under the id's lock.
-    pub fn put_if_version(&self, session: &Session, expected: u64) -> Result<()> {
+    pub fn store_if_version(&self, session: &Session, expected: u64) -> Result<()> {
         self.write(session, Some(expected))
     }
 
@@ -200,19 +200,19 @@ impl FileStorage {
     }
 
     /// Loads the session with `id` (blocking I/O).
-    pub fn get(&self, id: &str) -> Result<Option<Session>> {
+    pub fn load(&self, id: &str) -> Result<Option<Session>> {
         check_id(id, Origin::Argument)?;
         self.read_file(id, &file_name(id))
     }
 
     /// Deletes the session with `id` (blocking I/O); `Ok(true)` whether or not it existed.
-    pub fn remove(&self, id: &str) -> Result<bool> {
+    pub fn delete(&self, id: &str) -> Result<bool> {
         check_id(id, Origin::Argument)?;
         let _lock = self.lock(id)?;
         self.remove_locked(id)
     }
 
-    /// [`FileStorage::remove`] for a caller holding the id's lock.
+    /// [`FileStorage::delete`] for a caller holding the id's lock.
     fn remove_locked(&self, id: &str) -> Result<bool> {
         let name = file_name(id);
         let old_shop = self.read_file(id, &name).ok().flatten().map(|s| s.shop);
@@ -230,10 +230,10 @@ impl FileStorage {
     }
 
     /// Deletes every session in `ids` (all ids are checked before anything is removed).
-    pub fn remove_many(&self, ids: &[String]) -> Result<bool> {
+    pub fn delete_many(&self, ids: &[String]) -> Result<bool> {
         super::callback::check_ids(ids)?;
         for id in ids {
-            self.remove(id)?;
+            self.delete(id)?;
         }
         Ok(true)
     }
@@ -241,7 +241,7 @@ impl FileStorage {
     /// Every readable session of `shop`, from the on-disk index (blocking I/O). Stale index
     /// entries (left by a crash or a concurrent writer) are removed; entries whose session file
     /// is corrupt, a link or not a regular file are skipped (see the module docs).
-    pub fn by_shop(&self, shop: &str) -> Result<Vec<Session>> {
+    pub fn find_by_shop(&self, shop: &str) -> Result<Vec<Session>> {
         check_shop(shop)?;
         let dir = self.marker_dir(shop);
         match fs::symlink_metadata(&dir) {
@@ -300,27 +300,27 @@ impl FileStorage {
 impl SessionStorage for FileStorage {
     async fn store(&self, session: &Session) -> Result<bool> {
         let session = session.clone();
-        self.blocking(move |s| s.put(&session).map(|()| true)).await
+        self.blocking(move |s| s.store(&session).map(|()| true)).await
     }
 
     async fn load(&self, id: &str) -> Result<Option<Session>> {
         let id = id.to_owned();
-        self.blocking(move |s| s.get(&id)).await
+        self.blocking(move |s| s.load(&id)).await
     }
 
     async fn delete(&self, id: &str) -> Result<bool> {
         let id = id.to_owned();
-        self.blocking(move |s| s.remove(&id)).await
+        self.blocking(move |s| s.delete(&id)).await
     }
 
     async fn delete_many(&self, ids: &[String]) -> Result<bool> {
         let ids = ids.to_vec();
-        self.blocking(move |s| s.remove_many(&ids)).await
+        self.blocking(move |s| s.delete_many(&ids)).await
     }
 
     async fn find_by_shop(&self, shop: &str) -> Result<Vec<Session>> {
         let shop = shop.to_owned();
-        self.blocking(move |s| s.by_shop(&shop)).await
+        self.blocking(move |s| s.find_by_shop(&shop)).await
     }
 }
 

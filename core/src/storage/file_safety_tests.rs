@@ -30,10 +30,10 @@ fn entries(dir: &Path) -> Vec<String> {
 fn a_linked_marker_folder_is_replaced_not_followed() {
     let (_tmp, st, outside) = setup();
     symlink(&outside, st.marker_dir("shop")).unwrap();
-    st.put(&s("a", "shop")).unwrap();
+    st.store(&s("a", "shop")).unwrap();
     assert!(entries(&outside).is_empty(), "nothing written through the link");
     assert!(!fs::symlink_metadata(st.marker_dir("shop")).unwrap().file_type().is_symlink());
-    assert_eq!(st.by_shop("shop").unwrap().len(), 1);
+    assert_eq!(st.find_by_shop("shop").unwrap().len(), 1);
 }
 
 #[test]
@@ -41,9 +41,9 @@ fn a_linked_marker_file_is_replaced_not_followed() {
     let (_tmp, st, outside) = setup();
     fs::create_dir(st.marker_dir("shop")).unwrap();
     symlink(outside.join("planted"), st.marker_dir("shop").join(file_name("a"))).unwrap();
-    st.put(&s("a", "shop")).unwrap();
+    st.store(&s("a", "shop")).unwrap();
     assert!(entries(&outside).is_empty(), "the link's target was not created");
-    assert_eq!(st.by_shop("shop").unwrap().len(), 1);
+    assert_eq!(st.find_by_shop("shop").unwrap().len(), 1);
 }
 
 #[test]
@@ -56,7 +56,7 @@ fn linked_lock_files_are_refused() {
         )
         .unwrap();
     }
-    let err = st.put(&s("a", "shop")).unwrap_err();
+    let err = st.store(&s("a", "shop")).unwrap_err();
     assert_eq!(err.code(), "STORAGE_IO");
     assert!(err.message().contains("symbolic link"), "{}", err.message());
     assert!(entries(&outside).is_empty(), "no lock file created through a link");
@@ -65,19 +65,19 @@ fn linked_lock_files_are_refused() {
 #[test]
 fn a_linked_session_file_never_loads() {
     let (_tmp, st, outside) = setup();
-    st.put(&s("victim", "shop")).unwrap();
+    st.store(&s("victim", "shop")).unwrap();
     let planted = outside.join("attacker.json");
     fs::write(&planted, s("victim", "shop").to_json().replace("\"t\"", "\"stolen\"")).unwrap();
     let path = st.session_path(&file_name("victim"));
     fs::remove_file(&path).unwrap();
     symlink(&planted, &path).unwrap();
-    let err = st.get("victim").unwrap_err();
+    let err = st.load("victim").unwrap_err();
     assert_eq!(err.code(), "STORAGE_IO");
     assert!(err.message().contains("symbolic link") && !err.message().contains("stolen"));
-    assert!(st.by_shop("shop").unwrap().is_empty(), "find skips it too");
-    st.put(&s("victim", "shop")).unwrap();
+    assert!(st.find_by_shop("shop").unwrap().is_empty(), "find skips it too");
+    st.store(&s("victim", "shop")).unwrap();
     assert!(fs::read_to_string(&planted).unwrap().contains("stolen"), "target untouched");
-    assert_eq!(st.get("victim").unwrap().unwrap().access_token.as_deref(), Some("t"));
+    assert_eq!(st.load("victim").unwrap().unwrap().access_token.as_deref(), Some("t"));
 }
 
 #[test]
@@ -124,26 +124,26 @@ fn a_directory_of_another_user_is_refused() {
 fn find_returns_the_readable_sessions_of_a_broken_index() {
     let (_tmp, st, _outside) = setup();
     for id in ["good", "corrupt", "other"] {
-        st.put(&s(id, "shop")).unwrap();
+        st.store(&s(id, "shop")).unwrap();
     }
     fs::write(st.session_path(&file_name("corrupt")), "{not json").unwrap();
     fs::create_dir(st.marker_dir("shop").join("a-folder")).unwrap();
     symlink("/etc/passwd", st.marker_dir("shop").join("a-link")).unwrap();
-    let ids: Vec<String> = st.by_shop("shop").unwrap().into_iter().map(|s| s.id).collect();
+    let ids: Vec<String> = st.find_by_shop("shop").unwrap().into_iter().map(|s| s.id).collect();
     assert_eq!(ids, ["good", "other"]);
-    assert_eq!(st.get("corrupt").unwrap_err().code(), "INVALID_SESSION", "load still reports it");
+    assert_eq!(st.load("corrupt").unwrap_err().code(), "INVALID_SESSION", "load still reports it");
     assert!(st.marker_dir("shop").join(file_name("corrupt")).exists(), "its entry is kept");
 }
 
 #[test]
 fn a_marker_folder_replaced_by_a_file_heals_on_the_next_store() {
     let (_tmp, st, _outside) = setup();
-    st.put(&s("a", "shop")).unwrap();
+    st.store(&s("a", "shop")).unwrap();
     fs::remove_dir_all(st.marker_dir("shop")).unwrap();
     fs::write(st.marker_dir("shop"), "junk").unwrap();
-    assert!(st.by_shop("shop").unwrap().is_empty(), "no index folder: nothing to find");
-    st.put(&s("b", "shop")).unwrap();
-    let ids: Vec<String> = st.by_shop("shop").unwrap().into_iter().map(|s| s.id).collect();
+    assert!(st.find_by_shop("shop").unwrap().is_empty(), "no index folder: nothing to find");
+    st.store(&s("b", "shop")).unwrap();
+    let ids: Vec<String> = st.find_by_shop("shop").unwrap().into_iter().map(|s| s.id).collect();
     assert_eq!(ids, ["b"], "the index folder is back (a's entry went with the old one)");
-    st.remove("a").unwrap();
+    st.delete("a").unwrap();
 }

@@ -28,12 +28,16 @@ fn hostile_ids_stay_inside_the_directory() {
     let long = "é".repeat(512);
     let ids = ["../../x", "/etc/passwd", ".", "..", "a\0b", "CON", "A", "a", long.as_str()];
     for id in ids {
-        st.put(&s(id, "shop")).unwrap();
+        st.store(&s(id, "shop")).unwrap();
     }
     for id in ids {
-        assert_eq!(st.get(id).unwrap().unwrap().id, id, "{id:?}");
+        assert_eq!(st.load(id).unwrap().unwrap().id, id, "{id:?}");
     }
-    assert_eq!(st.by_shop("shop").unwrap().len(), ids.len(), "'A' and 'a' are distinct sessions");
+    assert_eq!(
+        st.find_by_shop("shop").unwrap().len(),
+        ids.len(),
+        "'A' and 'a' are distinct sessions"
+    );
     for f in files_under(tmp.path()) {
         assert!(f.starts_with(&root), "{f:?} escaped");
     }
@@ -47,7 +51,7 @@ fn modes_are_private() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("new").join("dir");
     let st = FileStorage::open(&root).unwrap();
-    st.put(&s("a", "shop")).unwrap();
+    st.store(&s("a", "shop")).unwrap();
     let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&root), 0o700);
     assert_eq!(mode(&st.session_path(&file_name("a"))), 0o600);
@@ -58,29 +62,29 @@ fn find_by_shop_survives_a_restart_and_shop_moves() {
     let tmp = tempfile::tempdir().unwrap();
     {
         let st = FileStorage::open(tmp.path()).unwrap();
-        st.put(&s("a", "x")).unwrap();
-        st.put(&s("b", "x")).unwrap();
-        st.put(&s("b", "y")).unwrap();
+        st.store(&s("a", "x")).unwrap();
+        st.store(&s("b", "x")).unwrap();
+        st.store(&s("b", "y")).unwrap();
     }
     let st = FileStorage::open(tmp.path()).unwrap();
-    let ids = |shop| st.by_shop(shop).unwrap().into_iter().map(|s| s.id).collect::<Vec<_>>();
+    let ids = |shop| st.find_by_shop(shop).unwrap().into_iter().map(|s| s.id).collect::<Vec<_>>();
     assert_eq!(ids("x"), ["a"]);
     assert_eq!(ids("y"), ["b"]);
-    assert!(st.remove("a").unwrap() && st.remove("a").unwrap());
+    assert!(st.delete("a").unwrap() && st.delete("a").unwrap());
     assert!(ids("x").is_empty());
-    assert!(st.by_shop("nobody").unwrap().is_empty());
+    assert!(st.find_by_shop("nobody").unwrap().is_empty());
 }
 
 #[test]
 fn stale_index_entries_are_skipped_and_cleaned() {
     let tmp = tempfile::tempdir().unwrap();
     let st = FileStorage::open(tmp.path()).unwrap();
-    st.put(&s("a", "x")).unwrap();
+    st.store(&s("a", "x")).unwrap();
     // What a crash between "index" and "data" leaves: a marker whose session is elsewhere or gone.
     st.add_marker("x", &file_name("ghost")).unwrap();
-    st.put(&s("moved", "y")).unwrap();
+    st.store(&s("moved", "y")).unwrap();
     st.add_marker("x", &file_name("moved")).unwrap();
-    let found: Vec<String> = st.by_shop("x").unwrap().into_iter().map(|s| s.id).collect();
+    let found: Vec<String> = st.find_by_shop("x").unwrap().into_iter().map(|s| s.id).collect();
     assert_eq!(found, ["a"]);
     assert_eq!(fs::read_dir(st.marker_dir("x")).unwrap().count(), 1, "stale entries removed");
 }
@@ -89,20 +93,20 @@ fn stale_index_entries_are_skipped_and_cleaned() {
 fn a_corrupt_file_is_named_and_others_stay_readable() {
     let tmp = tempfile::tempdir().unwrap();
     let st = FileStorage::open(tmp.path()).unwrap();
-    st.put(&s("good", "x")).unwrap();
-    st.put(&s("bad", "x")).unwrap();
+    st.store(&s("good", "x")).unwrap();
+    st.store(&s("bad", "x")).unwrap();
     let bad = st.session_path(&file_name("bad"));
     fs::write(&bad, "{\"id\":\"bad\",\"isOnline\":\"maybe\"").unwrap();
-    let err = st.get("bad").unwrap_err();
+    let err = st.load("bad").unwrap_err();
     assert_eq!(err.code(), "INVALID_SESSION");
     assert!(err.message().contains(&bad.display().to_string()), "{err}");
-    assert_eq!(st.get("good").unwrap().unwrap().id, "good");
+    assert_eq!(st.load("good").unwrap().unwrap().id, "good");
     // Replacing or deleting the corrupt session still works.
-    st.put(&s("bad", "x")).unwrap();
-    assert_eq!(st.get("bad").unwrap().unwrap().shop, "x");
+    st.store(&s("bad", "x")).unwrap();
+    assert_eq!(st.load("bad").unwrap().unwrap().shop, "x");
     // A file holding another id (copied by hand) is refused, not served under the wrong id.
     fs::copy(st.session_path(&file_name("good")), st.session_path(&file_name("bad"))).unwrap();
-    assert!(st.get("bad").unwrap_err().message().contains("holds id \"good\""));
+    assert!(st.load("bad").unwrap_err().message().contains("holds id \"good\""));
 }
 
 #[test]
@@ -121,8 +125,8 @@ fn writers_with_separate_handles_never_tear_a_file() {
                     let mut sess = s(&id, &shop);
                     sess.data =
                         Some(json!({"writer": t, "i": i, "pad": big}).as_object().unwrap().clone());
-                    st.put(&sess).unwrap();
-                    let got = st.get(&id).unwrap().unwrap();
+                    st.store(&sess).unwrap();
+                    let got = st.load(&id).unwrap().unwrap();
                     assert_eq!(got.data.unwrap()["pad"].as_str().unwrap().len(), big.len());
                 }
             })
@@ -130,7 +134,7 @@ fn writers_with_separate_handles_never_tear_a_file() {
         .collect();
     writers.into_iter().for_each(|w| w.join().unwrap());
     let st = FileStorage::open(&dir).unwrap();
-    let total: usize = (0..2).map(|i| st.by_shop(&format!("shop{i}")).unwrap().len()).sum();
+    let total: usize = (0..2).map(|i| st.find_by_shop(&format!("shop{i}")).unwrap().len()).sum();
     assert_eq!(total, 3, "each id indexed under its final shop only");
     let leftovers = fs::read_dir(dir.join("sessions"))
         .unwrap()
@@ -143,30 +147,33 @@ async fn implements_the_storage_trait() {
     let tmp = tempfile::tempdir().unwrap();
     let st = FileStorage::open(tmp.path()).unwrap();
     let a = s("a", "x");
-    assert!(st.store(&a).await.unwrap());
-    assert!(st.load("a").await.unwrap().unwrap().equals(&a));
-    assert_eq!(st.find_by_shop("x").await.unwrap().len(), 1);
-    assert!(st.delete_many(&["a".into(), "zzz".into()]).await.unwrap());
-    assert!(st.load("a").await.unwrap().is_none());
-    assert_eq!(st.load("").await.unwrap_err().code(), "INVALID_ARGUMENT");
-    assert!(st.store(&a).await.unwrap());
-    assert!(st.delete("a").await.unwrap(), "a delete that removed something says so");
-    assert!(st.load("a").await.unwrap().is_none());
-    assert_eq!(st.delete("").await.unwrap_err().code(), "INVALID_ARGUMENT");
+    assert!(SessionStorage::store(&st, &a).await.unwrap());
+    assert!(SessionStorage::load(&st, "a").await.unwrap().unwrap().equals(&a));
+    assert_eq!(SessionStorage::find_by_shop(&st, "x").await.unwrap().len(), 1);
+    assert!(SessionStorage::delete_many(&st, &["a".into(), "zzz".into()]).await.unwrap());
+    assert!(SessionStorage::load(&st, "a").await.unwrap().is_none());
+    assert_eq!(SessionStorage::load(&st, "").await.unwrap_err().code(), "INVALID_ARGUMENT");
+    assert!(SessionStorage::store(&st, &a).await.unwrap());
+    assert!(
+        SessionStorage::delete(&st, "a").await.unwrap(),
+        "a delete that removed something says so"
+    );
+    assert!(SessionStorage::load(&st, "a").await.unwrap().is_none());
+    assert_eq!(SessionStorage::delete(&st, "").await.unwrap_err().code(), "INVALID_ARGUMENT");
 }
 
 #[test]
 fn the_shop_index_follows_moves_and_survives_re_stores() {
     let tmp = tempfile::tempdir().unwrap();
     let st = FileStorage::open(tmp.path()).unwrap();
-    st.put(&s("a", "x.myshopify.com")).unwrap();
-    st.put(&s("a", "x.myshopify.com")).unwrap();
-    assert_eq!(st.by_shop("x.myshopify.com").unwrap().len(), 1, "a re-store keeps its entry");
-    st.put(&s("a", "y.myshopify.com")).unwrap();
-    assert_eq!(st.by_shop("y.myshopify.com").unwrap().len(), 1);
+    st.store(&s("a", "x.myshopify.com")).unwrap();
+    st.store(&s("a", "x.myshopify.com")).unwrap();
+    assert_eq!(st.find_by_shop("x.myshopify.com").unwrap().len(), 1, "a re-store keeps its entry");
+    st.store(&s("a", "y.myshopify.com")).unwrap();
+    assert_eq!(st.find_by_shop("y.myshopify.com").unwrap().len(), 1);
     let old = st.marker_dir("x.myshopify.com");
     assert_eq!(fs::read_dir(&old).unwrap().count(), 0, "the old shop's entry went with the move");
-    assert!(st.by_shop("x.myshopify.com").unwrap().is_empty());
+    assert!(st.find_by_shop("x.myshopify.com").unwrap().is_empty());
 }
 
 #[test]
@@ -174,7 +181,7 @@ fn lock_files_stay_few_however_many_sessions() {
     let tmp = tempfile::tempdir().unwrap();
     let st = FileStorage::open(tmp.path()).unwrap();
     for i in 0..200 {
-        st.put(&s(&format!("id{i}"), "x")).unwrap();
+        st.store(&s(&format!("id{i}"), "x")).unwrap();
     }
     let locks = fs::read_dir(tmp.path().join("locks")).unwrap().count() as u64;
     assert!(locks <= LOCK_STRIPES && locks > 1, "{locks} lock files for 200 sessions");
@@ -186,7 +193,7 @@ fn a_session_path_that_cannot_be_removed_is_an_error_not_a_success() {
     let st = FileStorage::open(tmp.path()).unwrap();
     // Something that is not a session file where one would be: remove must say it failed.
     fs::create_dir(st.session_path(&file_name("blocked"))).unwrap();
-    let err = st.remove("blocked").unwrap_err();
+    let err = st.delete("blocked").unwrap_err();
     assert_eq!(err.code(), "STORAGE_IO", "{err}");
 }
 
@@ -194,11 +201,11 @@ fn a_session_path_that_cannot_be_removed_is_an_error_not_a_success() {
 fn an_index_entry_that_cannot_be_removed_is_reported() {
     let tmp = tempfile::tempdir().unwrap();
     let st = FileStorage::open(tmp.path()).unwrap();
-    st.put(&s("a", "x")).unwrap();
+    st.store(&s("a", "x")).unwrap();
     // Something the storage did not put there, where a's index entry is: not silently kept.
     let entry = st.marker_dir("x").join(file_name("a"));
     fs::remove_file(&entry).unwrap();
     fs::create_dir_all(entry.join("inside")).unwrap();
-    let err = st.remove("a").unwrap_err();
+    let err = st.delete("a").unwrap_err();
     assert!(err.code() == "STORAGE_IO" && err.message().contains("index entry"), "{err}");
 }

@@ -106,7 +106,7 @@ impl MemoryStorage {
     }
 
     /// Stores a copy of `session`, replacing any session with its id.
-    pub fn put(&self, session: Session) -> Result<()> {
+    pub fn store(&self, session: Session) -> Result<()> {
         session.validate(Origin::Argument)?;
         let session = Arc::new(session);
         let mut shard = write(self.shard(&session.id));
@@ -117,7 +117,7 @@ impl MemoryStorage {
 
     /// Stores `session` only if the record stored under its id has version `expected` (0: none
     /// stored): `optimistic` concurrency's compare-and-store, atomic under the shard lock.
-    pub fn put_if_version(&self, session: Session, expected: u64) -> Result<()> {
+    pub fn store_if_version(&self, session: Session, expected: u64) -> Result<()> {
         session.validate(Origin::Argument)?;
         let session = Arc::new(session);
         let mut shard = write(self.shard(&session.id));
@@ -132,13 +132,13 @@ impl MemoryStorage {
     }
 
     /// The stored session with `id`, shared (sessions are immutable once stored).
-    pub fn get(&self, id: &str) -> Result<Option<Arc<Session>>> {
+    pub fn load(&self, id: &str) -> Result<Option<Arc<Session>>> {
         check_id(id, Origin::Argument)?;
         Ok(read(self.shard(id)).get(id).cloned())
     }
 
     /// Removes the session with `id`; `Ok(true)` whether or not it existed.
-    pub fn remove(&self, id: &str) -> Result<bool> {
+    pub fn delete(&self, id: &str) -> Result<bool> {
         check_id(id, Origin::Argument)?;
         let mut shard = write(self.shard(id));
         if let Some(old) = shard.remove(id) {
@@ -148,16 +148,16 @@ impl MemoryStorage {
     }
 
     /// Removes every session in `ids` (all ids are checked before anything is removed).
-    pub fn remove_many(&self, ids: &[String]) -> Result<bool> {
+    pub fn delete_many(&self, ids: &[String]) -> Result<bool> {
         super::callback::check_ids(ids)?;
         for id in ids {
-            self.remove(id)?;
+            self.delete(id)?;
         }
         Ok(true)
     }
 
     /// Every session of `shop`.
-    pub fn by_shop(&self, shop: &str) -> Result<Vec<Arc<Session>>> {
+    pub fn find_by_shop(&self, shop: &str) -> Result<Vec<Arc<Session>>> {
         check_shop(shop)?;
         let ids: Vec<String> = self
             .indexes()
@@ -210,23 +210,23 @@ impl MemoryStorage {
 
 impl SessionStorage for MemoryStorage {
     async fn store(&self, session: &Session) -> Result<bool> {
-        self.put(session.clone()).map(|()| true)
+        self.store(session.clone()).map(|()| true)
     }
 
     async fn load(&self, id: &str) -> Result<Option<Session>> {
-        Ok(self.get(id)?.map(|s| (*s).clone()))
+        Ok(self.load(id)?.map(|s| (*s).clone()))
     }
 
     async fn delete(&self, id: &str) -> Result<bool> {
-        self.remove(id)
+        self.delete(id)
     }
 
     async fn delete_many(&self, ids: &[String]) -> Result<bool> {
-        self.remove_many(ids)
+        self.delete_many(ids)
     }
 
     async fn find_by_shop(&self, shop: &str) -> Result<Vec<Session>> {
-        Ok(self.by_shop(shop)?.into_iter().map(|s| (*s).clone()).collect())
+        Ok(self.find_by_shop(shop)?.into_iter().map(|s| (*s).clone()).collect())
     }
 }
 

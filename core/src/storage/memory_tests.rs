@@ -15,56 +15,59 @@ fn at(ms: i64) -> Timestamp {
 fn stores_copies_and_upserts() {
     let m = MemoryStorage::new();
     let mut a = s("a", "x.myshopify.com", json!({"accessToken": "t1"}));
-    m.put(a.clone()).unwrap();
+    m.store(a.clone()).unwrap();
     a.access_token = Some("changed by the caller".into());
-    assert_eq!(m.get("a").unwrap().unwrap().access_token.as_deref(), Some("t1"));
-    m.put(a).unwrap();
-    assert_eq!(m.get("a").unwrap().unwrap().access_token.as_deref(), Some("changed by the caller"));
+    assert_eq!(m.load("a").unwrap().unwrap().access_token.as_deref(), Some("t1"));
+    m.store(a).unwrap();
+    assert_eq!(
+        m.load("a").unwrap().unwrap().access_token.as_deref(),
+        Some("changed by the caller")
+    );
     assert_eq!(m.len(), 1);
-    assert!(m.get("missing").unwrap().is_none());
-    assert!(m.remove("missing").unwrap(), "deleting a missing id succeeds");
-    assert_eq!(m.get("").unwrap_err().code(), "INVALID_ARGUMENT");
+    assert!(m.load("missing").unwrap().is_none());
+    assert!(m.delete("missing").unwrap(), "deleting a missing id succeeds");
+    assert_eq!(m.load("").unwrap_err().code(), "INVALID_ARGUMENT");
 }
 
 #[test]
 fn shop_index_follows_moves_and_deletes() {
     let m = MemoryStorage::new();
-    m.put(s("a", "x", json!({}))).unwrap();
-    m.put(s("b", "x", json!({}))).unwrap();
-    m.put(s("c", "y", json!({}))).unwrap();
-    let mut ids: Vec<String> = m.by_shop("x").unwrap().iter().map(|s| s.id.clone()).collect();
+    m.store(s("a", "x", json!({}))).unwrap();
+    m.store(s("b", "x", json!({}))).unwrap();
+    m.store(s("c", "y", json!({}))).unwrap();
+    let mut ids: Vec<String> = m.find_by_shop("x").unwrap().iter().map(|s| s.id.clone()).collect();
     ids.sort();
     assert_eq!(ids, ["a", "b"]);
-    m.put(s("b", "y", json!({}))).unwrap();
-    assert_eq!(m.by_shop("x").unwrap().len(), 1);
-    assert_eq!(m.by_shop("y").unwrap().len(), 2);
-    m.remove_many(&["a".into(), "b".into()]).unwrap();
-    assert!(m.by_shop("x").unwrap().is_empty());
-    assert_eq!(m.by_shop("y").unwrap()[0].id, "c");
-    assert_eq!(m.by_shop("").unwrap_err().code(), "INVALID_ARGUMENT");
-    assert_eq!(m.remove_many(&["c".into(), String::new()]).unwrap_err().code(), "INVALID_ARGUMENT");
+    m.store(s("b", "y", json!({}))).unwrap();
+    assert_eq!(m.find_by_shop("x").unwrap().len(), 1);
+    assert_eq!(m.find_by_shop("y").unwrap().len(), 2);
+    m.delete_many(&["a".into(), "b".into()]).unwrap();
+    assert!(m.find_by_shop("x").unwrap().is_empty());
+    assert_eq!(m.find_by_shop("y").unwrap()[0].id, "c");
+    assert_eq!(m.find_by_shop("").unwrap_err().code(), "INVALID_ARGUMENT");
+    assert_eq!(m.delete_many(&["c".into(), String::new()]).unwrap_err().code(), "INVALID_ARGUMENT");
     assert_eq!(m.len(), 1, "a bad id in the list removes nothing");
 }
 
 #[test]
 fn sweep_removes_only_unusable_sessions() {
     let m = MemoryStorage::new();
-    m.put(s("old", "x", json!({"expires": 100}))).unwrap();
-    m.put(s(
+    m.store(s("old", "x", json!({"expires": 100}))).unwrap();
+    m.store(s(
         "refreshable",
         "x",
         json!({"expires": 100, "refreshToken": "r", "refreshTokenExpires": 500}),
     ))
     .unwrap();
-    m.put(s("forever", "x", json!({"expires": 100, "refreshToken": "r"}))).unwrap();
-    m.put(s("no-expiry", "x", json!({}))).unwrap();
-    m.put(s("future", "x", json!({"expires": 1000}))).unwrap();
+    m.store(s("forever", "x", json!({"expires": 100, "refreshToken": "r"}))).unwrap();
+    m.store(s("no-expiry", "x", json!({}))).unwrap();
+    m.store(s("future", "x", json!({"expires": 1000}))).unwrap();
     assert_eq!(m.sweep_ids(at(200)), ["old"]);
-    assert!(m.get("old").unwrap().is_none());
+    assert!(m.load("old").unwrap().is_none());
     // Re-storing with a later expiry must protect the session from its old index entry.
-    m.put(s("refreshable", "x", json!({"expires": 2000}))).unwrap();
+    m.store(s("refreshable", "x", json!({"expires": 2000}))).unwrap();
     assert_eq!(m.sweep(at(1500)), 1, "only 'future' is past its time now");
-    let mut left: Vec<String> = m.by_shop("x").unwrap().iter().map(|s| s.id.clone()).collect();
+    let mut left: Vec<String> = m.find_by_shop("x").unwrap().iter().map(|s| s.id.clone()).collect();
     left.sort();
     assert_eq!(left, ["forever", "no-expiry", "refreshable"]);
 }
@@ -72,14 +75,14 @@ fn sweep_removes_only_unusable_sessions() {
 #[test]
 fn an_expiry_given_or_moved_by_a_later_store_is_what_sweep_follows() {
     let m = MemoryStorage::new();
-    m.put(s("later", "x", json!({}))).unwrap();
-    m.put(s("later", "x", json!({"expires": 100}))).unwrap();
+    m.store(s("later", "x", json!({}))).unwrap();
+    m.store(s("later", "x", json!({"expires": 100}))).unwrap();
     assert_eq!(m.sweep_ids(at(200)), ["later"], "an expiry given by a later store counts");
-    m.put(s("moved", "x", json!({"expires": 5_000}))).unwrap();
-    m.put(s("moved", "x", json!({"expires": 6_000}))).unwrap();
-    m.put(s("moved", "x", json!({"expires": 7_000}))).unwrap();
+    m.store(s("moved", "x", json!({"expires": 5_000}))).unwrap();
+    m.store(s("moved", "x", json!({"expires": 6_000}))).unwrap();
+    m.store(s("moved", "x", json!({"expires": 7_000}))).unwrap();
     assert_eq!(m.indexes().by_expiry.len(), 1, "one expiry entry per session, the current one");
-    m.put(s("moved", "y", json!({}))).unwrap();
+    m.store(s("moved", "y", json!({}))).unwrap();
     assert!(m.indexes().by_expiry.is_empty(), "no expiry, no entry");
 }
 
@@ -87,9 +90,9 @@ fn an_expiry_given_or_moved_by_a_later_store_is_what_sweep_follows() {
 fn sweep_cost_is_proportional_to_what_it_removes() {
     let m = MemoryStorage::new();
     for i in 0..10_000 {
-        m.put(s(&format!("live{i}"), "x", json!({"expires": 1_000_000 + i}))).unwrap();
+        m.store(s(&format!("live{i}"), "x", json!({"expires": 1_000_000 + i}))).unwrap();
     }
-    m.put(s("dead", "x", json!({"expires": 1}))).unwrap();
+    m.store(s("dead", "x", json!({"expires": 1}))).unwrap();
     // The walk stops at the first usable entry, so it visits one due entry, not 10,001.
     let due = m.indexes().by_expiry.iter().take_while(|(t, _)| *t < at(10)).count();
     assert_eq!(due, 1);
@@ -107,15 +110,15 @@ fn concurrent_readers_and_writers_stay_consistent() {
                 for i in 0..2_000 {
                     let id = format!("s{}", i % 50);
                     let shop = format!("shop{}", (i + t) % 3);
-                    m.put(s(&id, &shop, json!({}))).unwrap();
-                    let got = m.get(&id).unwrap().unwrap();
+                    m.store(s(&id, &shop, json!({}))).unwrap();
+                    let got = m.load(&id).unwrap().unwrap();
                     assert_eq!(got.id, id);
                 }
             })
         })
         .collect();
     threads.into_iter().for_each(|t| t.join().unwrap());
-    let total: usize = (0..3).map(|i| m.by_shop(&format!("shop{i}")).unwrap().len()).sum();
+    let total: usize = (0..3).map(|i| m.find_by_shop(&format!("shop{i}")).unwrap().len()).sum();
     assert_eq!(total, 50, "every session is indexed under exactly its current shop");
     let ix = m.indexes();
     assert_eq!(ix.by_shop.values().map(HashSet::len).sum::<usize>(), 50);
@@ -125,12 +128,12 @@ fn concurrent_readers_and_writers_stay_consistent() {
 async fn implements_the_storage_trait() {
     let m = MemoryStorage::new();
     let a = s("a", "x", json!({"data": {"k": 1}}));
-    assert!(m.store(&a).await.unwrap());
-    assert!(m.load("a").await.unwrap().unwrap().equals(&a));
-    assert_eq!(m.find_by_shop("x").await.unwrap().len(), 1);
-    assert!(m.delete_many(&["a".into()]).await.unwrap());
-    assert!(m.load("a").await.unwrap().is_none());
-    assert!(m.delete("a").await.unwrap());
-    assert_eq!(m.delete("").await.unwrap_err().code(), "INVALID_ARGUMENT");
-    assert_eq!(m.load("").await.unwrap_err().code(), "INVALID_ARGUMENT");
+    assert!(SessionStorage::store(&m, &a).await.unwrap());
+    assert!(SessionStorage::load(&m, "a").await.unwrap().unwrap().equals(&a));
+    assert_eq!(SessionStorage::find_by_shop(&m, "x").await.unwrap().len(), 1);
+    assert!(SessionStorage::delete_many(&m, &["a".into()]).await.unwrap());
+    assert!(SessionStorage::load(&m, "a").await.unwrap().is_none());
+    assert!(SessionStorage::delete(&m, "a").await.unwrap());
+    assert_eq!(SessionStorage::delete(&m, "").await.unwrap_err().code(), "INVALID_ARGUMENT");
+    assert_eq!(SessionStorage::load(&m, "").await.unwrap_err().code(), "INVALID_ARGUMENT");
 }
