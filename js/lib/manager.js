@@ -7,6 +7,7 @@
 const { native, call } = require('./core.js')
 const { SessionStorageError, invalidArgument } = require('./errors.js')
 const { fromCanonical } = require('./session.js')
+const debug = require('node:util').debuglog('sessionkeeper')
 
 const SEALED = Symbol('sessionkeeper.cookieStorage')
 
@@ -156,6 +157,10 @@ class SessionManager {
       if (session !== undefined) loaded = JSON.stringify(session)
     }
     call((s, l, now) => s.open(l, now), state, loaded, this.#clock())
+    if (debug.enabled && state.isNew) {
+      const refusal = state.refusal
+      if (refusal != null) debug(refusal)
+    }
     return new ManagedSession(state, this.#clock)
   }
 

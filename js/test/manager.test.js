@@ -6,6 +6,7 @@ const { describe, test, before, after } = require('node:test')
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const path = require('node:path')
+const execFile = require('node:util').promisify(require('node:child_process').execFile)
 const {
   SessionManager, MemorySessionStorage, FileSessionStorage, CustomSessionStorage, cookieStorage,
 } = require('../index.js')
@@ -129,6 +130,28 @@ function managerSuite(name, open) {
       }
       h.cookie = good
       assert.equal((await h.request()).s.get('secret'), 'x', 'the good cookie still works')
+    })
+
+    test('a refused cookie is one NODE_DEBUG=sessionkeeper line of the core, naming no id', async () => {
+      const h = harness(storage)
+      const { s } = await h.request((s) => { s.set('a', 1) })
+      const elsewhere = new SessionManager({ storage: new MemorySessionStorage(), secrets: [SECRET] })
+      const e = await elsewhere.start()
+      e.set('a', 1)
+      const unknown = (await elsewhere.commit(e)).split(';')[0]
+      // debuglog reads NODE_DEBUG when the module loads: a child process with it set.
+      const script = `
+        const { SessionManager, MemorySessionStorage } = require(${JSON.stringify(path.join(__dirname, '..', 'index.js'))})
+        const m = new SessionManager({ storage: new MemorySessionStorage(), secrets: [${JSON.stringify(SECRET)}] })
+        ;(async () => { for (const c of process.argv.slice(1)) await m.start(c) })()`
+      const { stderr } = await execFile(process.execPath, ['-e', script, `sid=${s.id}.${'A'.repeat(43)}`, unknown], {
+        env: { ...process.env, NODE_DEBUG: 'sessionkeeper' },
+      })
+      const lines = stderr.split('\n').filter((l) => l.includes('session cookie refused'))
+      assert.equal(lines.length, 2, stderr)
+      assert.match(lines[0], /refused, no secret of the ring signed it: a fresh session replaces it$/)
+      assert.match(lines[1], /refused, the storage holds no session under its id \(id #[0-9a-f]{12}\)/)
+      assert.ok(!stderr.includes(s.id) && !stderr.includes(e.id), 'no id in the log')
     })
 
     test('regenerate moves the id (the old one is unloadable) and destroy clears the cookie', async () => {

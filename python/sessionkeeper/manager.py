@@ -202,6 +202,10 @@ class SessionManager:
             if session is not None:
                 loaded = session.to_json()
         state.open(loaded, self._clock())
+        if state.is_new and _logger.isEnabledFor(logging.DEBUG):
+            refusal = state.refusal
+            if refusal is not None:
+                _logger.debug(refusal)
         return ManagedSession(state, self._clock)
 
     async def commit(self, session: ManagedSession) -> str | None:

@@ -141,6 +141,12 @@ impl SessionState {
         Ok(self.managed()?.refused().map(|r| r.as_str()))
     }
 
+    /// The log line for a refused cookie (why, and a hash of the id it named), or `null`.
+    #[napi(getter)]
+    pub fn refusal(&self) -> Result<Option<String>> {
+        Ok(self.managed()?.refusal())
+    }
+
     /// Moves the session to a new id; the old record goes at the next commit.
     #[napi(catch_unwind)]
     pub fn regenerate(&mut self, now_ms: f64) -> Result<()> {

@@ -128,6 +128,12 @@ impl SessionState {
         Ok(self.managed(py)?.refused().map(|r| r.as_str()))
     }
 
+    /// The log line for a refused cookie (why, and a hash of the id it named), or ``None``.
+    #[getter]
+    fn refusal(&self, py: Python<'_>) -> PyResult<Option<String>> {
+        Ok(self.managed(py)?.refusal())
+    }
+
     /// Moves the session to a new id; the old record goes at the next commit.
     fn regenerate(&mut self, py: Python<'_>, now_ms: f64) -> PyResult<()> {
         let now = now(now_ms).or_raise(py)?;

@@ -142,6 +142,7 @@ impl Manager {
             issued: None,
             stale_cookie: begin.refused || vouched,
             destroyed: false,
+            refused_id: refused.and(begin.id.as_deref()).map(crate::error::id_hash),
             refused,
         })
     }
@@ -158,6 +159,7 @@ impl Manager {
             stale_cookie: false,
             destroyed: false,
             refused: None,
+            refused_id: None,
             id: record.id,
             loaded_values: record.values,
             loaded_flash: record.flash,

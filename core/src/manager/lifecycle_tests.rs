@@ -92,7 +92,7 @@ impl Host {
 fn a_new_session_nobody_wrote_to_is_never_persisted() {
     let mut h = Host::new(Keeping::Stored);
     let mut s = h.start(at(0));
-    assert!(s.is_new() && s.refused().is_none());
+    assert!(s.is_new() && s.refused().is_none() && s.refusal().is_none());
     assert_eq!(h.commit(&mut s, json!({}), json!({}), at(0)), None);
     assert_eq!(h.writes, 0);
     assert!(h.store.is_empty());
@@ -208,6 +208,14 @@ fn bad_cookies_are_never_adopted() {
         assert!(s.is_new(), "{cookie}");
         assert_ne!(s.id(), id);
         assert_eq!(s.refused(), Some(why), "{cookie}");
+        let line = s.refusal().unwrap();
+        assert!(line.starts_with("session cookie refused, "), "{line}");
+        // The log line names the signed id by its hash only, and a forged one not at all.
+        let named = (why != Refused::Signature).then(|| crate::error::id_hash(&"Z".repeat(32)));
+        assert_eq!(line.contains("(id #"), named.is_some(), "{line}");
+        if let Some(hash) = named {
+            assert!(line.contains(&hash) && !line.contains(&"Z".repeat(32)), "{line}");
+        }
     }
     // A valid signature over an id whose record is a Shopify session: foreign, not adopted.
     let shopify = "S".repeat(32);

@@ -52,6 +52,8 @@ pub struct Managed {
     pub(super) stale_cookie: bool,
     pub(super) destroyed: bool,
     pub(super) refused: Option<Refused>,
+    /// The hash of the id the refused cookie named, when it named one (a signed id).
+    pub(super) refused_id: Option<String>,
 }
 
 impl std::fmt::Debug for Managed {
@@ -116,6 +118,22 @@ impl Managed {
     /// Why the request's cookie was not adopted, if it was not.
     pub fn refused(&self) -> Option<Refused> {
         self.refused
+    }
+    /// The log line for a refused cookie, the same in every host: why, and the hash of the id
+    /// it named (never the id: it is a bearer credential).
+    pub fn refusal(&self) -> Option<String> {
+        let why = match self.refused? {
+            Refused::Signature => "no secret of the ring signed it",
+            Refused::Unknown => "the storage holds no session under its id",
+            Refused::Foreign => "the record under its id is not one the manager wrote",
+            Refused::Expired => "its session's idle or absolute deadline has passed",
+        };
+        Some(match &self.refused_id {
+            Some(hash) => {
+                format!("session cookie refused, {why} (id {hash}): a fresh session replaces it")
+            }
+            None => format!("session cookie refused, {why}: a fresh session replaces it"),
+        })
     }
     /// Whether `destroy` was called.
     pub fn is_destroyed(&self) -> bool {

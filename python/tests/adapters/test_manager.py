@@ -4,6 +4,7 @@ in, Set-Cookie out, storage calls counted. The clock is injected, so timeouts ar
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -128,7 +129,8 @@ async def test_idle_and_absolute_timeouts_hold_together(storage: Any) -> None:
     assert set_cookie is not None and set_cookie.startswith("sid=;") and "Max-Age=0" in set_cookie
 
 
-async def test_bad_cookies_are_never_adopted(storage: Any) -> None:
+async def test_bad_cookies_are_never_adopted(storage: Any, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="sessionkeeper")
     h = Harness(storage)
     s, _ = await h.request(lambda s: s.update(secret="x"))
     good = h.cookie
@@ -150,6 +152,17 @@ async def test_bad_cookies_are_never_adopted(storage: Any) -> None:
         h.cookie = cookie
         fresh, _ = await h.request()
         assert fresh.is_new and fresh.id != s.id and "secret" not in fresh, cookie
+    # Each refusal is one DEBUG line of the core's words; a session id never appears in them.
+    elsewhere = SessionManager(MemorySessionStorage(), secrets=[SECRET])
+    e = await elsewhere.start()
+    e["a"] = 1
+    h.cookie = (await elsewhere.commit(e) or "").split(";")[0]
+    assert (await h.request())[0].is_new, "a signed id the storage does not hold"
+    lines = [r.getMessage() for r in caplog.records if "cookie" in r.getMessage()]
+    assert len(lines) == len(bad) + 1, lines
+    assert all(line.startswith("session cookie refused, ") for line in lines), lines
+    assert "holds no session under its id (id #" in lines[-1], lines[-1]
+    assert not any(s.id in r.getMessage() or e.id in r.getMessage() for r in caplog.records)
     h.cookie = good
     again, _ = await h.request()
     assert again["secret"] == "x"
