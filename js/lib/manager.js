@@ -7,6 +7,7 @@
 const { native, call } = require('./core.js')
 const { SessionStorageError, invalidArgument } = require('./errors.js')
 const { fromCanonical } = require('./session.js')
+const { embeddedStore } = require('./stores.js')
 const debug = require('node:util').debuglog('sessionkeeper')
 
 const SEALED = Symbol('sessionkeeper.cookieStorage')
@@ -54,63 +55,67 @@ class ManagedSession {
   constructor(state, clock) {
     this.#state = state
     this.#clock = clock
-    this.#values = JSON.parse(state.values)
-    this.#flash = JSON.parse(state.flash)
+    // Parsed on first use: a request that never touches them commits them as loaded.
+    this.#values = null
+    this.#flash = null
   }
 
+  get #v() { return (this.#values ??= JSON.parse(native.stateValues(this.#state))) }
+  get #f() { return (this.#flash ??= JSON.parse(native.stateFlash(this.#state))) }
+
   /** The session id: a bearer credential, never log it. */
-  get id() { return this.#state.id }
+  get id() { return native.stateId(this.#state) }
   /** Whether this request minted the session (no valid cookie came with it). */
-  get isNew() { return this.#state.isNew }
+  get isNew() { return native.stateIsNew(this.#state) }
   /** When the session was created (or last regenerated). */
-  get createdAt() { return new Date(this.#state.createdAt) }
+  get createdAt() { return new Date(native.stateCreatedAt(this.#state)) }
   /** The session's deadline as last committed (idle and absolute timeouts together), if any. */
   get expiresAt() {
-    const ms = this.#state.expiresAt
+    const ms = native.stateExpiresAt(this.#state)
     return ms == null ? undefined : new Date(ms)
   }
 
-  get(key) { return this.#values[key] }
+  get(key) { return this.#v[key] }
   set(key, value) {
     if (typeof key !== 'string') throw invalidArgument(`session keys are strings, got ${typeof key}`)
-    this.#values[key] = value
+    this.#v[key] = value
     return this
   }
   delete(key) {
-    const had = Object.hasOwn(this.#values, key)
-    delete this.#values[key]
+    const had = Object.hasOwn(this.#v, key)
+    delete this.#v[key]
     return had
   }
-  has(key) { return Object.hasOwn(this.#values, key) }
+  has(key) { return Object.hasOwn(this.#v, key) }
   clear() { this.#values = {} }
-  get size() { return Object.keys(this.#values).length }
-  keys() { return Object.keys(this.#values) }
+  get size() { return Object.keys(this.#v).length }
+  keys() { return Object.keys(this.#v) }
   /** A copy of the app's values. */
-  toJSON() { return JSON.parse(json(this.#values, 'session values')) }
+  toJSON() { return JSON.parse(json(this.#v, 'session values')) }
 
   /** Sets a value the next request reads once with `takeFlash`. */
   flash(key, value) {
-    this.#flash[key] = value
+    this.#f[key] = value
     return this
   }
   /** The flash value of `key`, removed from the session (the removal is committed). */
   takeFlash(key) {
-    const value = this.#flash[key]
-    delete this.#flash[key]
+    const value = this.#f[key]
+    delete this.#f[key]
     return value
   }
 
   /** Moves the session to a new id (call at login); the old id is deleted at commit. */
   regenerate(options) {
     const keepData = options?.keepData ?? true
-    call((s, now) => s.regenerate(now), this.#state, this.#clock())
+    call(native.stateRegenerate, this.#state, this.#clock())
     if (!keepData) {
       this.#values = {}
       this.#flash = {}
     }
   }
   /** Ends the session: the commit deletes it and clears the cookie. */
-  destroy() { call((s) => s.destroy(), this.#state) }
+  destroy() { call(native.stateDestroy, this.#state) }
 
   get [Symbol.toStringTag]() { return 'ManagedSession' }
   [Symbol.for('nodejs.util.inspect.custom')]() {
@@ -118,12 +123,17 @@ class ManagedSession {
   }
 
   static state(s) { return s.#state }
-  static payload(s) { return [json(s.#values, 'session values'), json(s.#flash, 'flash values')] }
+  /** The values and flash values to commit, each `null` when never handed to the app. */
+  static payload(s) {
+    const values = s.#values === null ? null : json(s.#values, 'session values')
+    return [values, s.#flash === null ? null : json(s.#flash, 'flash values')]
+  }
 }
 
 class SessionManager {
   #native
   #storage
+  #memory
   #sealed
   #clock
 
@@ -143,22 +153,30 @@ class SessionManager {
     const canCompare = !sealed && typeof storage.storeSessionIfVersion === 'function'
     this.#native = call((o) => new native.NativeManager(o, sealed, canCompare), json(rest, 'options'))
     this.#storage = storage
+    // The embedded memory storage is read in place (ARCHITECTURE.md, "Lifecycle manager").
+    this.#memory = sealed ? null : embeddedStore(storage)
     this.#sealed = sealed
     this.#clock = clock
   }
 
   /** The request's session, from a Cookie header, a request, or nothing (a fresh session). */
   async start(input) {
-    const state = this.#native.begin(cookieHeader(input))
-    const id = state.loadId
-    let loaded = null
-    if (id != null) {
-      const session = await this.#storage.loadSession(id)
-      if (session !== undefined) loaded = JSON.stringify(session)
+    const m = this.#native
+    let state
+    if (this.#memory !== null) {
+      state = call((h, s, now) => m.startInMemory(h, s, now), cookieHeader(input), this.#memory, this.#clock())
+    } else {
+      state = m.begin(cookieHeader(input))
+      const id = native.stateLoadId(state)
+      let loaded = null
+      if (id != null) {
+        const session = await this.#storage.loadSession(id)
+        if (session !== undefined) loaded = JSON.stringify(session)
+      }
+      call((s, l, now) => m.open(s, l, now), state, loaded, this.#clock())
     }
-    call((s, l, now) => s.open(l, now), state, loaded, this.#clock())
-    if (debug.enabled && state.isNew) {
-      const refusal = state.refusal
+    if (debug.enabled && native.stateIsNew(state)) {
+      const refusal = native.stateRefusal(state)
       if (refusal != null) debug(refusal)
     }
     return new ManagedSession(state, this.#clock)
@@ -169,14 +187,15 @@ class SessionManager {
     if (!(session instanceof ManagedSession)) throw invalidArgument('commit() takes a session from start()')
     const state = ManagedSession.state(session)
     const [values, flash] = ManagedSession.payload(session)
-    const plan = call((s, v, f, now) => s.commit(v, f, now), state, values, flash, this.#clock())
+    const m = this.#native
+    const plan = call((s, v, f, now) => m.commit(s, v, f, now), state, values, flash, this.#clock())
     if (plan.store != null) {
       const record = fromCanonical(plan.store)
       if (plan.expectedVersion != null) await this.#storage.storeSessionIfVersion(record, plan.expectedVersion)
       else await this.#storage.storeSession(record)
     }
     if (plan.delete != null) await this.#storage.deleteSession(plan.delete)
-    state.committed()
+    native.stateCommitted(state)
     return plan.setCookie ?? undefined
   }
 

@@ -33,9 +33,16 @@ function noOptions(options, name) {
  * so a load is a copy of the template (~0.2 µs) instead of a call into Rust and a JSON.parse.
  * Every write goes through both at once, on the JS thread, so the two never disagree.
  */
+/** The core's store inside a MemorySessionStorage (set by the class's static block). */
+let storeOf
+
 class MemorySessionStorage {
   #store
   #view = new Map()
+
+  static {
+    storeOf = (storage) => storage.#store
+  }
 
   constructor(options) {
     noOptions(options, 'MemorySessionStorage')
@@ -201,4 +208,12 @@ class FileSessionStorage {
   }
 }
 
-module.exports = { MemorySessionStorage, FileSessionStorage }
+/**
+ * The core's store of `storage` when it is exactly this package's MemorySessionStorage (not a
+ * subclass, whose overrides must run): the manager then opens sessions from it in place.
+ */
+function embeddedStore(storage) {
+  return Object.getPrototypeOf(storage) === MemorySessionStorage.prototype ? storeOf(storage) : null
+}
+
+module.exports = { MemorySessionStorage, FileSessionStorage, embeddedStore }

@@ -439,3 +439,34 @@ test('every storeSessionIfVersion refuses a version out of range the same way', 
     }
   }
 })
+
+test('the embedded memory storage is read in place, a subclass through its own loadSession', async () => {
+  const loads = []
+  class Watched extends MemorySessionStorage {
+    async loadSession(id) {
+      loads.push(id)
+      return super.loadSession(id)
+    }
+  }
+  for (const [storage, viaLoadSession] of [[new MemorySessionStorage(), false], [new Watched(), true]]) {
+    loads.length = 0
+    const manager = new SessionManager({ storage, secrets: [SECRET] })
+    const s = await manager.start()
+    s.set('user', 'ada')
+    const cookie = (await manager.commit(s)).split(';')[0]
+    const again = await manager.start(cookie)
+    assert.equal(again.isNew, false)
+    assert.equal(again.get('user'), 'ada')
+    assert.deepEqual(loads, viaLoadSession ? [s.id] : [], storage.constructor.name)
+    // Untouched values commit as loaded; a nested change made through get() is still a change.
+    assert.equal(await manager.commit(again), undefined)
+    const third = await manager.start(cookie)
+    third.get('user')
+    third.set('cart', { items: [] })
+    await manager.commit(third)
+    const fourth = await manager.start(cookie)
+    fourth.get('cart').items.push(1)
+    await manager.commit(fourth)
+    assert.deepEqual((await manager.start(cookie)).get('cart'), { items: [1] })
+  }
+})

@@ -20,6 +20,7 @@ from typing import Any
 from . import _native
 from ._native import Session
 from .errors import _from_code
+from .stores import MemorySessionStorage
 
 __all__ = ["SessionManager", "ManagedSession", "cookie_storage", "CookieStorage"]
 
@@ -78,13 +79,31 @@ class ManagedSession(MutableMapping[str, Any]):
     """One request's session: a ``dict``-like mapping of the app's values, plus its id,
     deadlines, flash values, ``regenerate()`` and ``destroy()``."""
 
-    __slots__ = ("_state", "_values", "_flash", "_clock")
+    __slots__ = ("_state", "_values_", "_flash_", "_clock")
 
     def __init__(self, state: _native.SessionState, clock: Callable[[], float]) -> None:
         self._state = state
-        self._values: dict[str, Any] = json.loads(state.values)
-        self._flash: dict[str, Any] = json.loads(state.flash)
+        # Parsed on first use: a request that never touches them commits them as loaded.
+        self._values_: dict[str, Any] | None = None
+        self._flash_: dict[str, Any] | None = None
         self._clock = clock
+
+    @property
+    def _values(self) -> dict[str, Any]:
+        if self._values_ is None:
+            self._values_ = json.loads(self._state.values)
+        return self._values_
+
+    @property
+    def _flash(self) -> dict[str, Any]:
+        if self._flash_ is None:
+            self._flash_ = json.loads(self._state.flash)
+        return self._flash_
+
+    def _payload(self) -> tuple[str | None, str | None]:
+        """The values and flash values to commit, each ``None`` when never handed to the app."""
+        values = None if self._values_ is None else _json(self._values_, "session values")
+        return values, None if self._flash_ is None else _json(self._flash_, "flash values")
 
     @property
     def id(self) -> str:
@@ -138,8 +157,8 @@ class ManagedSession(MutableMapping[str, Any]):
         """Moves the session to a new id (call it at login); the old id is deleted at commit."""
         self._state.regenerate(self._clock())
         if not keep_data:
-            self._values = {}
-            self._flash = {}
+            self._values_ = {}
+            self._flash_ = {}
 
     def destroy(self) -> None:
         """Ends the session: the commit deletes it and clears the cookie."""
@@ -154,7 +173,7 @@ class SessionManager:
     epoch seconds (``time.time`` by default; tests move time with it).
     """
 
-    __slots__ = ("_native", "_storage", "_sealed", "_clock")
+    __slots__ = ("_native", "_storage", "_memory", "_sealed", "_clock")
 
     def __init__(
         self,
@@ -189,6 +208,9 @@ class SessionManager:
         can_compare = not sealed and callable(getattr(storage, "store_session_if_version", None))
         self._native = _native.NativeManager(options, sealed, can_compare)
         self._storage = storage
+        # The embedded memory storage (exactly, not a subclass whose overrides must run) is read
+        # in place: no JSON crosses for the record (ARCHITECTURE.md, "Lifecycle manager").
+        self._memory = storage._store if type(storage) is MemorySessionStorage else None
         self._sealed = sealed
         seconds = clock or time.time
         self._clock: Callable[[], float] = lambda: seconds() * 1000.0
@@ -196,12 +218,15 @@ class SessionManager:
     async def start(self, source: Any = None) -> ManagedSession:
         """The request's session from a ``Cookie`` header, a request, or nothing (a fresh one)."""
         state = self._native.begin(_cookie_header(source))
-        loaded = None
-        if state.load_id is not None:
-            session = await self._storage.load_session(state.load_id)
-            if session is not None:
-                loaded = session.to_json()
-        state.open(loaded, self._clock())
+        if self._memory is not None:
+            state.open_in_memory(self._memory, self._clock())
+        else:
+            loaded = None
+            if state.load_id is not None:
+                session = await self._storage.load_session(state.load_id)
+                if session is not None:
+                    loaded = session.to_json()
+            state.open(loaded, self._clock())
         if state.is_new and _logger.isEnabledFor(logging.DEBUG):
             refusal = state.refusal
             if refusal is not None:
@@ -212,8 +237,7 @@ class SessionManager:
         """Writes what changed; returns the ``Set-Cookie`` value to send, or ``None``."""
         if not isinstance(session, ManagedSession):
             raise _invalid("commit() takes a session from start()")
-        values = _json(session._values, "session values")
-        flash = _json(session._flash, "flash values")
+        values, flash = session._payload()
         store, expected, delete, set_cookie = session._state.commit(values, flash, self._clock())
         if store is not None:
             record = Session.from_json(store)

@@ -11,7 +11,7 @@ use crate::error::{OrThrow, Result};
 /// what JS hands over is parsed into a core session, and every read builds new text.
 #[napi]
 pub struct MemoryStore {
-    inner: MemoryStorage,
+    pub(crate) inner: MemoryStorage,
 }
 
 #[napi]

@@ -9,6 +9,7 @@ use sessionkeeper_core::manager::text::now;
 use sessionkeeper_core::manager::{Begin, Keeping, Managed, Manager, Plan};
 
 use crate::error::OrRaise;
+use crate::stores::MemoryStore;
 
 /// A manager's rules over its checked options.
 #[pyclass(module = "sessionkeeper._native", frozen)]
@@ -86,6 +87,19 @@ impl SessionState {
         Ok(())
     }
 
+    /// Opens the session from the embedded memory storage ``store`` directly (no JSON crosses).
+    fn open_in_memory(
+        &mut self,
+        py: Python<'_>,
+        store: PyRef<'_, MemoryStore>,
+        now_ms: f64,
+    ) -> PyResult<()> {
+        let begin = self.begin.take().unwrap_or(Begin { id: None, refused: false, sealed: None });
+        let now = now(now_ms).or_raise(py)?;
+        self.managed = Some(self.manager.open_in_memory(&begin, &store.inner, now).or_raise(py)?);
+        Ok(())
+    }
+
     /// The session id.
     #[getter]
     fn id(&self, py: Python<'_>) -> PyResult<String> {
@@ -146,13 +160,13 @@ impl SessionState {
         Ok(())
     }
 
-    /// What committing the app's ``values`` and ``flash`` (JSON text) does; ``committed()``
-    /// after performing it.
+    /// What committing the app's ``values`` and ``flash`` (JSON text; ``None``: as loaded)
+    /// does; ``committed()`` after performing it.
     fn commit(
         &mut self,
         py: Python<'_>,
-        values: &str,
-        flash: &str,
+        values: Option<&str>,
+        flash: Option<&str>,
         now_ms: f64,
     ) -> PyResult<PlanTuple> {
         let now = now(now_ms).or_raise(py)?;

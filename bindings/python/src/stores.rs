@@ -18,7 +18,7 @@ use crate::views::session_from_arg;
 /// a `Session` only when changed), 64 read-write-locked shards, a shop index.
 #[pyclass(module = "sessionkeeper._native", frozen)]
 pub struct MemoryStore {
-    inner: MemoryStorage,
+    pub(crate) inner: MemoryStorage,
 }
 
 #[pymethods]

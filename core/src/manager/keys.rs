@@ -30,7 +30,9 @@ const NONCE_BYTES: usize = 24;
 type HmacSha256 = Hmac<Sha256>;
 
 struct Keys {
-    sign: [u8; 32],
+    /// HMAC keyed with the derived signing key once: each sign or verify clones its state
+    /// instead of hashing the key's two pads again (half the SHA-256 work of a request).
+    sign: HmacSha256,
     seal: [u8; 32],
 }
 
@@ -66,11 +68,12 @@ impl KeyRing {
                 )));
             }
             let hkdf = Hkdf::<Sha256>::new(Some(b"sessionkeeper"), secret);
-            let mut k = Keys { sign: [0; 32], seal: [0; 32] };
+            let (mut sign, mut seal) = ([0; 32], [0; 32]);
             // 32 bytes is far below HKDF-SHA256's limit of 8160: expand cannot fail.
-            hkdf.expand(b"cookie signature v1", &mut k.sign).expect("32 <= 8160 bytes");
-            hkdf.expand(b"cookie seal v1", &mut k.seal).expect("32 <= 8160 bytes");
-            keys.push(k);
+            hkdf.expand(b"cookie signature v1", &mut sign).expect("32 <= 8160 bytes");
+            hkdf.expand(b"cookie seal v1", &mut seal).expect("32 <= 8160 bytes");
+            let sign = HmacSha256::new_from_slice(&sign).expect("HMAC takes any key length");
+            keys.push(Keys { sign, seal });
         }
         Ok(KeyRing { keys })
     }
@@ -85,8 +88,8 @@ impl KeyRing {
         self.keys.is_empty()
     }
 
-    fn mac(key: &[u8; 32], name: &str, id: &str) -> HmacSha256 {
-        let mut mac = HmacSha256::new_from_slice(key).expect("HMAC takes any key length");
+    fn mac(key: &HmacSha256, name: &str, id: &str) -> HmacSha256 {
+        let mut mac = key.clone();
         // A cookie name never holds `=`, so `name=id` cannot be read two ways.
         mac.update(name.as_bytes());
         mac.update(b"=");

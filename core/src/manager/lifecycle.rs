@@ -190,14 +190,23 @@ impl Manager {
         }
     }
 
-    /// What committing `m` with the app's current `values` and `flash` does. Performs nothing.
+    /// What committing `m` with the app's current `values` and `flash` does; `None` for either
+    /// means "as loaded" (the host never handed it to the app), which costs no compare and no
+    /// copy unless a record is written. Performs nothing.
     pub fn commit(
         &self,
         m: &Managed,
-        values: Map<String, Value>,
-        flash: Map<String, Value>,
+        values: Option<Map<String, Value>>,
+        flash: Option<Map<String, Value>>,
         now: Timestamp,
     ) -> Result<Plan> {
+        let changed = |given: &Option<Map<String, Value>>, loaded| {
+            given.as_ref().is_some_and(|g| g != loaded)
+        };
+        let dirty_values = changed(&values, &m.loaded_values);
+        let dirty_flash = changed(&flash, &m.loaded_flash);
+        let values = values.as_ref().unwrap_or(&m.loaded_values);
+        let flash = flash.as_ref().unwrap_or(&m.loaded_flash);
         let cookie = &self.config.cookie;
         let sealed = self.config.keeping == Keeping::Sealed;
         let clears = m.stored_id.is_some() || m.stale_cookie || m.issued.is_some();
@@ -220,7 +229,7 @@ impl Manager {
         if let Some(key) = values.keys().find(|k| k.as_str() == META_KEY) {
             return Err(Error::InvalidArgument(format!("session key {} is reserved", quote(key))));
         }
-        let dirty = !stored_here || values != m.loaded_values || flash != m.loaded_flash;
+        let dirty = !stored_here || dirty_values || dirty_flash;
         let deadline = self.deadline(m.created_at, now);
         let touch_due = m.written_at.is_none_or(|w| {
             now.epoch_ms().saturating_sub(w.epoch_ms()) >= self.config.touch_after_ms
@@ -234,8 +243,8 @@ impl Manager {
             written_at: now,
             expires_at: deadline,
             version: m.version + 1,
-            values,
-            flash,
+            values: values.clone(),
+            flash: flash.clone(),
         };
         let session = record.to_session();
         session.validate(Origin::Argument)?;

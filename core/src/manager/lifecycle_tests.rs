@@ -70,7 +70,7 @@ impl Host {
         flash: Value,
         now: Timestamp,
     ) -> Option<String> {
-        let plan = self.m.commit(s, obj(values), obj(flash), now).unwrap();
+        let plan = self.m.commit(s, Some(obj(values)), Some(obj(flash)), now).unwrap();
         if let Some(session) = &plan.store {
             self.writes += 1;
             self.store.insert(session.id.clone(), session.clone());
@@ -130,7 +130,9 @@ fn values_survive_with_the_cookie_and_touches_are_rationed() {
     let mut s = h.start(at(4));
     let Value::Object(mut reordered) = json!({"n": 1}) else { unreachable!() };
     reordered.insert("user".into(), json!("ada"));
-    assert!(h.m.commit(&s, reordered, Map::new(), at(4)).unwrap().store.is_none());
+    assert!(h.m.commit(&s, Some(reordered), Some(Map::new()), at(4)).unwrap().store.is_none());
+    // Values the host never handed out are as loaded: no write either.
+    assert!(h.m.commit(&s, None, None, at(4)).unwrap().store.is_none());
     s.destroy();
 }
 
@@ -267,17 +269,17 @@ fn optimistic_commits_carry_the_version_they_read() {
     let m = manager(Keeping::Stored, Concurrency::Optimistic);
     let begin = m.begin(None);
     let mut s = m.open(&begin, None, at(0)).unwrap();
-    let plan = m.commit(&s, obj(json!({"a": 1})), Map::new(), at(0)).unwrap();
+    let plan = m.commit(&s, Some(obj(json!({"a": 1}))), None, at(0)).unwrap();
     assert_eq!(plan.expected_version, Some(0), "a new record must not exist yet");
     let stored = plan.store.clone().unwrap();
     s.committed(plan);
     let cookie = format!("sid={}", m.config().ring.sign("sid", s.id()));
     let begin = m.begin(Some(&cookie));
     let s = m.open(&begin, Some(&stored), at(1)).unwrap();
-    let plan = m.commit(&s, obj(json!({"a": 2})), Map::new(), at(1)).unwrap();
+    let plan = m.commit(&s, Some(obj(json!({"a": 2}))), None, at(1)).unwrap();
     assert_eq!(plan.expected_version, Some(1));
     assert!(manager(Keeping::Stored, Concurrency::LastWriteWins)
-        .commit(&s, obj(json!({"a": 2})), Map::new(), at(1))
+        .commit(&s, Some(obj(json!({"a": 2}))), None, at(1))
         .unwrap()
         .expected_version
         .is_none());
@@ -301,7 +303,7 @@ fn cookie_only_records_are_sealed_in_the_cookie() {
     assert_eq!(h.start(at(1)).refused(), Some(Refused::Signature));
     // Too large: COOKIE_TOO_LARGE and nothing to send.
     let big = json!({"blob": "x".repeat(4000)});
-    let err = h.m.commit(&s2, obj(big), Map::new(), at(1)).unwrap_err();
+    let err = h.m.commit(&s2, Some(obj(big)), None, at(1)).unwrap_err();
     assert_eq!(err.code(), "COOKIE_TOO_LARGE");
 }
 
@@ -309,10 +311,10 @@ fn cookie_only_records_are_sealed_in_the_cookie() {
 fn the_reserved_key_and_unsafe_numbers_are_refused() {
     let h = Host::new(Keeping::Stored);
     let s = h.start(at(0));
-    let err = h.m.commit(&s, obj(json!({"__sessionkeeper": 1})), Map::new(), at(0)).unwrap_err();
+    let err = h.m.commit(&s, Some(obj(json!({"__sessionkeeper": 1}))), None, at(0)).unwrap_err();
     assert_eq!(err.code(), "INVALID_ARGUMENT");
     let err =
-        h.m.commit(&s, obj(json!({"n": 9_007_199_254_740_993_u64})), Map::new(), at(0))
+        h.m.commit(&s, Some(obj(json!({"n": 9_007_199_254_740_993_u64}))), None, at(0))
             .unwrap_err();
     assert_eq!(err.code(), "INVALID_ARGUMENT");
 }

@@ -8,6 +8,7 @@ use super::lifecycle::{Begin, Config, Keeping, Manager};
 use super::managed::Managed;
 use crate::error::{describe, Error, Result};
 use crate::session::Session;
+use crate::storage::MemoryStorage;
 use crate::time::Timestamp;
 use crate::{words, Origin};
 
@@ -52,15 +53,31 @@ impl Manager {
         self.open(begin, loaded.as_ref(), now)
     }
 
-    /// [`Manager::commit`] with the app's values and flash values as JSON text.
+    /// [`Manager::open`] over the embedded memory storage, the loaded session read in place: no
+    /// text crosses, so a request on the default storage pays no JSON for its record.
+    pub fn open_in_memory(
+        &self,
+        begin: &Begin,
+        storage: &MemoryStorage,
+        now: Timestamp,
+    ) -> Result<Managed> {
+        let loaded = begin.id.as_deref().map(|id| storage.load(id)).transpose()?.flatten();
+        self.open(begin, loaded.as_deref(), now)
+    }
+
+    /// [`Manager::commit`] with the app's values and flash values as JSON text; `None` for
+    /// either means "as loaded" (the host never handed them to the app, so they cannot have
+    /// changed, and neither is parsed).
     pub fn commit_json(
         &self,
         m: &Managed,
-        values: &str,
-        flash: &str,
+        values: Option<&str>,
+        flash: Option<&str>,
         now: Timestamp,
     ) -> Result<super::Plan> {
-        self.commit(m, object(values, "session values")?, object(flash, "flash values")?, now)
+        let values = values.map(|text| object(text, "session values")).transpose()?;
+        let flash = flash.map(|text| object(text, "flash values")).transpose()?;
+        self.commit(m, values, flash, now)
     }
 }
 

@@ -427,3 +427,31 @@ async def test_every_store_session_if_version_refuses_a_version_out_of_range(tmp
         for bad in [-1, 1.5, 2**32, "1", True]:
             with pytest.raises(InvalidArgumentError, match="expected_version must be an int from 0 to 4294967295"):
                 await storage.store_session_if_version({"id": "v"}, bad)
+
+
+async def test_the_embedded_memory_storage_is_read_in_place_a_subclass_through_load_session() -> None:
+    loads: list[str] = []
+
+    class Watched(MemorySessionStorage):
+        async def load_session(self, id: str) -> Any:
+            loads.append(id)
+            return await super().load_session(id)
+
+    for storage, via_load_session in ((MemorySessionStorage(), False), (Watched(), True)):
+        loads.clear()
+        manager = SessionManager(storage, secrets=[SECRET])
+        s = await manager.start()
+        s["user"] = "ada"
+        cookie = (await manager.commit(s) or "").split(";")[0]
+        again = await manager.start(cookie)
+        assert not again.is_new and again["user"] == "ada"
+        assert loads == ([s.id] if via_load_session else []), type(storage).__name__
+        # Untouched values commit as loaded; a nested change made through [] is still a change.
+        assert await manager.commit(again) is None
+        third = await manager.start(cookie)
+        third["cart"] = {"items": []}
+        await manager.commit(third)
+        fourth = await manager.start(cookie)
+        fourth["cart"]["items"].append(1)
+        await manager.commit(fourth)
+        assert (await manager.start(cookie))["cart"] == {"items": [1]}
