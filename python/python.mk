@@ -44,7 +44,7 @@ build-python: $(PY_WHEEL_STAMP)
 $(PY_SDIST): $(PY_RUST) $(PY_SRC) | $(PY_TOOLS_STAMP)
 	@mkdir -p dist
 	rm -f $@
-	cd python && $(VENV)/bin/maturin sdist --quiet -o ../dist >/dev/null
+	cd python && $(VENV)/bin/maturin sdist -o ../dist >/dev/null
 	@echo "wrote $@"
 
 dist-python: $(PY_WHEEL_STAMP) $(PY_SDIST)

@@ -85,8 +85,8 @@ test('a platform nobody builds for is named with the ones that exist', () => {
   const { notLoaded, platformName } = require('../lib/binding.js')
   const error = notLoaded(new Error('cause'), platformName('freebsd', 'riscv64'))
   assert.equal(error.platform, 'freebsd-riscv64')
-  assert.match(error.message, /^sessionkeeper has no native module for freebsd-riscv64 \(Node v[0-9.]+\): prebuilt packages exist for linux-x64-gnu, /)
-  assert.match(error.message, /darwin-arm64, win32-x64-msvc\.$/)
+  assert.match(error.message, /^sessionkeeper has no native module for freebsd-riscv64 \(Node v[0-9.]+\): prebuilt packages exist for [a-z0-9-]+(, [a-z0-9-]+){6}\.$/)
+  for (const platform of ['linux-x64-gnu', 'linux-arm64-musl', 'darwin-arm64', 'win32-x64-msvc']) assert.ok(error.message.includes(platform), platform)
   assert.equal(error.cause.message, 'cause')
   const musl = { getReport: () => ({ header: {} }) }
   const glibc = { getReport: () => ({ header: { glibcVersionRuntime: '2.17' } }) }

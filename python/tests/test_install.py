@@ -127,7 +127,8 @@ def test_pip_builds_the_sdist_in_a_fresh_venv_and_it_runs_the_quickstart_and_the
         if line.startswith("maturin==")
     )
     pip(python, "install", "--quiet", maturin)
-    env = dict(os.environ)
+    # As in an activated venv: maturin's build hook runs the `maturin` on PATH.
+    env = {**os.environ, "PATH": f"{env_dir / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"}
     # Reruns reuse the compiled crates.io dependencies; the package's own crates are compiled
     # from the unpacked sdist every time (their paths differ each run).
     if "CARGO_TARGET_DIR" in env:
