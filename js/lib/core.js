@@ -2,7 +2,7 @@
 // The native functions the public classes call, each rethrowing core errors as
 // SessionStorageError. Fixed arities on purpose: these sit on every storage operation.
 
-const native = require('../native.js')
+const { native } = require('./binding.js')
 const { fromNative } = require('./errors.js')
 
 function canonicalize(text, stored) {

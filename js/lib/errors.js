@@ -1,7 +1,7 @@
 'use strict'
 // The one error class of the package, and the bridge from the native module's errors to it.
 
-const native = require('../native.js')
+const { native } = require('./binding.js')
 
 const CODES = native.errorCodes()
 
