@@ -38,9 +38,12 @@ function holdUntilCommitted(res, commit, fail) {
     commit().then(release, (error) => {
       restore()
       // The headers are unsent (everything that would send them is held): the error handler
-      // answers instead of the app's response.
-      if (res.headersSent) res.destroy(error)
-      else fail(error)
+      // answers instead of the app's response, from a clean slate (a Location or an app cookie
+      // meant for the dropped response must not ride on the error page).
+      if (res.headersSent) return res.destroy(error)
+      for (const name of res.getHeaderNames()) res.removeHeader(name)
+      res.statusCode = 500
+      fail(error)
     })
   }
 
