@@ -9,11 +9,11 @@ PYTHON ?= python3
 VENV := $(CURDIR)/.venv
 VPY := $(VENV)/bin/python
 
-.PHONY: help test demo dist bench fmt lint test-rust test-readme readme mutants bench-rust check-version test-cross demo-handoff
+.PHONY: help test demo dist bench fmt lint test-rust test-readme readme mutants bench-rust check-version test-cross demo-handoff test-browser
 
 help:
 	@echo "make demo   - build and run the quickstart in Node and Python"
-	@echo "make test   - build and run every suite (Rust, Node, Python, cross-language)"
+	@echo "make test   - build and run every suite (Rust, Node, Python, cross-language, browser)"
 	@echo "make dist   - write dist/sessionkeeper-$(VERSION).tgz and the abi3 wheel"
 	@echo "make bench  - the ratio table of the benchmarks (ARCHITECTURE.md)"
 	@echo "make mutants - mutation testing of the core (slow; fails below MUTANTS_MIN percent)"
@@ -27,7 +27,14 @@ FORCE:
 include js/node.mk
 include python/python.mk
 
-test: check-version test-readme test-rust test-node test-python test-cross
+test: check-version test-readme test-rust test-node test-python test-cross test-browser
+
+# The example web apps (Express and FastAPI) in Debian's Chromium, driven by playwright-core:
+# each app alone, then both sharing one login through Redis. Without /usr/bin/chromium the
+# tests skip with a notice, and fail under CI=true (.ci/run installs it). Screenshots of each
+# scenario's last page go to target/browser/.
+test-browser: $(NODE_NATIVE) $(PY_WHEEL_STAMP)
+	cd js && node --test --test-reporter=spec browser/
 
 # Node writes, Python reads, and back, through every storage both can open.
 test-cross: build-node build-python
