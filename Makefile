@@ -9,7 +9,7 @@ PYTHON ?= python3
 VENV := $(CURDIR)/.venv
 VPY := $(VENV)/bin/python
 
-.PHONY: help test demo dist bench fmt lint test-rust test-readme readme mutants bench-rust check-version test-cross demo-handoff test-browser
+.PHONY: help test demo dist bench fmt lint test-rust test-readme readme mutants bench-rust check-version test-cross demo-handoff test-browser bench-glue
 
 help:
 	@echo "make demo   - build and run the quickstart in Node and Python"
@@ -70,7 +70,12 @@ mutants:
 		$(if $(MUTANTS_SHARD),--shard $(MUTANTS_SHARD)) || [ $$? -le 3 ]
 	$(PYTHON) tests/mutants_score.py $(MUTANTS_OUT) $(MUTANTS_MIN)
 
-bench: bench-rust bench-node bench-python
+bench: bench-rust bench-node bench-python bench-glue
+
+# The example web apps under load (autocannon from a second process, BENCH_SECONDS per route)
+# beside express-session + connect-redis and Starlette's SessionMiddleware.
+bench-glue: build-node build-python
+	cd js && node bench/glue.js
 
 bench-rust:
 	cargo bench -p sessionkeeper-core --bench session -- --quiet

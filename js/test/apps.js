@@ -11,6 +11,9 @@ const PYTHON = process.env.SK_PYTHON ?? path.join(ROOT, '.venv', 'bin', 'python'
 const APPS = {
   express: { command: process.execPath, args: [path.join(ROOT, 'js', 'examples', 'express-app.js')], cwd: path.join(ROOT, 'js') },
   fastapi: { command: PYTHON, args: [path.join(ROOT, 'python', 'examples', 'fastapi_app.py')], cwd: path.join(ROOT, 'python', 'examples') },
+  // The load bench's baselines: the same routes on express-session and on Starlette's sessions.
+  'express-session': { command: process.execPath, args: [path.join(ROOT, 'js', 'bench', 'express-session-app.js')], cwd: path.join(ROOT, 'js') },
+  starlette: { command: PYTHON, args: [path.join(ROOT, 'python', 'bench', 'starlette_session_app.py')], cwd: path.join(ROOT, 'python', 'bench') },
 }
 const SECRET = 'a-shared-test-secret-of-32-or-more-bytes!'
 
