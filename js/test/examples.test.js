@@ -74,3 +74,7 @@ test('the manager example: a session survives a second request with the cookie i
 test('the Express quick example: four lines give an app sessions that survive a request', () => {
   assert.equal(node('examples/express-quick.js'), 'visit 1 / visit 2\n')
 })
+
+test('the Fetch handler example: start(request), commitTo(session, response)', () => {
+  assert.equal(node('examples/fetch-handler.js'), 'visit 1 / visit 2\n')
+})

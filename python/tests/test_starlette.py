@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import subprocess
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -195,3 +198,10 @@ async def test_other_scopes_pass_through_and_bad_arguments_are_refused() -> None
     assert seen[0] is None and seen[1] is not None
     with pytest.raises(InvalidArgumentError):
         SessionMiddleware(app, manager="not a manager")  # type: ignore[arg-type]
+
+
+def test_the_quick_example_runs() -> None:
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    done = subprocess.run([sys.executable, "fastapi_quick.py"], cwd=examples, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "visit 1 / visit 2\n"
