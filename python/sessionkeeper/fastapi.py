@@ -26,10 +26,12 @@ from .manager import ManagedSession
 __all__ = ["Session", "get_session"]
 
 
-def get_session(connection: HTTPConnection) -> ManagedSession:
+async def get_session(connection: HTTPConnection) -> ManagedSession:
     """The request's :class:`~sessionkeeper.ManagedSession`; ``NOT_SUPPORTED`` when the app
     has no :class:`~sessionkeeper.starlette.SessionMiddleware` (a route must not silently run
     without the session it was written for)."""
+    # A coroutine, though it never awaits: FastAPI runs a plain function dependency in its
+    # thread pool, a thread hop per request that costs more than the whole session.
     session = connection.scope.get("session")
     if not isinstance(session, ManagedSession):
         raise _from_code(
