@@ -1,10 +1,11 @@
 // An Express app with sessions: a login form, a counter page, logout. Sessions live in Redis
 // (REDIS_URL, default redis://127.0.0.1:6379), or in memory when Redis is unreachable.
 // The FastAPI example (python/examples/fastapi_app.py) with the same SESSION_SECRET and Redis
-// shares its logins. Run: node express-app.js  (PORT, SESSION_SECRET, COOKIE_SECURE=false on http)
+// shares its logins. SESSION_STORAGE=cookie seals the sessions into the cookie instead (no
+// server state, nothing shared). Run: node express-app.js  (PORT, SESSION_SECRET, COOKIE_SECURE)
 const express = require('express')
 const { createClient } = require('redis')
-const { SessionManager, MemorySessionStorage } = require('sessionkeeper')
+const { SessionManager, MemorySessionStorage, cookieStorage } = require('sessionkeeper')
 const { RedisSessionStorage } = require('sessionkeeper/redis')
 const { sessionMiddleware } = require('sessionkeeper/express')
 
@@ -14,6 +15,7 @@ const KEY_PREFIX = process.env.SESSION_KEY_PREFIX ?? 'example-sessions:'
 
 /** Redis when it answers, else memory (a single-process demo still works). */
 async function openStorage() {
+  if (process.env.SESSION_STORAGE === 'cookie') return { storage: cookieStorage(), name: 'cookie' }
   const client = createClient({ url: REDIS_URL, socket: { connectTimeout: 2000, reconnectStrategy: false } })
   client.on('error', () => {}) // a refused connection is reported by connect() below
   try {

@@ -1,7 +1,8 @@
 """A FastAPI app with sessions: a login form, a counter page, logout. Sessions live in Redis
 (REDIS_URL, default redis://127.0.0.1:6379), or in memory when Redis is unreachable. The
 Express example (js/examples/express-app.js) with the same SESSION_SECRET and Redis shares its
-logins. Run: python fastapi_app.py  (PORT, SESSION_SECRET, COOKIE_SECURE=false on http)"""
+logins. SESSION_STORAGE=cookie seals the sessions into the cookie instead (no server state,
+nothing shared). Run: python fastapi_app.py  (PORT, SESSION_SECRET, COOKIE_SECURE)"""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import uvicorn
 from fastapi import FastAPI, Form
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from sessionkeeper import MemorySessionStorage, SessionManager
+from sessionkeeper import MemorySessionStorage, SessionManager, cookie_storage
 from sessionkeeper.fastapi import Session
 from sessionkeeper.redis import RedisSessionStorage
 from sessionkeeper.starlette import SessionMiddleware
@@ -28,6 +29,8 @@ KEY_PREFIX = os.environ.get("SESSION_KEY_PREFIX", "example-sessions:")
 
 def open_storage() -> tuple[Any, str]:
     """Redis when it answers, else memory (a single-process demo still works)."""
+    if os.environ.get("SESSION_STORAGE") == "cookie":
+        return cookie_storage(), "cookie"
 
     async def ping() -> bool:
         client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
