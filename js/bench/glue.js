@@ -1,9 +1,10 @@
 'use strict'
 // `make bench-glue`: the example web apps under load, each beside the same routes on the
 // session library its users would otherwise pick: the Express app (sessionkeeper over Redis)
-// vs express-session + connect-redis, the FastAPI app (sessionkeeper over Redis) vs Starlette's
-// signed-cookie SessionMiddleware. Each app runs in its own process; autocannon drives it from
-// this one for a fixed time per round, with the cookie of a signed-in user.
+// vs express-session + connect-redis, the FastAPI app (sessionkeeper over Redis, then over
+// cookie_storage(), like for like) vs Starlette's signed-cookie SessionMiddleware. Each app runs
+// in its own process; autocannon drives it from this one for a fixed time per round, with the
+// cookie of a signed-in user.
 
 const autocannon = require('autocannon')
 const { startApp, appEnv, CookieJar } = require('../test/apps.js')
@@ -46,7 +47,7 @@ async function load(app, route, duration) {
 /** Both apps up at once, loaded one at a time in alternating rounds, so a busy moment of the machine hits both. */
 async function compare(ours, theirs, route) {
   const runs = [[], []]
-  for (const [i, app] of [ours, theirs].entries()) await load(app, route, 1) // warm-up
+  for (const app of [ours, theirs]) await load(app, route, 1) // warm-up
   for (let round = 0; round < ROUNDS; round++) {
     for (const [i, app] of [ours, theirs].entries()) runs[i].push(await load(app, route, SECONDS))
   }
