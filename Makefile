@@ -9,11 +9,11 @@ PYTHON ?= python3
 VENV := $(CURDIR)/.venv
 VPY := $(VENV)/bin/python
 
-.PHONY: help test demo dist bench fmt lint test-rust test-readme readme mutants bench-rust check-version test-cross demo-handoff test-dist lint-workflows
+.PHONY: help test demo dist bench fmt lint test-rust test-readme readme mutants bench-rust check-version test-cross demo-handoff test-dist lint-workflows test-browser bench-glue
 
 help:
 	@echo "make demo   - build and run the quickstart in Node and Python"
-	@echo "make test   - build and run every suite (Rust, Node, Python, cross-language)"
+	@echo "make test   - build and run every suite (Rust, Node, Python, cross-language, browser)"
 	@echo "make dist   - write the npm tarballs (main + linux-x64-gnu), the abi3 manylinux2014 wheel and the sdist to dist/"
 	@echo "make bench  - the ratio table of the benchmarks (ARCHITECTURE.md)"
 	@echo "make mutants - mutation testing of the core (slow; fails below MUTANTS_MIN percent)"
@@ -27,12 +27,19 @@ FORCE:
 include js/node.mk
 include python/python.mk
 
-test: check-version test-readme test-rust test-dist test-node test-python test-cross
+test: check-version test-readme test-rust test-dist test-node test-python test-cross test-browser
 
 # The packed addon and wheel load on glibc 2.17 (symbol versions, auditwheel), and they are the
 # files the suites below load.
 test-dist: dist-node dist-python
 	$(VPY) tests/check_dist.py dist $(VERSION) $(VENV)
+
+# The example web apps (Express and FastAPI) in Debian's Chromium, driven by playwright-core:
+# each app alone, then both sharing one login through Redis. Without /usr/bin/chromium the
+# tests skip with a notice, and fail under CI=true (.ci/run installs it). Screenshots of each
+# scenario's last page go to target/browser/.
+test-browser: $(NODE_NATIVE) $(PY_WHEEL_STAMP)
+	cd js && node --test --test-reporter=spec browser/
 
 # Node writes, Python reads, and back, through every storage both can open.
 test-cross: build-node build-python
@@ -68,7 +75,12 @@ mutants:
 		$(if $(MUTANTS_SHARD),--shard $(MUTANTS_SHARD)) || [ $$? -le 3 ]
 	$(PYTHON) tests/mutants_score.py $(MUTANTS_OUT) $(MUTANTS_MIN)
 
-bench: bench-rust bench-node bench-python
+bench: bench-rust bench-node bench-python bench-glue
+
+# The example web apps under load (autocannon from a second process, BENCH_SECONDS per route)
+# beside express-session + connect-redis and Starlette's SessionMiddleware.
+bench-glue: build-node build-python
+	cd js && node bench/glue.js
 
 bench-rust:
 	cargo bench -p sessionkeeper-core --bench session -- --quiet

@@ -368,8 +368,10 @@ export declare class ManagedSession<Data extends Record<string, JsonValue> = Rec
   takeFlash<T extends JsonValue = JsonValue>(key: string): T | undefined
   /** Moves the session to a new id (call it at login); the old id is deleted at commit. */
   regenerate(options?: { keepData?: boolean }): void
+  /** express-session's form: a new id with the values dropped; `callback` runs on the next tick. */
+  regenerate(callback: (error: Error | null) => void): void
   /** Ends the session: the commit deletes it and clears the cookie. */
-  destroy(): void
+  destroy(callback?: (error: Error | null) => void): void
 }
 
 /** Cookie-bound sessions with app data, timeouts, signing, touch, regeneration and GC. */
@@ -380,6 +382,12 @@ export declare class SessionManager<Data extends Record<string, JsonValue> = Rec
   start(source?: CookieSource): Promise<ManagedSession<Data>>
   /** Writes what changed; resolves the `Set-Cookie` value to send, or `undefined`. */
   commit(session: ManagedSession<Data>): Promise<string | undefined>
+  /**
+   * Commits and appends the `Set-Cookie` to a Fetch `Response` or `Headers` (Hono, Remix, Next
+   * route handlers). Resolves what to send: `target` itself, or a copy of a `Response` whose
+   * headers are immutable (`Response.redirect()`).
+   */
+  commitTo<T extends Response | Headers>(session: ManagedSession<Data>, target: T): Promise<T>
   /** Removes expired sessions from the storage; resolves how many (0 where the store expires them itself). */
   sweep(): Promise<number>
   /** Sweeps every `intervalMs` (>= 1000) on a timer that never keeps the process alive. */

@@ -66,3 +66,4 @@ demo-node: $(NODE_NATIVE)
 
 bench-node: $(NODE_NATIVE)
 	cd js && node bench/run.js
+

@@ -105,8 +105,13 @@ class ManagedSession {
     return value
   }
 
-  /** Moves the session to a new id (call at login); the old id is deleted at commit. */
+  /**
+   * Moves the session to a new id (call at login); the old id is deleted at commit. Given a
+   * callback (express-session's form) the values are dropped, as express-session drops them,
+   * and the callback runs on the next tick with the error, if any.
+   */
   regenerate(options) {
+    if (typeof options === 'function') return settle(options, () => this.regenerate({ keepData: false }))
     const keepData = options?.keepData ?? true
     call(native.stateRegenerate, this.#state, this.#clock())
     if (!keepData) {
@@ -114,8 +119,11 @@ class ManagedSession {
       this.#flash = {}
     }
   }
-  /** Ends the session: the commit deletes it and clears the cookie. */
-  destroy() { call(native.stateDestroy, this.#state) }
+  /** Ends the session: the commit deletes it and clears the cookie (a callback as in express-session). */
+  destroy(callback) {
+    if (typeof callback === 'function') return settle(callback, () => this.destroy())
+    call(native.stateDestroy, this.#state)
+  }
 
   get [Symbol.toStringTag]() { return 'ManagedSession' }
   [Symbol.for('nodejs.util.inspect.custom')]() {
@@ -127,6 +135,35 @@ class ManagedSession {
   static payload(s) {
     const values = s.#values === null ? null : json(s.#values, 'session values')
     return [values, s.#flash === null ? null : json(s.#flash, 'flash values')]
+  }
+}
+
+// express-session's callback form: the work is synchronous here, the callback still runs later,
+// so code written for a store round trip keeps its order.
+function settle(callback, work) {
+  let error = null
+  try {
+    work()
+  } catch (e) {
+    error = e
+  }
+  process.nextTick(callback, error)
+}
+
+/** Appends a Set-Cookie value to a Fetch `Headers`, or returns a copy of a `Response` whose headers are immutable. */
+function withCookie(target, setCookie) {
+  const headers = target instanceof Headers ? target : target?.headers
+  if (!(headers instanceof Headers)) throw invalidArgument('commitTo() takes a Fetch Response or Headers')
+  if (setCookie === undefined) return target
+  try {
+    headers.append('Set-Cookie', setCookie)
+    return target
+  } catch (e) {
+    // Response.redirect() and fetch() responses have immutable headers: send a copy instead.
+    if (!(e instanceof TypeError) || target === headers) throw e
+    const copy = new Response(target.body, { status: target.status, statusText: target.statusText, headers: target.headers })
+    copy.headers.append('Set-Cookie', setCookie)
+    return copy
   }
 }
 
@@ -197,6 +234,18 @@ class SessionManager {
     if (plan.delete != null) await this.#storage.deleteSession(plan.delete)
     native.stateCommitted(state)
     return plan.setCookie ?? undefined
+  }
+
+  /**
+   * Commits and appends the `Set-Cookie` to a Fetch `Response` or `Headers` (Hono, Remix, Next
+   * route handlers); resolves the object to send: `target` itself, or a copy of a `Response`
+   * whose headers were immutable (`Response.redirect()`).
+   */
+  async commitTo(session, target) {
+    if (!(target instanceof Headers) && !(target?.headers instanceof Headers)) {
+      throw invalidArgument('commitTo() takes a Fetch Response or Headers')
+    }
+    return withCookie(target, await this.commit(session))
   }
 
   /** Removes expired sessions from the storage; resolves how many (0 where the store expires them itself). */

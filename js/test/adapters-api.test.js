@@ -105,16 +105,16 @@ test('the declarations type-check against node-redis and pg (tsc --strict), and 
 })
 
 test('the public declarations of the adapters have no `any`', () => {
-  for (const file of ['redis.d.ts', 'postgres.d.ts']) {
+  for (const file of ['redis.d.ts', 'postgres.d.ts', 'express.d.ts']) {
     const code = fs.readFileSync(path.join(ROOT, file), 'utf8').replace(/\/\/.*|\/\*[\s\S]*?\*\//g, '')
     assert.ok(!/\bany\b/.test(code), `${file} mentions any`)
   }
 })
 
-test('the package ships both adapters, CommonJS, ESM and types', () => {
+test('the package ships both adapters and the Express glue, CommonJS, ESM and types', () => {
   const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--loglevel=error'], { cwd: ROOT, encoding: 'utf8' }))
   const files = new Set(pack.files.map((f) => f.path))
-  for (const name of ['redis', 'postgres']) {
+  for (const name of ['redis', 'postgres', 'express']) {
     for (const ext of ['js', 'mjs', 'd.ts']) assert.ok(files.has(`${name}.${ext}`), `${name}.${ext} is packed`)
   }
   const pkg = require('../package.json')

@@ -70,3 +70,11 @@ test('tsc rejects misuse of the declarations', () => {
 test('the manager example: a session survives a second request with the cookie it set', () => {
   assert.equal(node('examples/manager.js'), 'visit 1 (new session) cookie: sid=…\nvisit 2\n')
 })
+
+test('the Express quick example: four lines give an app sessions that survive a request', () => {
+  assert.equal(node('examples/express-quick.js'), 'visit 1 / visit 2\n')
+})
+
+test('the Fetch handler example: start(request), commitTo(session, response)', () => {
+  assert.equal(node('examples/fetch-handler.js'), 'visit 1 / visit 2\n')
+})

@@ -45,7 +45,7 @@ def test_the_wheel_is_abi3_and_complete() -> None:
         # What `make dist` builds: glibc 2.17 (tests/check_dist.py reads the symbols, asks auditwheel).
         assert wheel.name.endswith("-manylinux2014_x86_64.manylinux_2_17_x86_64.whl"), wheel.name
     names = zipfile.ZipFile(wheel).namelist()
-    for part in ("__init__.py", "_native.pyi", "py.typed", "testing.py", "errors.py"):
+    for part in ("__init__.py", "_native.pyi", "py.typed", "testing.py", "errors.py", "starlette.py", "fastapi.py"):
         assert f"sessionkeeper/{part}" in names
     assert any(re.fullmatch(r"sessionkeeper/_native\.(abi3\.so|pyd)", n) for n in names)
 
@@ -89,6 +89,12 @@ def runs_the_quickstart_and_the_battery(env_dir: Path, tmp_path: Path) -> None:
     )
     assert str(env_dir) in where.stdout, "imported from the fresh venv"
     assert sys.prefix not in where.stdout
+    # The ASGI middleware is pure ASGI: it imports in a venv without Starlette.
+    glue = subprocess.run(
+        [str(python), "-c", "import sessionkeeper.starlette as s; print(s.SessionMiddleware.__name__)"],
+        cwd=app, capture_output=True, text=True, timeout=60,
+    )
+    assert glue.stdout == "SessionMiddleware\n", glue.stdout + glue.stderr
 
 
 def test_a_fresh_venv_installs_the_wheel_and_runs_the_quickstart_and_the_battery(tmp_path: Path) -> None:

@@ -25,6 +25,27 @@ def test_mypy_strict_over_the_examples_against_the_installed_wheel() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+def test_mypy_strict_over_the_web_apps_and_rejects_misuse(tmp_path: Path) -> None:
+    # A FastAPI app as users write it: the examples, plus misuse mypy must reject.
+    done = run("-m", "mypy", "--strict", "--no-incremental", "fastapi_app.py", "fastapi_quick.py", cwd=EXAMPLES)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (tmp_path / "misuse.py").write_text(
+        "from fastapi import FastAPI\n"
+        "from sessionkeeper import MemorySessionStorage, SessionManager\n"
+        "from sessionkeeper.fastapi import Session\n"
+        "from sessionkeeper.starlette import SessionMiddleware\n"
+        "app = FastAPI()\n"
+        "app.add_middleware(SessionMiddleware, manager='not a manager')\n"
+        "def view(session: Session) -> int:\n"
+        "    return session.is_new + session.id\n"
+        "SessionMiddleware(app, SessionManager(MemorySessionStorage(), secrets=['x' * 32]))\n",
+        encoding="utf-8",
+    )
+    done = run("-m", "mypy", "--strict", "--no-incremental", "misuse.py", cwd=tmp_path)
+    for line in (6, 8, 9):
+        assert f"misuse.py:{line}:" in done.stdout, done.stdout
+
+
 def test_mypy_strict_over_the_package_sources() -> None:
     done = run("-m", "mypy", "--strict", "--no-incremental", "sessionkeeper", cwd=PYTHON_DIR)
     assert done.returncode == 0, done.stdout + done.stderr
