@@ -9,8 +9,12 @@ const { sessionText, stringify, tagOf } = require('./convert.js')
 const { Session, fromCanonical } = require('./session.js')
 const { Deadlines } = require('./deadlines.js')
 const { templateOf, templateOfSession, sessionOf, Validated } = require('./template.js')
+const { ReadThrough } = require('./cache.js')
 
-const OPTIONS = new Set(['deleteSessionsCallback', 'findSessionsByShopCallback', 'storeIfVersionCallback', 'timeoutMs'])
+/** What a subclass's own writes go through, so the cache drops what they change. */
+const writing = Symbol('writing')
+
+const OPTIONS = new Set(['cache', 'deleteSessionsCallback', 'findSessionsByShopCallback', 'storeIfVersionCallback', 'timeoutMs'])
 
 function requireFunction(value, name, optional) {
   if (typeof value === 'function' || (optional && (value === undefined || value === null))) {
@@ -70,6 +74,8 @@ class CustomSessionStorage {
   #find
   #deadlines
   #validated = new Validated()
+  /** The read-through cache (`cache` option), or null. */
+  #cache = null
 
   constructor(storeCallback, loadCallback, deleteCallback, options) {
     this.#store = requireFunction(storeCallback, 'storeCallback', false)
@@ -90,8 +96,10 @@ class CustomSessionStorage {
       this.storeSessionIfVersion = async (session, expectedVersion) => {
         versionArgument(expectedVersion)
         const s = this.#sessionToStore(session)
-        const result = await this.#invoke('storeIfVersion', s.id, (v) => storeIfVersion(v, expectedVersion), s)
-        return call(native.finishStoreIfVersion, this.#boolean('storeIfVersion', result), s.id, expectedVersion)
+        return this[writing](s.id, async () => {
+          const result = await this.#invoke('storeIfVersion', s.id, (v) => storeIfVersion(v, expectedVersion), s)
+          return call(native.finishStoreIfVersion, this.#boolean('storeIfVersion', result), s.id, expectedVersion)
+        })
       }
     }
     const timeout = given.timeoutMs ?? undefined
@@ -100,6 +108,20 @@ class CustomSessionStorage {
     }
     const ms = call(native.timeoutMs, timeout)
     this.#deadlines = ms === null ? null : new Deadlines(ms, callbackFailed, callbackTimedOut)
+    if (given.cache !== undefined && given.cache !== null) {
+      this.#cache = new ReadThrough(given.cache)
+      // Every entry the cache can hold keeps its template: a hit then costs a copy, no parse.
+      this.#validated = new Validated(Math.max(4096, Math.min(given.cache.maxEntries ?? 10000, 1 << 20)))
+    }
+  }
+
+  /**
+   * `run()`, a write of session `id` by this process: with a cache, `id` is dropped before and
+   * after it, whatever it returns or throws (a failed store or a CONFLICT may have changed the
+   * record, or tell that another process did).
+   */
+  [writing](id, run) {
+    return this.#cache === null ? run() : this.#cache.writing(id, run)
   }
 
   /**
@@ -140,23 +162,41 @@ class CustomSessionStorage {
     return session
   }
 
-  /** The session with `id` in `text`, which the load callback returned. */
-  #loaded(id, text) {
+  /** The template of the session with `id` in `text`, which the load callback returned. */
+  #template(id, text) {
     const known = this.#validated.template(id, text)
-    if (known !== undefined) return sessionOf(known)
+    if (known !== undefined) return known
     const canonical = finishLoad(id, text)
     const t = templateOf(JSON.parse(canonical ?? text))
     this.#validated.accept(id, text, t)
-    return sessionOf(t)
+    return t
   }
 
   async storeSession(session) {
     const s = this.#sessionToStore(session)
-    return this.#boolean('store', await this.#invoke('store', s.id, this.#store, s))
+    return this[writing](s.id, async () => this.#boolean('store', await this.#invoke('store', s.id, this.#store, s)))
   }
 
   async loadSession(id) {
     idArgument(id)
+    if (this.#cache === null) {
+      const loaded = await this.#loadText(id)
+      return loaded === undefined ? undefined : sessionOf(loaded.template)
+    }
+    const held = this.#cache.get(id)
+    if (held !== null) {
+      try {
+        return sessionOf(this.#template(id, held))
+      } catch {} // the core admitted only what it validated; if that fails, ask the store
+    }
+    // One callback call and one validation for every load of `id` that starts meanwhile; each
+    // caller gets its own Session from the shared template.
+    const loaded = await this.#cache.load(id, () => this.#loadText(id))
+    return loaded === undefined ? undefined : sessionOf(loaded.template)
+  }
+
+  /** The load callback's result for `id`: its text and validated template, or undefined. */
+  async #loadText(id) {
     const result = await this.#invoke('load', id, this.#load, id)
     if (result === undefined || result === null) return undefined
     const text = resultText(result)
@@ -164,7 +204,7 @@ class CustomSessionStorage {
       call(native.finishLoadTagged, id, tagOf(result))
       return undefined
     }
-    return this.#loaded(id, text)
+    return { text, template: this.#template(id, text) }
   }
 
   async deleteSession(id) {
@@ -180,8 +220,14 @@ class CustomSessionStorage {
     idsArgument(ids)
     const plan = call(native.planDeleteMany, ids, this.#deleteMany !== undefined)
     if (typeof plan === 'string') {
-      const result = await this.#invoke('deleteSessions', plan, this.#deleteMany, ids.slice())
-      return this.#boolean('deleteSessions', result)
+      const run = async () => this.#boolean('deleteSessions', await this.#invoke('deleteSessions', plan, this.#deleteMany, ids.slice()))
+      if (this.#cache === null) return run()
+      for (const id of ids) this.#cache.drop(id)
+      try {
+        return await run()
+      } finally {
+        for (const id of ids) this.#cache.drop(id)
+      }
     }
     const planned = []
     const outcomes = []
@@ -195,8 +241,8 @@ class CustomSessionStorage {
     throw raise(verdict, outcomes[verdict.cause ?? -1])
   }
 
-  async #deleteOne(id) {
-    return this.#boolean('delete', await this.#invoke('delete', id, this.#delete, id))
+  #deleteOne(id) {
+    return this[writing](id, async () => this.#boolean('delete', await this.#invoke('delete', id, this.#delete, id)))
   }
 
   async findSessionsByShop(shop) {
@@ -225,4 +271,4 @@ class CustomSessionStorage {
   }
 }
 
-module.exports = { CustomSessionStorage, callbackFailed }
+module.exports = { CustomSessionStorage, callbackFailed, writing }
