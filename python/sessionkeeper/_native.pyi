@@ -21,6 +21,7 @@ __all__ = [
     "RedisStep",
     "SESSION_FIELDS",
     "Session",
+    "SessionCache",
     "SessionState",
     "callback_failed",
     "callback_timeout",
