@@ -14,6 +14,13 @@ class ReadThrough {
   #cache
   /** Loads out, by id: a second load of an id joins the first one's promise. */
   #flights = new Map()
+  /**
+   * The validated template of each admission, by id, as `{ n, template }`: the core answers a
+   * hit with the admission's number only. Bounded like the core's entries (oldest insert first);
+   * a number it does not match is read again from the core's text.
+   */
+  #templates = new Map()
+  #max
 
   /** `options`: the storage's `cache` option, `{ maxEntries, maxBytes, maxStalenessMs }`. */
   constructor(options) {
@@ -31,15 +38,33 @@ class ReadThrough {
     } catch (e) {
       throw fromNative(e)
     }
+    this.#max = entries ?? 10000
   }
 
-  /** The text held for `id`, or null. */
-  get(id) {
+  /**
+   * The validated template held for `id`, or undefined. `read(text)` validates text the core
+   * holds but this side has no template of.
+   */
+  template(id, read) {
     try {
-      return this.#cache.get(id, Date.now())
+      const n = this.#cache.get(id, Date.now())
+      if (n === 0) return undefined
+      const held = this.#templates.get(id)
+      if (held !== undefined && held.n === n) return held.template
+      const text = this.#cache.text(id, Date.now())
+      if (text === null) return undefined
+      const template = read(text)
+      this.#remember(id, n, template)
+      return template
     } catch {
-      return null
+      return undefined
     }
+  }
+
+  #remember(id, n, template) {
+    this.#templates.delete(id)
+    if (this.#templates.size >= this.#max) this.#templates.delete(this.#templates.keys().next().value)
+    this.#templates.set(id, { n, template })
   }
 
   /**
@@ -58,7 +83,8 @@ class ReadThrough {
         this.#land(id, flight)
         if (loaded !== undefined && ticket !== null) {
           try {
-            this.#cache.admit(id, loaded.text, ticket, Date.now())
+            const n = this.#cache.admit(id, loaded.text, ticket, Date.now())
+            if (n !== 0) this.#remember(id, n, loaded.template)
           } catch {}
         }
         return loaded
@@ -93,6 +119,7 @@ class ReadThrough {
   drop(id) {
     if (typeof id !== 'string') return
     this.#flights.delete(id)
+    this.#templates.delete(id)
     try {
       this.#cache.invalidate(id)
     } catch {}

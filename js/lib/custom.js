@@ -110,8 +110,6 @@ class CustomSessionStorage {
     this.#deadlines = ms === null ? null : new Deadlines(ms, callbackFailed, callbackTimedOut)
     if (given.cache !== undefined && given.cache !== null) {
       this.#cache = new ReadThrough(given.cache)
-      // Every entry the cache can hold keeps its template: a hit then costs a copy, no parse.
-      this.#validated = new Validated(Math.max(4096, Math.min(given.cache.maxEntries ?? 10000, 1 << 20)))
     }
   }
 
@@ -183,12 +181,8 @@ class CustomSessionStorage {
       const loaded = await this.#loadText(id)
       return loaded === undefined ? undefined : sessionOf(loaded.template)
     }
-    const held = this.#cache.get(id)
-    if (held !== null) {
-      try {
-        return sessionOf(this.#template(id, held))
-      } catch {} // the core admitted only what it validated; if that fails, ask the store
-    }
+    const held = this.#cache.template(id, (text) => this.#template(id, text))
+    if (held !== undefined) return sessionOf(held)
     // One callback call and one validation for every load of `id` that starts meanwhile; each
     // caller gets its own Session from the shared template.
     const loaded = await this.#cache.load(id, () => this.#loadText(id))

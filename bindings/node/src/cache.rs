@@ -1,5 +1,7 @@
 //! The native half of the read-through cache (`js/lib/cache.js`): the core's `Cache` over
-//! canonical JSON text. The clock is the caller's (`Date.now()`), in epoch ms.
+//! JSON text, each admission numbered. A hit answers only its number: JS keeps the validated
+//! template of each number it admitted, so a hit crosses no string (0.9 µs of a 1.9 µs hit was
+//! making the text a V8 string). The clock is the caller's (`Date.now()`), in epoch ms.
 
 use napi_derive::napi;
 use sessionkeeper_core::storage::cache::{Cache, CacheConfig};
@@ -9,7 +11,8 @@ use crate::error::{OrThrow, Result};
 /// Validated sessions by id, bounded and expiring as the core decides.
 #[napi]
 pub struct SessionCache {
-    inner: Cache<String>,
+    inner: Cache<(u32, String)>,
+    admitted: u32,
 }
 
 #[napi]
@@ -23,13 +26,19 @@ impl SessionCache {
     ) -> Result<Self> {
         let config =
             CacheConfig::from_options(max_entries, max_bytes, max_staleness_ms).or_throw()?;
-        Ok(SessionCache { inner: Cache::new(config) })
+        Ok(SessionCache { inner: Cache::new(config), admitted: 0 })
     }
 
-    /// The canonical JSON held for `id` at `now`, or `null`.
+    /// The number of the admission held for `id` at `now`, or 0 on a miss.
     #[napi(catch_unwind)]
-    pub fn get(&mut self, id: String, now: f64) -> Option<String> {
-        self.inner.get(&id, now as i64).cloned()
+    pub fn get(&mut self, id: String, now: f64) -> u32 {
+        self.inner.get(&id, now as i64).map_or(0, |(n, _)| *n)
+    }
+
+    /// The JSON text held for `id` at `now`, or `null` (for a hit JS holds no template of).
+    #[napi(catch_unwind)]
+    pub fn text(&mut self, id: String, now: f64) -> Option<String> {
+        self.inner.get(&id, now as i64).map(|(_, text)| text.clone())
     }
 
     /// What a load starting now passes to `admit`.
@@ -38,11 +47,16 @@ impl SessionCache {
         self.inner.ticket() as f64
     }
 
-    /// Offers the canonical JSON a load of `id` produced; whether it was admitted.
+    /// Offers the JSON text a load of `id` produced: the admission's number, 0 when refused.
     #[napi(catch_unwind)]
-    pub fn admit(&mut self, id: String, text: String, ticket: f64, now: f64) -> bool {
-        let value = text.clone();
-        self.inner.admit_text(&id, &text, value, ticket as u64, now as i64)
+    pub fn admit(&mut self, id: String, text: String, ticket: f64, now: f64) -> u32 {
+        let n = self.admitted.wrapping_add(1).max(1);
+        let value = (n, text.clone());
+        if !self.inner.admit_text(&id, &text, value, ticket as u64, now as i64) {
+            return 0;
+        }
+        self.admitted = n;
+        n
     }
 
     /// Drops `id` after an own write, and refuses loads already out.
