@@ -225,6 +225,7 @@ def postgres_session_storage(
     table: str | None = None,
     grace: float | timedelta | None = None,
     timeout: float | None = 10.0,
+    cache: SessionCache | None = None,
 ) -> PostgresSessionStorage:
     """A session storage on PostgreSQL.
 
@@ -235,6 +236,7 @@ def postgres_session_storage(
     ``grace`` (seconds or a ``timedelta``; default 7 days, at most 3650 days) is how long
     :meth:`PostgresSessionStorage.sweep` keeps a session after it stopped being usable: Shopify
     apps read expired sessions (the shop, to send the merchant back through OAuth).
-    ``timeout`` is in seconds per operation (``None`` or ``0`` disables it).
+    ``timeout`` is in seconds per operation (``None`` or ``0`` disables it). ``cache``: a read-through cache in
+    front of the store (:class:`~sessionkeeper.SessionCache`; off by default).
     """
-    return PostgresSessionStorage(pool_or_dsn, table=table, grace=grace, timeout=timeout)
+    return PostgresSessionStorage(pool_or_dsn, table=table, grace=grace, timeout=timeout, cache=cache)

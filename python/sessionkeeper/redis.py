@@ -257,6 +257,7 @@ def redis_session_storage(
     key_prefix: str | None = None,
     grace: float | timedelta | None = None,
     timeout: float | None = 10.0,
+    cache: SessionCache | None = None,
 ) -> RedisSessionStorage:
     """A session storage on Redis.
 
@@ -268,6 +269,7 @@ def redis_session_storage(
     starts every key. ``grace`` (seconds or a ``timedelta``; default 7 days, at most 3650 days)
     is how long a session stays loadable after it stopped being usable: Shopify apps read
     expired sessions (the shop, to send the merchant back through OAuth). ``timeout`` is in
-    seconds per operation (``None`` or ``0`` disables it).
+    seconds per operation (``None`` or ``0`` disables it). ``cache``: a read-through cache in
+    front of the store (:class:`~sessionkeeper.SessionCache`; off by default).
     """
-    return RedisSessionStorage(client_or_url, key_prefix=key_prefix, grace=grace, timeout=timeout)
+    return RedisSessionStorage(client_or_url, key_prefix=key_prefix, grace=grace, timeout=timeout, cache=cache)
