@@ -199,3 +199,23 @@ test('a failing cache never fails a load: it falls through to the callback', asy
     Object.assign(proto, saved)
   }
 })
+
+test('SessionManager over a cached storage: unchanged requests load from the cache, a write is seen at once', async () => {
+  const { SessionManager } = require('../index.js')
+  const { storage, calls } = counted({})
+  const manager = new SessionManager({ storage, secrets: ['a-secret-of-at-least-32-bytes-long!!'] })
+  const first = await manager.start(undefined)
+  first.set('visits', 1)
+  const cookie = (await manager.commit(first)).split(';')[0]
+  for (let i = 0; i < 3; i++) {
+    const s = await manager.start(cookie)
+    assert.equal(s.get('visits'), 1)
+    await manager.commit(s)
+  }
+  assert.equal(calls.load, 1, 'one load, then hits')
+  const s = await manager.start(cookie)
+  s.set('visits', 2)
+  await manager.commit(s)
+  assert.equal((await manager.start(cookie)).get('visits'), 2)
+  assert.equal(calls.load, 2, 'the commit dropped the entry')
+})

@@ -258,3 +258,23 @@ async def test_a_failing_cache_falls_through() -> None:
     assert await c.storage.store_session(session("a", state="s"))
     assert (await c.storage.load_session("a")).state == "s"  # type: ignore[union-attr]
     assert c.loads == 2
+
+
+async def test_session_manager_over_a_cached_storage() -> None:
+    from sessionkeeper import SessionManager
+
+    c = Counted(SessionCache())
+    manager = SessionManager(c.storage, secrets=["a-secret-of-at-least-32-bytes-long!!"])
+    first = await manager.start(None)
+    first["visits"] = 1
+    cookie = (await manager.commit(first) or "").split(";")[0]
+    for _ in range(3):
+        s = await manager.start(cookie)
+        assert s["visits"] == 1
+        await manager.commit(s)
+    assert c.loads == 1, "one load, then hits"
+    s = await manager.start(cookie)
+    s["visits"] = 2
+    await manager.commit(s)
+    assert (await manager.start(cookie))["visits"] == 2
+    assert c.loads == 2, "the commit dropped the entry"
