@@ -172,14 +172,22 @@ class CustomSessionStorage {
 
   async storeSession(session) {
     const s = this.#sessionToStore(session)
-    return this[writing](s.id, async () => this.#boolean('store', await this.#invoke('store', s.id, this.#store, s)))
+    // No closure on the uncached path: it is every app's hot path.
+    if (this.#cache === null) return this.#boolean('store', await this.#invoke('store', s.id, this.#store, s))
+    return this.#cache.writing(s.id, async () => this.#boolean('store', await this.#invoke('store', s.id, this.#store, s)))
   }
 
   async loadSession(id) {
     idArgument(id)
     if (this.#cache === null) {
-      const loaded = await this.#loadText(id)
-      return loaded === undefined ? undefined : sessionOf(loaded.template)
+      const result = await this.#invoke('load', id, this.#load, id)
+      if (result === undefined || result === null) return undefined
+      const text = resultText(result)
+      if (text === null) {
+        call(native.finishLoadTagged, id, tagOf(result))
+        return undefined
+      }
+      return sessionOf(this.#template(id, text))
     }
     const held = this.#cache.template(id, (text) => this.#template(id, text))
     if (held !== undefined) return sessionOf(held)
@@ -235,8 +243,9 @@ class CustomSessionStorage {
     throw raise(verdict, outcomes[verdict.cause ?? -1])
   }
 
-  #deleteOne(id) {
-    return this[writing](id, async () => this.#boolean('delete', await this.#invoke('delete', id, this.#delete, id)))
+  async #deleteOne(id) {
+    if (this.#cache === null) return this.#boolean('delete', await this.#invoke('delete', id, this.#delete, id))
+    return this.#cache.writing(id, async () => this.#boolean('delete', await this.#invoke('delete', id, this.#delete, id)))
   }
 
   async findSessionsByShop(shop) {

@@ -185,7 +185,8 @@ class CustomSessionStorage(Closing):
     async def _delete_one(self, id: str) -> bool:
         if self._cache is not None:
             return await self._cache.writing(id, lambda: self._deleting(id))
-        return await self._deleting(id)
+        result = await invoke("delete", id, self._delete, id, self._timeout)
+        return _native.finish_bool("delete", result)
 
     async def _deleting(self, id: str) -> bool:
         result = await invoke("delete", id, self._delete, id, self._timeout)
