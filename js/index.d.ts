@@ -223,6 +223,23 @@ export interface CustomSessionStorageOptions {
   storeIfVersionCallback?: (session: Session, expectedVersion: number) => MaybePromise<boolean>
   /** Per-callback timeout in ms (default 10000; 0 disables). */
   timeoutMs?: number
+  /** A read-through cache in front of the callbacks (off unless given; `{}` for its defaults). */
+  cache?: SessionCacheOptions
+}
+
+/**
+ * The read-through cache: loads of one id while one is out share its callback call; a loaded
+ * session is held until the earlier of its `expires` and `maxStalenessMs` after the load, and
+ * dropped by this storage's own store, delete or CONFLICT. Hits are fresh Session copies.
+ * Another process's writes to a shared store are seen after at most `maxStalenessMs`.
+ */
+export interface SessionCacheOptions {
+  /** Sessions held at most (default 10000); the least recently used goes first. */
+  maxEntries?: number
+  /** Bytes held at most, ids plus JSON text (default 32 MiB). */
+  maxBytes?: number
+  /** How long a loaded session may be served, in ms (default 1000; > 0). */
+  maxStalenessMs?: number
 }
 
 /** Session storage over your own callbacks, which run on the calling JS thread. */

@@ -1,5 +1,5 @@
 // Types of `sessionkeeper/postgres` (hand-written; checked by `tsc --strict` in the test suite).
-import type { CustomSessionStorage, Session } from './index.js'
+import type { CustomSessionStorage, Session, SessionCacheOptions } from './index.js'
 
 /** What the storage uses of a `pg.Pool`: queries, and a client checked out for the schema. */
 export interface PostgresPool {
@@ -22,6 +22,8 @@ export interface PostgresSessionStorageOptions {
   graceMs?: number
   /** Per-operation timeout in ms (default 10000; 0 disables). */
   timeoutMs?: number
+  /** A read-through cache in front of the store (off unless given): see `SessionCacheOptions`. */
+  cache?: SessionCacheOptions
 }
 
 /**

@@ -5,11 +5,11 @@
 // file only runs them.
 
 const { native } = require('./lib/core.js')
-const { CustomSessionStorage, callbackFailed } = require('./lib/custom.js')
+const { CustomSessionStorage, callbackFailed, writing } = require('./lib/custom.js')
 const { invalidArgument } = require('./lib/errors.js')
 const { layoutOf, planned, customOptions, unwrap, versioned } = require('./lib/adapter.js')
 
-const OPTIONS = new Set(['table', 'graceMs', 'timeoutMs'])
+const OPTIONS = new Set(['table', 'graceMs', 'timeoutMs', 'cache'])
 
 /** The first column of a row (the statements the core plans return one). */
 function firstColumn(row) {
@@ -145,7 +145,7 @@ class PostgresSessionStorage extends CustomSessionStorage {
    * statement: SessionManager's `optimistic` concurrency. CONFLICT when it has another.
    */
   storeSessionIfVersion(session, expectedVersion) {
-    return versioned(this.#storeIfVersion, session, expectedVersion)
+    return this[writing](session?.id, () => versioned(this.#storeIfVersion, session, expectedVersion))
   }
 
   /**

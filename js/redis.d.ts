@@ -1,5 +1,5 @@
 // Types of `sessionkeeper/redis` (hand-written; checked by `tsc --strict` in the test suite).
-import type { CustomSessionStorage, Session } from './index.js'
+import type { CustomSessionStorage, Session, SessionCacheOptions } from './index.js'
 
 /**
  * The node-redis (v4 or later) commands the storage sends: a `createClient()` or
@@ -25,6 +25,8 @@ export interface RedisSessionStorageOptions {
   graceMs?: number
   /** Per-operation timeout in ms (default 10000; 0 disables). */
   timeoutMs?: number
+  /** A read-through cache in front of the store (off unless given): see `SessionCacheOptions`. */
+  cache?: SessionCacheOptions
 }
 
 /**

@@ -6,11 +6,11 @@
 // step and hands the replies back, as Python's adapter does with redis-py.
 
 const { native } = require('./lib/core.js')
-const { CustomSessionStorage } = require('./lib/custom.js')
+const { CustomSessionStorage, writing } = require('./lib/custom.js')
 const { invalidArgument } = require('./lib/errors.js')
 const { layoutOf, planned, customOptions, versioned } = require('./lib/adapter.js')
 
-const OPTIONS = new Set(['keyPrefix', 'graceMs', 'timeoutMs'])
+const OPTIONS = new Set(['keyPrefix', 'graceMs', 'timeoutMs', 'cache'])
 const COMMANDS = ['get', 'set', 'sAdd', 'sRem', 'sMembers', 'del']
 
 /**
@@ -322,7 +322,7 @@ class RedisSessionStorage extends CustomSessionStorage {
    * atomic script: SessionManager's `optimistic` concurrency. CONFLICT when it has another.
    */
   storeSessionIfVersion(session, expectedVersion) {
-    return versioned(this.#storeIfVersion, session, expectedVersion)
+    return this[writing](session?.id, () => versioned(this.#storeIfVersion, session, expectedVersion))
   }
 
   /** Closes the client this storage created from a URL; a client passed in is left open. */

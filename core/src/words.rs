@@ -35,9 +35,10 @@ pub fn language() -> Language {
 /// JavaScript names whose Python spelling is not their plain snake_case: durations are in
 /// seconds in Python, so the `Ms` goes (`timeoutMs` → `timeout`, `graceMs` → `grace`), and
 /// option values spelt with dashes in JavaScript take underscores.
-const RENAMED: [(&str, &str); 6] = [
+const RENAMED: [(&str, &str); 7] = [
     ("timeoutMs", "timeout"),
     ("graceMs", "grace"),
+    ("maxStalenessMs", "max_staleness"),
     ("idleTimeoutMs", "idle_timeout"),
     ("absoluteTimeoutMs", "absolute_timeout"),
     ("touchAfterMs", "touch_after"),

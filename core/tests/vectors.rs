@@ -97,3 +97,6 @@ fn invalid_inputs_fail_with_their_codes() {
 
 #[path = "vectors/callback_policy.rs"]
 mod callback_policy;
+
+#[path = "vectors/cache.rs"]
+mod cache;

@@ -55,6 +55,27 @@ if (redis) {
   }
 }
 
+// The read-through cache over sessionkeeper/redis (DESIGN.md §4, "Hot sessions").
+if (redis) {
+  for (const [c, loads] of [[1, 5000], [64, 20000]]) {
+    const r = run('cache.js', c, loads, 5)
+    rows.push([
+      `hot loads of 1,000 sessions over sessionkeeper/redis, cache vs none, concurrency ${c}`,
+      `${r.cachedLoadsPerSec} vs ${r.uncachedLoadsPerSec} loads/s`,
+      `${f2(r.ratioOfMedians)} (median of round ratios ${f2(r.medianRoundRatio)})`,
+      c === 1 ? '>= 10' : 'information',
+    ])
+    if (c === 1) {
+      rows.push([
+        '1,000 concurrent loads of one id on a cold cache (single-flight fan-in)',
+        `${r.fanInCallbacks} load callback; ${f2(r.fanInCachedMs)} vs ${f2(r.fanInUncachedMs)} ms uncached`,
+        `${r.fanInCallbacks}`,
+        '1 callback',
+      ])
+    }
+  }
+}
+
 for (const mode of ['', 'unique']) {
   const m = run('map.js', 200000, 5, mode)
   rows.push([

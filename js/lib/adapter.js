@@ -51,10 +51,11 @@ async function versioned(storeIfVersion, session, expectedVersion) {
   }
 }
 
-/** CustomSessionStorage's options for the adapter's callbacks and the caller's `timeoutMs`. */
+/** CustomSessionStorage's options for the adapter's callbacks and the caller's `timeoutMs` and `cache`. */
 function customOptions(callbacks, given) {
   const custom = { deleteSessionsCallback: callbacks.removeMany, findSessionsByShopCallback: callbacks.find }
   if (given.timeoutMs !== undefined) custom.timeoutMs = given.timeoutMs
+  if (given.cache !== undefined) custom.cache = given.cache
   return custom
 }
 

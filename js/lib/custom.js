@@ -9,8 +9,12 @@ const { sessionText, stringify, tagOf } = require('./convert.js')
 const { Session, fromCanonical } = require('./session.js')
 const { Deadlines } = require('./deadlines.js')
 const { templateOf, templateOfSession, sessionOf, Validated } = require('./template.js')
+const { ReadThrough } = require('./cache.js')
 
-const OPTIONS = new Set(['deleteSessionsCallback', 'findSessionsByShopCallback', 'storeIfVersionCallback', 'timeoutMs'])
+/** What a subclass's own writes go through, so the cache drops what they change. */
+const writing = Symbol('writing')
+
+const OPTIONS = new Set(['cache', 'deleteSessionsCallback', 'findSessionsByShopCallback', 'storeIfVersionCallback', 'timeoutMs'])
 
 function requireFunction(value, name, optional) {
   if (typeof value === 'function' || (optional && (value === undefined || value === null))) {
@@ -70,6 +74,8 @@ class CustomSessionStorage {
   #find
   #deadlines
   #validated = new Validated()
+  /** The read-through cache (`cache` option), or null. */
+  #cache = null
 
   constructor(storeCallback, loadCallback, deleteCallback, options) {
     this.#store = requireFunction(storeCallback, 'storeCallback', false)
@@ -90,8 +96,10 @@ class CustomSessionStorage {
       this.storeSessionIfVersion = async (session, expectedVersion) => {
         versionArgument(expectedVersion)
         const s = this.#sessionToStore(session)
-        const result = await this.#invoke('storeIfVersion', s.id, (v) => storeIfVersion(v, expectedVersion), s)
-        return call(native.finishStoreIfVersion, this.#boolean('storeIfVersion', result), s.id, expectedVersion)
+        return this[writing](s.id, async () => {
+          const result = await this.#invoke('storeIfVersion', s.id, (v) => storeIfVersion(v, expectedVersion), s)
+          return call(native.finishStoreIfVersion, this.#boolean('storeIfVersion', result), s.id, expectedVersion)
+        })
       }
     }
     const timeout = given.timeoutMs ?? undefined
@@ -100,6 +108,18 @@ class CustomSessionStorage {
     }
     const ms = call(native.timeoutMs, timeout)
     this.#deadlines = ms === null ? null : new Deadlines(ms, callbackFailed, callbackTimedOut)
+    if (given.cache !== undefined && given.cache !== null) {
+      this.#cache = new ReadThrough(given.cache)
+    }
+  }
+
+  /**
+   * `run()`, a write of session `id` by this process: with a cache, `id` is dropped before and
+   * after it, whatever it returns or throws (a failed store or a CONFLICT may have changed the
+   * record, or tell that another process did).
+   */
+  [writing](id, run) {
+    return this.#cache === null ? run() : this.#cache.writing(id, run)
   }
 
   /**
@@ -140,23 +160,45 @@ class CustomSessionStorage {
     return session
   }
 
-  /** The session with `id` in `text`, which the load callback returned. */
-  #loaded(id, text) {
+  /** The template of the session with `id` in `text`, which the load callback returned. */
+  #template(id, text) {
     const known = this.#validated.template(id, text)
-    if (known !== undefined) return sessionOf(known)
+    if (known !== undefined) return known
     const canonical = finishLoad(id, text)
     const t = templateOf(JSON.parse(canonical ?? text))
     this.#validated.accept(id, text, t)
-    return sessionOf(t)
+    return t
   }
 
   async storeSession(session) {
     const s = this.#sessionToStore(session)
-    return this.#boolean('store', await this.#invoke('store', s.id, this.#store, s))
+    // No closure on the uncached path: it is every app's hot path.
+    if (this.#cache === null) return this.#boolean('store', await this.#invoke('store', s.id, this.#store, s))
+    return this.#cache.writing(s.id, async () => this.#boolean('store', await this.#invoke('store', s.id, this.#store, s)))
   }
 
   async loadSession(id) {
     idArgument(id)
+    if (this.#cache === null) {
+      const result = await this.#invoke('load', id, this.#load, id)
+      if (result === undefined || result === null) return undefined
+      const text = resultText(result)
+      if (text === null) {
+        call(native.finishLoadTagged, id, tagOf(result))
+        return undefined
+      }
+      return sessionOf(this.#template(id, text))
+    }
+    const held = this.#cache.template(id, (text) => this.#template(id, text))
+    if (held !== undefined) return sessionOf(held)
+    // One callback call and one validation for every load of `id` that starts meanwhile; each
+    // caller gets its own Session from the shared template.
+    const loaded = await this.#cache.load(id, () => this.#loadText(id))
+    return loaded === undefined ? undefined : sessionOf(loaded.template)
+  }
+
+  /** The load callback's result for `id`: its text and validated template, or undefined. */
+  async #loadText(id) {
     const result = await this.#invoke('load', id, this.#load, id)
     if (result === undefined || result === null) return undefined
     const text = resultText(result)
@@ -164,7 +206,7 @@ class CustomSessionStorage {
       call(native.finishLoadTagged, id, tagOf(result))
       return undefined
     }
-    return this.#loaded(id, text)
+    return { text, template: this.#template(id, text) }
   }
 
   async deleteSession(id) {
@@ -180,8 +222,14 @@ class CustomSessionStorage {
     idsArgument(ids)
     const plan = call(native.planDeleteMany, ids, this.#deleteMany !== undefined)
     if (typeof plan === 'string') {
-      const result = await this.#invoke('deleteSessions', plan, this.#deleteMany, ids.slice())
-      return this.#boolean('deleteSessions', result)
+      const run = async () => this.#boolean('deleteSessions', await this.#invoke('deleteSessions', plan, this.#deleteMany, ids.slice()))
+      if (this.#cache === null) return run()
+      for (const id of ids) this.#cache.drop(id)
+      try {
+        return await run()
+      } finally {
+        for (const id of ids) this.#cache.drop(id)
+      }
     }
     const planned = []
     const outcomes = []
@@ -196,7 +244,8 @@ class CustomSessionStorage {
   }
 
   async #deleteOne(id) {
-    return this.#boolean('delete', await this.#invoke('delete', id, this.#delete, id))
+    if (this.#cache === null) return this.#boolean('delete', await this.#invoke('delete', id, this.#delete, id))
+    return this.#cache.writing(id, async () => this.#boolean('delete', await this.#invoke('delete', id, this.#delete, id)))
   }
 
   async findSessionsByShop(shop) {
@@ -225,4 +274,4 @@ class CustomSessionStorage {
   }
 }
 
-module.exports = { CustomSessionStorage, callbackFailed }
+module.exports = { CustomSessionStorage, callbackFailed, writing }

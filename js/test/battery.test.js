@@ -41,6 +41,13 @@ describe('CustomSessionStorage without deleteSessions callback (per-id fallback)
   batteryOfTests(async () => storage, { test })
 })
 
+for (const shape of ['text', 'session']) {
+  describe(`CustomSessionStorage with a read-through cache, load returns ${shape}`, () => {
+    const { storage } = mapStorage({ shape, cache: { maxEntries: 4, maxStalenessMs: 60_000 } })
+    batteryOfTests(async () => storage, { test })
+  })
+}
+
 describe('CustomSessionStorage without timeout', () => {
   const { storage } = mapStorage({ timeoutMs: 0 })
   batteryOfTests(async () => storage, { test })

@@ -18,7 +18,7 @@ function tempDir(prefix = 'sk-test-') {
  * A CustomSessionStorage over a Map, its load callback answering in the shape `shape`
  * ('text' | 'object' | 'session' | 'propertyArray'), its callbacks sync or async.
  */
-function mapStorage({ shape = 'text', sync = false, deleteMany = true, timeoutMs } = {}) {
+function mapStorage({ shape = 'text', sync = false, deleteMany = true, timeoutMs, cache } = {}) {
   const db = new Map()
   const wrap = (fn) => (sync ? fn : async (...args) => fn(...args))
   const answer = (text) => {
@@ -48,6 +48,7 @@ function mapStorage({ shape = 'text', sync = false, deleteMany = true, timeoutMs
     })
   }
   if (timeoutMs !== undefined) options.timeoutMs = timeoutMs
+  if (cache !== undefined) options.cache = cache
   const storage = new CustomSessionStorage(
     wrap((session) => {
       db.set(session.id, JSON.stringify(session))

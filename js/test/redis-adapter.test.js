@@ -280,6 +280,28 @@ serverTest(pool, 'a createClientPool: a delete racing a store of the same id lea
   await raceDeleteAndStore(pool, `${RUN}pool:`)
 })
 
+serverTest(single, 'the cache option: hits need no server, another process is seen after maxStalenessMs, own writes at once', async () => {
+  const p = `${RUN}cache:`
+  const cached = redisSessionStorage(single.client, { keyPrefix: p, cache: { maxStalenessMs: 60_000 } })
+  const other = redisSessionStorage(single.client, { keyPrefix: p })
+  const s = new Session({ id: 'cached', shop: 'c.myshopify.com', state: 'one' })
+  await cached.storeSession(s)
+  assert.equal((await cached.loadSession('cached')).state, 'one')
+  await other.storeSession(new Session({ ...s, state: 'two' }))
+  assert.equal((await cached.loadSession('cached')).state, 'one', "another process's write is not seen within maxStalenessMs")
+  await cached.deleteSession('cached')
+  assert.equal(await cached.loadSession('cached'), undefined)
+  // A record (no shop) stored over a version it does not have: CONFLICT, and the entry goes.
+  const r = new Session({ id: 'record', data: { n: 1 } })
+  await cached.storeSession(r)
+  assert.deepEqual((await cached.loadSession('record')).data, { n: 1 })
+  await other.storeSession(new Session({ id: 'record', data: { n: 2 } }))
+  await assert.rejects(cached.storeSessionIfVersion(new Session({ id: 'record', data: { n: 3 } }), 7), { code: 'CONFLICT' })
+  assert.deepEqual((await cached.loadSession('record')).data, { n: 2 }, 'a CONFLICT dropped the entry')
+  await cached.deleteSessions(['record'])
+  assert.throws(() => redisSessionStorage(single.client, { keyPrefix: p, cache: { maxEntries: 0 } }), { code: 'INVALID_ARGUMENT' })
+})
+
 suite('single node', single)
 suite('cluster', cluster)
 suite('node-redis v4, single node', v4)

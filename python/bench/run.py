@@ -5,6 +5,7 @@ one run. Variants alternate within each round and the median over rounds is repo
    directly by app code (json + a plain Session class), store+load pairs at concurrency 1 and 64.
 2. Added µs per operation over an in-process dict (sequential).
 3. MemorySessionStorage loads vs a pure-Python dict + json storage.
+4. The read-through cache: hot loads cached vs uncached over sessionkeeper.redis, and fan-in.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from baseline import PlainSession, PythonDictStorage
+from cache import bench_cache
 from sessionkeeper import CustomSessionStorage, MemorySessionStorage, Session
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379")
@@ -328,7 +330,7 @@ async def bench_manager() -> list[str]:
 
 async def main() -> None:
     started = time.perf_counter()
-    lines = [*await bench_redis(), *await bench_dict(), *await bench_memory(), *await bench_manager()]
+    lines = [*await bench_redis(), *await bench_cache(REDIS_URL, OURS, QUICK), *await bench_dict(), *await bench_memory(), *await bench_manager()]
     print("\n== sessionkeeper Python bench ==")
     for line in lines:
         print(line)

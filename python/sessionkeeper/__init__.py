@@ -27,6 +27,7 @@ from .errors import (
     StorageIOError,
 )
 from ._native import Session
+from .cache import SessionCache
 from .custom import CustomSessionStorage
 from .manager import CookieStorage, ManagedSession, SessionManager, cookie_storage
 from .storage import SessionStorage
@@ -41,6 +42,7 @@ __all__ = [
     "Session",
     "SessionStorage",
     "CustomSessionStorage",
+    "SessionCache",
     "MemorySessionStorage",
     "FileSessionStorage",
     "SessionManager",

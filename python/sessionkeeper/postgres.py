@@ -25,6 +25,7 @@ from ._adapters import Plans, logger, unwrapped
 from ._calls import _failed
 from ._loops import PerLoop
 from ._native import Session
+from .cache import SessionCache, _id_of
 from .custom import CustomSessionStorage
 from .errors import InvalidArgumentError
 
@@ -144,6 +145,7 @@ class PostgresSessionStorage(CustomSessionStorage):
         table: str | None = None,
         grace: float | timedelta | None = None,
         timeout: float | None = 10.0,
+        cache: SessionCache | None = None,
     ) -> None:
         layout = _native.PostgresLayout(table, grace)
         if isinstance(pool_or_dsn, str):
@@ -162,6 +164,7 @@ class PostgresSessionStorage(CustomSessionStorage):
             delete_sessions=db.delete_sessions,
             find_sessions_by_shop=db.find,
             timeout=timeout,
+            cache=cache,
         )
         self._db = db
         self._passed = pool_or_dsn if isinstance(pool_or_dsn, asyncpg.Pool) else None
@@ -208,7 +211,7 @@ class PostgresSessionStorage(CustomSessionStorage):
         """Stores ``session`` only if the stored row still has ``expected_version`` (0: none
         yet), in one statement: SessionManager's ``optimistic`` concurrency. ``ConflictError``
         when it has another."""
-        return await self._db.store_if_version(session, expected_version)
+        return await self._writing(_id_of(session), lambda: self._db.store_if_version(session, expected_version))
 
     async def close(self) -> None:
         """Closes the running loop's pool if this storage opened it from a DSN (the next
@@ -222,6 +225,7 @@ def postgres_session_storage(
     table: str | None = None,
     grace: float | timedelta | None = None,
     timeout: float | None = 10.0,
+    cache: SessionCache | None = None,
 ) -> PostgresSessionStorage:
     """A session storage on PostgreSQL.
 
@@ -232,6 +236,7 @@ def postgres_session_storage(
     ``grace`` (seconds or a ``timedelta``; default 7 days, at most 3650 days) is how long
     :meth:`PostgresSessionStorage.sweep` keeps a session after it stopped being usable: Shopify
     apps read expired sessions (the shop, to send the merchant back through OAuth).
-    ``timeout`` is in seconds per operation (``None`` or ``0`` disables it).
+    ``timeout`` is in seconds per operation (``None`` or ``0`` disables it). ``cache``: a read-through cache in
+    front of the store (:class:`~sessionkeeper.SessionCache`; off by default).
     """
-    return PostgresSessionStorage(pool_or_dsn, table=table, grace=grace, timeout=timeout)
+    return PostgresSessionStorage(pool_or_dsn, table=table, grace=grace, timeout=timeout, cache=cache)

@@ -29,6 +29,7 @@ from . import _native
 from ._adapters import Plans
 from ._native import Session
 from ._loops import PerLoop
+from .cache import SessionCache, _id_of
 from .custom import CustomSessionStorage
 from .errors import InvalidArgumentError
 
@@ -183,6 +184,7 @@ class RedisSessionStorage(CustomSessionStorage):
         key_prefix: str | None = None,
         grace: float | timedelta | None = None,
         timeout: float | None = 10.0,
+        cache: SessionCache | None = None,
     ) -> None:
         layout = _native.RedisLayout(key_prefix, grace)
         per_loop: PerLoop[Any] | None = None
@@ -209,6 +211,7 @@ class RedisSessionStorage(CustomSessionStorage):
             delete_sessions=_advised(commands.delete_sessions),
             find_sessions_by_shop=_advised(commands.find),
             timeout=timeout,
+            cache=cache,
         )
         self._commands = commands
         self._owned = per_loop
@@ -239,7 +242,7 @@ class RedisSessionStorage(CustomSessionStorage):
         """Stores ``session`` only if the stored record still has ``expected_version`` (0: none
         yet), in one script on one key (Cluster-safe): SessionManager's ``optimistic``
         concurrency. ``ConflictError`` when it has another."""
-        return await self._commands.store_if_version(session, expected_version)
+        return await self._writing(_id_of(session), lambda: self._commands.store_if_version(session, expected_version))
 
     async def close(self) -> None:
         """Closes the running loop's client if this storage created it from a URL (the next
@@ -254,6 +257,7 @@ def redis_session_storage(
     key_prefix: str | None = None,
     grace: float | timedelta | None = None,
     timeout: float | None = 10.0,
+    cache: SessionCache | None = None,
 ) -> RedisSessionStorage:
     """A session storage on Redis.
 
@@ -265,6 +269,7 @@ def redis_session_storage(
     starts every key. ``grace`` (seconds or a ``timedelta``; default 7 days, at most 3650 days)
     is how long a session stays loadable after it stopped being usable: Shopify apps read
     expired sessions (the shop, to send the merchant back through OAuth). ``timeout`` is in
-    seconds per operation (``None`` or ``0`` disables it).
+    seconds per operation (``None`` or ``0`` disables it). ``cache``: a read-through cache in
+    front of the store (:class:`~sessionkeeper.SessionCache`; off by default).
     """
-    return RedisSessionStorage(client_or_url, key_prefix=key_prefix, grace=grace, timeout=timeout)
+    return RedisSessionStorage(client_or_url, key_prefix=key_prefix, grace=grace, timeout=timeout, cache=cache)

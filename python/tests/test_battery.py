@@ -17,7 +17,7 @@ import pytest
 
 from helpers import dict_storage, load_vectors
 from redis_store import redis_session_storage
-from sessionkeeper import FileSessionStorage, MemorySessionStorage, Session, SessionStorage, _native, testing
+from sessionkeeper import FileSessionStorage, MemorySessionStorage, Session, SessionCache, SessionStorage, _native, testing
 from sessionkeeper.testing import CASES, DATA_CASES, Case, battery, run_battery
 
 ALL = battery()
@@ -48,6 +48,12 @@ async def test_custom(case: Case, shape: str, sync: bool) -> None:
 async def test_custom_property_arrays(case: Case) -> None:
     # Property arrays carry Shopify's fields only, so the app-data cases do not apply.
     await case(dict_storage("properties"))
+
+
+@params(ALL)
+@pytest.mark.parametrize("shape", ["text", "session"])
+async def test_custom_with_a_read_through_cache(case: Case, shape: str) -> None:
+    await case(dict_storage(shape, cache=SessionCache(max_entries=4, max_staleness=60)))
 
 
 @params(ALL)

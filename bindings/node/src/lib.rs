@@ -7,6 +7,7 @@
 //! them on its own thread and hands the result to one synchronous function here.
 #![deny(missing_docs)]
 
+mod cache;
 mod callback;
 mod error;
 mod file;

@@ -6,6 +6,7 @@
 //! app's callbacks on its own event loop and hands each result to one function of this module.
 
 mod arguments;
+mod cache;
 mod callback;
 mod convert;
 mod error;
@@ -26,6 +27,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     sessionkeeper_core::words::set_language(sessionkeeper_core::words::Language::Python);
     m.add_class::<session::PySession>()?;
     m.add_class::<stores::MemoryStore>()?;
+    m.add_class::<cache::NativeCache>()?;
     m.add_class::<stores::FileStore>()?;
     m.add_class::<manager::NativeManager>()?;
     m.add_class::<manager::SessionState>()?;

@@ -1,5 +1,6 @@
 //! Storages: the async interface every storage implements, and the three the core ships.
 
+pub mod cache;
 pub mod callback;
 pub mod deadlines;
 pub mod fallback;

@@ -1,6 +1,6 @@
 import { createClient, createCluster } from 'redis'
 import { Pool } from 'pg'
-import { Session, type SessionStorage } from 'sessionkeeper'
+import { Session, CustomSessionStorage, type SessionStorage, type SessionCacheOptions } from 'sessionkeeper'
 import { redisSessionStorage, RedisSessionStorage } from 'sessionkeeper/redis'
 import { postgresSessionStorage } from 'sessionkeeper/postgres'
 
@@ -9,6 +9,11 @@ const b = redisSessionStorage(createCluster({ rootNodes: [{ url: 'redis://127.0.
 const c = redisSessionStorage('redis://127.0.0.1:6379')
 const d = postgresSessionStorage(new Pool(), { table: 't' })
 const e = postgresSessionStorage('postgres://x')
+const cache: SessionCacheOptions = { maxEntries: 100, maxBytes: 1 << 20, maxStalenessMs: 500 }
+const cached = redisSessionStorage(createClient(), { cache })
+const cachedPg = postgresSessionStorage(new Pool(), { cache: {} })
+const cachedCustom = new CustomSessionStorage(async () => true, async () => undefined, async () => true, { cache })
+void cached; void cachedPg; void cachedCustom
 async function f(): Promise<void> {
   const s: Session | undefined = await a.loadSession('x')
   await b.storeSession({ id: 'a' })

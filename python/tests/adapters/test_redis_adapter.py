@@ -214,3 +214,29 @@ async def test_a_url_storage_closes_its_client_and_a_passed_client_stays_open(si
     assert await passed.ping() is True and await _client_connections(observer, name) == 1
     assert storage.client is passed
     await delete_keys(observer, redis_server.prefix)
+
+
+async def test_the_cache_option(redis_server: RedisServer) -> None:
+    """Hits need no server; another process's write is seen only after max_staleness; own
+    writes, a conflict included, drop the entry at once."""
+    from sessionkeeper import ConflictError, InvalidArgumentError, SessionCache
+
+    client = redis_server.client()
+    p = redis_server.prefix
+    cached = redis_session_storage(client, key_prefix=p, cache=SessionCache(max_staleness=60))
+    other = redis_session_storage(client, key_prefix=p)
+    await cached.store_session(Session("cached", shop="c.myshopify.com", state="one"))
+    assert (await cached.load_session("cached")).state == "one"  # type: ignore[union-attr]
+    await other.store_session(Session("cached", shop="c.myshopify.com", state="two"))
+    assert (await cached.load_session("cached")).state == "one"  # type: ignore[union-attr]
+    await cached.delete_session("cached")
+    assert await cached.load_session("cached") is None
+    await cached.store_session(Session("record", data={"n": 1}))
+    assert (await cached.load_session("record")).data == {"n": 1}  # type: ignore[union-attr]
+    await other.store_session(Session("record", data={"n": 2}))
+    with pytest.raises(ConflictError):
+        await cached.store_session_if_version(Session("record", data={"n": 3}), 7)
+    assert (await cached.load_session("record")).data == {"n": 2}, "a conflict dropped the entry"  # type: ignore[union-attr]
+    await cached.delete_sessions(["record"])
+    with pytest.raises(InvalidArgumentError, match="max_entries"):
+        redis_session_storage(client, key_prefix=p, cache=SessionCache(max_entries=0))
