@@ -9,7 +9,7 @@ PYTHON ?= python3
 VENV := $(CURDIR)/.venv
 VPY := $(VENV)/bin/python
 
-.PHONY: help test demo dist bench fmt lint test-rust test-readme readme mutants bench-rust check-version test-cross demo-handoff test-dist lint-workflows test-browser bench-glue
+.PHONY: help test demo dist bench fmt lint soak fuzz test-rust test-readme readme mutants bench-rust check-version test-cross demo-handoff test-dist lint-workflows test-browser bench-glue
 
 help:
 	@echo "make demo   - build and run the quickstart in Node and Python"
@@ -17,6 +17,8 @@ help:
 	@echo "make dist   - write the npm tarballs (main + linux-x64-gnu), the abi3 manylinux2014 wheel and the sdist to dist/"
 	@echo "make bench  - the ratio table of the benchmarks (ARCHITECTURE.md)"
 	@echo "make mutants - mutation testing of the core (slow; fails below MUTANTS_MIN percent)"
+	@echo "make soak   - 1,000,000 mixed operations per storage in Node and Python, RSS curve (slow)"
+	@echo "make fuzz   - each cargo-fuzz target for FUZZ_SECONDS (default 30; needs nightly)"
 	@echo "make fmt / make lint"
 
 # A prerequisite that is always out of date: the .mk files add it when an artifact a stamp
@@ -118,3 +120,21 @@ check-version:
 	@if grep -oE '"sessionkeeper-[a-z0-9-]+": "[^"]*"' js/package.json | grep -v ': "$(VERSION)"$$'; then \
 		echo "js/package.json: these platform packages differ from Cargo.toml $(VERSION)"; exit 1; fi
 	@grep -q '^version = "$(VERSION)"' python/pyproject.toml || { echo "python/pyproject.toml version differs from Cargo.toml $(VERSION)"; exit 1; }
+
+# Soak (not part of `make test`, minutes): SOAK_OPS (default 1,000,000) mixed operations per
+# storage and language with injected callback failures and timeouts; fails when RSS after
+# warm-up grows over 10 % or handles/tasks are left. The suites run the same workload at 10,000.
+soak: build-node build-python
+	cd js && node --expose-gc soak/run.js
+	$(VPY) python/soak/run.py
+
+# Fuzzing (not part of `make test`): each target in turn, never in parallel, for FUZZ_SECONDS.
+# New inputs go to fuzz/corpus (ignored); fuzz/seeds holds the committed seeds, and crashes,
+# once fixed, go to fuzz/regressions, which core/tests/fuzz_regressions.rs replays.
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS := session_json cookie layout
+fuzz:
+	@cargo fuzz --version >/dev/null 2>&1 || cargo install cargo-fuzz --locked
+	cd fuzz && for t in $(FUZZ_TARGETS); do mkdir -p corpus/$$t && \
+		env -u CARGO_TARGET_DIR cargo +nightly fuzz run -O $$t corpus/$$t seeds/$$t -- \
+		-max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 || exit 1; done

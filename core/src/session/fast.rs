@@ -3,13 +3,17 @@
 //! Going through `serde_json::Value` costs ~3 µs per session; borrowing straight from the text
 //! costs a third of that. The fast path accepts a strict subset of what the general reader
 //! accepts and builds the identical session; anything it does not take (epoch-ms dates, a wrong
-//! kind, a property array, duplicate keys) falls back to the general reader, whose messages
-//! name the field — serde's own messages would quote values, which may be tokens.
+//! kind, a property array, duplicate keys, a key it does not know) falls back to the general
+//! reader, whose messages name the field — serde's own messages would quote values, which may be
+//! tokens. Unknown keys must fall back too: serde skips their values without the general
+//! reader's checks (it skipped `1e400`, which the general reader refuses; found by fuzzing).
 
 use std::borrow::Cow;
+use std::marker::PhantomData;
 
-use serde::de::IgnoredAny;
-use serde::Deserialize;
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 use serde_json::{Map, Number};
 
@@ -19,8 +23,29 @@ use crate::error::Origin;
 use crate::json;
 use crate::time::Timestamp;
 
+/// A struct read from a JSON object only: serde's derive also reads a struct from an array of
+/// its fields in order, which the general reader refuses (fuzzing found `[",t"]` read as a
+/// session with id `,t`).
+struct Obj<T>(T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Only<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for Only<T> {
+            type Value = T;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::deserialize(MapAccessDeserializer::new(map))
+            }
+        }
+        deserializer.deserialize_map(Only(PhantomData)).map(Obj)
+    }
+}
+
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Fast<'a> {
     #[serde(borrow)]
     id: Cow<'a, str>,
@@ -41,7 +66,7 @@ struct Fast<'a> {
     #[serde(borrow, default)]
     refresh_token_expires: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
-    online_access_info: Option<FastInfo<'a>>,
+    online_access_info: Option<Obj<FastInfo<'a>>>,
     #[serde(borrow, default)]
     data: Option<&'a RawValue>,
     // The Python spellings (`FIELDS`): any of them sends the text to the general reader, which
@@ -82,7 +107,7 @@ struct FastInfo<'a> {
     #[serde(default)]
     account_number: Option<Number>,
     #[serde(borrow, default)]
-    associated_user: Option<FastUser<'a>>,
+    associated_user: Option<Obj<FastUser<'a>>>,
 }
 
 #[derive(Deserialize)]
@@ -117,7 +142,7 @@ impl FastInfo<'_> {
     fn into_info(self) -> Result<OnlineAccessInfo, ()> {
         let owned = |c: Option<Cow<'_, str>>| c.map(Cow::into_owned);
         let associated_user = match self.associated_user {
-            Some(u) => Some(AssociatedUser {
+            Some(Obj(u)) => Some(AssociatedUser {
                 id: exact(u.id)?,
                 first_name: owned(u.first_name),
                 last_name: owned(u.last_name),
@@ -147,14 +172,14 @@ fn date(text: Option<Cow<'_, str>>) -> Result<Option<Timestamp>, ()> {
 
 /// The session in `text`, or `None` when the general reader must decide.
 pub(crate) fn read(text: &str, origin: Origin) -> Option<Session> {
-    let f: Fast<'_> = serde_json::from_str(text).ok()?;
+    let Obj::<Fast<'_>>(f) = serde_json::from_str(text).ok()?;
     if f.has_snake_case() {
         return None;
     }
     check_id(&f.id, origin).ok()?;
     let r = Reader::new(origin);
     let online_access_info = match f.online_access_info {
-        Some(info) => Some(info.into_info().ok()?),
+        Some(Obj(info)) => Some(info.into_info().ok()?),
         None => None,
     };
     let data = match f.data {
@@ -237,6 +262,31 @@ mod tests {
                 read(&snake, Origin::Stored).is_none(),
                 "{} goes to the general reader",
                 field.python
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_keys_are_left_to_the_general_reader() {
+        let out_of_range = r#"{"id":"a","x":1E0005555555555555555555555}"#;
+        assert!(read(out_of_range, Origin::Stored).is_none());
+        let err = Session::from_json(out_of_range, Origin::Stored).unwrap_err();
+        assert_eq!(err.code(), "INVALID_SESSION", "{err}");
+        assert!(read(r#"{"id":"a","extra":1}"#, Origin::Stored).is_none());
+        assert_eq!(Session::from_json(r#"{"id":"a","extra":1}"#, Origin::Stored).unwrap().id, "a");
+    }
+
+    #[test]
+    fn arrays_are_never_read_as_structs() {
+        for text in [
+            r#"[",t"]"#,
+            r#"{"id":"a","onlineAccessInfo":[1,"x"]}"#,
+            r#"{"id":"a","onlineAccessInfo":{"associated_user":[1]}}"#,
+        ] {
+            assert!(read(text, Origin::Stored).is_none(), "{text}");
+            assert_eq!(
+                Session::from_json(text, Origin::Stored).unwrap_err().code(),
+                "INVALID_SESSION"
             );
         }
     }
