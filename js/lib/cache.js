@@ -4,7 +4,7 @@
 // per id among concurrent callers (promise plumbing) and keeps a failing cache from failing
 // anything: every native call here that throws is a miss, a refused admission or a no-op.
 
-const native = require('../native.js')
+const { native } = require('./binding.js')
 const { fromNative, invalidArgument } = require('./errors.js')
 const { optionOf } = require('./args.js')
 

@@ -180,14 +180,8 @@ class CustomSessionStorage {
   async loadSession(id) {
     idArgument(id)
     if (this.#cache === null) {
-      const result = await this.#invoke('load', id, this.#load, id)
-      if (result === undefined || result === null) return undefined
-      const text = resultText(result)
-      if (text === null) {
-        call(native.finishLoadTagged, id, tagOf(result))
-        return undefined
-      }
-      return sessionOf(this.#template(id, text))
+      const text = this.#resultText(id, await this.#invoke('load', id, this.#load, id))
+      return text === undefined ? undefined : sessionOf(this.#template(id, text))
     }
     const held = this.#cache.template(id, (text) => this.#template(id, text))
     if (held !== undefined) return sessionOf(held)
@@ -199,14 +193,19 @@ class CustomSessionStorage {
 
   /** The load callback's result for `id`: its text and validated template, or undefined. */
   async #loadText(id) {
-    const result = await this.#invoke('load', id, this.#load, id)
+    const text = this.#resultText(id, await this.#invoke('load', id, this.#load, id))
+    return text === undefined ? undefined : { text, template: this.#template(id, text) }
+  }
+
+  /** The text of a load callback's `result` for `id`; undefined for none (the core judges a non-text). */
+  #resultText(id, result) {
     if (result === undefined || result === null) return undefined
     const text = resultText(result)
     if (text === null) {
       call(native.finishLoadTagged, id, tagOf(result))
       return undefined
     }
-    return { text, template: this.#template(id, text) }
+    return text
   }
 
   async deleteSession(id) {

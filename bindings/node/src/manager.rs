@@ -48,8 +48,8 @@ impl NativeManager {
         External::new(SessionState { begin: Some(begin), managed: None, pending: None })
     }
 
-    /// `begin` and `openInMemory` in one call: the request's session from the embedded memory
-    /// storage `store`, opened in place (no JSON crosses).
+    /// `begin` and `open` in one call over the embedded memory storage `store`: the stored
+    /// session is read in place (no JSON crosses).
     #[napi(catch_unwind)]
     pub fn start_in_memory(
         &self,
