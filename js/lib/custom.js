@@ -151,7 +151,7 @@ class CustomSessionStorage {
   /** The session handed to the store callback: the caller's own Session when canonical. */
   #sessionToStore(session) {
     if (!(session instanceof Session)) return new Session(session)
-    if (this.#validated.holds(session)) return session
+    if (this.#validated.accepts(session)) return session
     const text = stringify(session, 'INVALID_ARGUMENT')
     if (this.#validated.has(session.id, text)) return session
     const canonical = canonicalize(text, false)
@@ -178,7 +178,8 @@ class CustomSessionStorage {
   }
 
   async loadSession(id) {
-    idArgument(id)
+    // An id the core has accepted a session for needs no second look.
+    if (!this.#validated.knows(id)) idArgument(id)
     if (this.#cache === null) {
       const text = this.#resultText(id, await this.#invoke('load', id, this.#load, id))
       return text === undefined ? undefined : sessionOf(this.#template(id, text))

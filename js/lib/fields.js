@@ -5,7 +5,7 @@
 // out field by field because a loop over the table costs twice as much on every load, and
 // js/test/session.test.js checks each of them against the table.
 
-const { rememberIso } = require('./convert.js')
+const { FIELDS, iso, rememberIso } = require('./convert.js')
 
 /** The template of a parsed canonical JSON object (dates as epoch ms). */
 function templateOf(o) {
@@ -101,6 +101,54 @@ function sameSession(s, t) {
   )
 }
 
+/** The fields a patch carries (`patchSession`): every top-level one but the id and the objects. */
+const PATCHABLE = FIELDS.filter((f) => ['text', 'flag', 'scopes', 'token', 'date'].includes(f.kind))
+
+/**
+ * How session `s` differs from template `t` in fields the core can patch: `undefined` when
+ * JSON.stringify(s) would write exactly the canonical text of `t` (nothing differs); else
+ * `{ changes, template }`, the changed fields as JSON values (`null` for absent) and the
+ * template of the changed session; `null` when the id, `onlineAccessInfo` or `data` differ or
+ * a changed field holds a value of another type than its kind's (the whole session is then
+ * written and checked, which words any error).
+ */
+function changedFields(s, t) {
+  if (s.id !== t.id || !sameObject(s.onlineAccessInfo, t.onlineAccessInfo) || !sameObject(s.data, t.data)) return null
+  let changes
+  let template
+  for (let i = 0; i < PATCHABLE.length; i++) {
+    const { js: key, kind } = PATCHABLE[i]
+    const v = s[key]
+    const next = templateValue(kind, v)
+    if (next === t[key]) continue
+    if (next === NOT_PLAIN) return null
+    changes ??= {}
+    template ??= { ...t }
+    changes[key] = next === undefined ? null : kind === 'date' ? iso(v) : v
+    template[key] = next
+  }
+  return changes === undefined ? undefined : { changes, template }
+}
+
+/** What a template holds for field value `v` of `kind`; NOT_PLAIN for a value of another type. */
+function templateValue(kind, v) {
+  switch (kind) {
+    case 'text':
+      return typeof v === 'string' ? v : NOT_PLAIN
+    case 'flag':
+      return typeof v === 'boolean' ? v : NOT_PLAIN
+    case 'date':
+      if (v === undefined || v === null) return undefined
+      return v instanceof Date && !Number.isNaN(v.getTime()) ? v.getTime() : NOT_PLAIN
+    default:
+      return v === undefined || v === null ? undefined : typeof v === 'string' ? v : NOT_PLAIN
+  }
+}
+
+function sameObject(value, expected) {
+  return expected === undefined ? value === undefined || value === null : sameJson(value, expected)
+}
+
 function sameDate(date, ms) {
   return ms === undefined ? date === undefined || date === null : date instanceof Date && date.getTime() === ms
 }
@@ -175,4 +223,4 @@ function copyPlain(value) {
   return copy
 }
 
-module.exports = { templateOf, fill, templateOfSession, sameSession, copyJson }
+module.exports = { templateOf, fill, templateOfSession, sameSession, changedFields, copyJson }

@@ -7,7 +7,8 @@
 // mutating a session can never change one.
 
 const { Session } = require('./session.js')
-const { templateOf, fill, templateOfSession, sameSession, copyJson } = require('./fields.js')
+const { heldSession, patchHeld } = require('./core.js')
+const { templateOf, fill, templateOfSession, sameSession, changedFields, copyJson } = require('./fields.js')
 
 /** A new Session from a template, sharing nothing mutable with it. */
 function sessionOf(t) {
@@ -41,10 +42,16 @@ class Validated {
     if (entry !== undefined) {
       entry.text = text
       entry.template = template
+      entry.held = null
       return
     }
     if (this.byId.size >= this.max) this.byId.delete(this.byId.keys().next().value)
-    this.byId.set(id, { text, template })
+    this.byId.set(id, { text, template, held: null })
+  }
+
+  /** Whether a session with `id` has been accepted (so `id` is a valid id). */
+  knows(id) {
+    return this.byId.has(id)
   }
 
   /** Whether `text` is the accepted text of `id`. */
@@ -53,11 +60,24 @@ class Validated {
     return entry !== undefined && entry.text === text
   }
 
-  /** Whether `session` is, field for field, the session last accepted with its id. */
-  holds(session) {
+  /**
+   * Whether `session` is now accepted without being written and checked whole: it is field for
+   * field the session last accepted with its id, or differs from it only in top-level fields,
+   * which the core then checks and writes into the accepted session (`Session::patched`), accepting
+   * the result. Throws the core's error for a changed field it refuses (the entry stays).
+   */
+  accepts(session) {
     // Only a template already built is compared; building one would cost the parse saved.
     const entry = this.byId.get(session.id)
-    return entry !== undefined && entry.template !== null && sameSession(session, entry.template)
+    if (entry === undefined || entry.template === null) return false
+    const diff = changedFields(session, entry.template)
+    if (diff === undefined) return true
+    if (diff === null) return false
+    // The core's parse of the text is kept for the next patch of this id.
+    entry.held ??= heldSession(entry.text)
+    entry.text = patchHeld(entry.held, JSON.stringify(diff.changes))
+    entry.template = diff.template
+    return true
   }
 }
 

@@ -1,5 +1,6 @@
 //! `Session` semantics for the JS class: JSON text in, answers out.
 
+use napi::bindgen_prelude::External;
 use napi::Either;
 use napi_derive::napi;
 use sessionkeeper_core::host::{within_ms, ACTIVE_WITHIN_MS, FIELDS};
@@ -38,6 +39,23 @@ pub fn canonicalize(text: String, stored: bool) -> Result<Option<String>> {
         Canonical::Unchanged(_) => None,
         Canonical::Rewritten(_, canonical) => Some(canonical),
     })
+}
+
+/// A session checked once from its canonical text and held for [`patch_held`].
+#[napi(catch_unwind)]
+pub fn held_session(text: String) -> Result<External<Session>> {
+    Ok(External::new(Session::from_json(&text, Origin::Argument).or_throw()?))
+}
+
+/// Replaces the fields in `changes` (JSON text of an object, JS names, `null` for absent) in the
+/// held session and returns its canonical JSON: what `canonicalize` gives for the whole changed
+/// session, without writing it all. On an error (INVALID_ARGUMENT) the held session is unchanged.
+#[napi(catch_unwind)]
+pub fn patch_held(held: &mut External<Session>, changes: String) -> Result<String> {
+    let next = held.patched(&changes, Origin::Argument).or_throw()?;
+    let text = next.to_json();
+    **held = next;
+    Ok(text)
 }
 
 /// Shopify's `isActive(scopes, withinMillisecondsOfExpiry = 500)`.

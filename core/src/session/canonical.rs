@@ -1,6 +1,7 @@
 //! Canonical JSON: the bytes `JSON.stringify(session)` gives in Node and `to_json()` in Python.
 
-use super::fields::{FieldValue, FIELDS};
+use super::fields::{field_named, FieldValue, Kind, FIELDS};
+use super::read::Reader;
 use super::Session;
 use crate::error::{Origin, Result};
 use crate::json;
@@ -81,5 +82,34 @@ impl Session {
         } else {
             Canonical::Rewritten(session, canonical)
         })
+    }
+
+    /// This session with some top-level fields replaced: `changes` is JSON text of an object of
+    /// fields by their JS names, `null` for absent, each read exactly as when parsing a whole
+    /// session. The outcome (session or error) is what reading the whole session with those
+    /// fields changed gives, but a host that knows which fields an app changed need not write
+    /// and hand over all of it (ARCHITECTURE.md, "Storing a changed session"). The id cannot
+    /// change: a patch is about one session. `self` is left as it was.
+    pub fn patched(&self, changes: &str, origin: Origin) -> Result<Session> {
+        let value = json::parse_text(changes, "session text", origin)?;
+        let r = Reader::new(origin);
+        let Some(map) = value.as_object() else {
+            return Err(r.err("changes", "an object", &value));
+        };
+        let mut session = self.clone();
+        for (key, v) in map {
+            let field = field_named(key)
+                .filter(|f| f.js == key && f.kind != Kind::Id)
+                .ok_or_else(|| origin.error(format!("{}: cannot patch \"{key}\"", r.what())))?;
+            session.read_field(field, key, Some(v), &r)?;
+        }
+        session.validate(origin)?;
+        Ok(session)
+    }
+
+    /// [`Session::patched`] of the session in canonical text `base` (parsed and checked again,
+    /// so nothing about it is taken on trust), as canonical JSON.
+    pub fn patch(base: &str, changes: &str, origin: Origin) -> Result<String> {
+        Ok(Session::from_json(base, origin)?.patched(changes, origin)?.to_json())
     }
 }

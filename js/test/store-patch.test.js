@@ -1,0 +1,110 @@
+'use strict'
+// Storing a Session changed in a few top-level fields: the core patches the session it last
+// accepted for that id (`Session::patched`) instead of reading the whole text again. Whatever
+// the path, the callback must receive, and a load must return, exactly what a storage that has
+// never seen the id gives; and a refused change must leave the accepted session as it was.
+
+const { test } = require('node:test')
+const assert = require('node:assert/strict')
+const { Session, CustomSessionStorage } = require('../index.js')
+
+function mapStorage() {
+  const db = new Map()
+  const seen = []
+  const storage = new CustomSessionStorage(
+    async (s) => {
+      seen.push(s)
+      db.set(s.id, JSON.stringify(s))
+      return true
+    },
+    async (id) => db.get(id),
+    async (id) => db.delete(id) || true,
+  )
+  return { storage, db, seen }
+}
+
+const params = {
+  id: 'patch-1',
+  shop: 'patch.myshopify.com',
+  state: 'first',
+  isOnline: true,
+  scope: 'read_products',
+  expires: new Date('2031-01-01T00:00:00.000Z'),
+  accessToken: 'shpua_secret',
+  onlineAccessInfo: { expires_in: 60, associated_user_scope: 'read_products', associated_user: { id: 7, email: 'a@example.com' } },
+}
+
+/** A storage that has accepted `params` (stored then loaded, so its template is built). */
+async function warmed() {
+  const m = mapStorage()
+  await m.storage.storeSession(new Session(params))
+  const session = await m.storage.loadSession(params.id)
+  return { ...m, session }
+}
+
+const changes = [
+  ['state', (s) => { s.state = 'second' }],
+  ['isOnline', (s) => { s.isOnline = false }],
+  ['scope removed', (s) => { s.scope = undefined }],
+  ['scope to null', (s) => { s.scope = null }],
+  ['expires', (s) => { s.expires = new Date('2032-02-02T02:02:02.002Z') }],
+  ['refresh token added', (s) => { s.refreshToken = 'shprt_new'; s.refreshTokenExpires = new Date(2_000_000_000_000) }],
+  ['three fields', (s) => { s.state = 'x'; s.shop = 'other.myshopify.com'; s.accessToken = 'shpua_2' }],
+  ['escapes', (s) => { s.state = 'quote " backslash \\ line\u2028 é \u0001' }],
+]
+
+for (const [name, change] of changes) {
+  test(`a change of ${name} stores and loads as on a storage that never saw the id`, async () => {
+    const warm = await warmed()
+    change(warm.session)
+    assert.equal(await warm.storage.storeSession(warm.session), true)
+    const cold = mapStorage()
+    const fresh = Object.assign(Object.create(Session.prototype), warm.session)
+    assert.equal(await cold.storage.storeSession(fresh), true)
+    assert.equal(warm.db.get(params.id), cold.db.get(params.id), 'the same bytes reach the store')
+    assert.equal(warm.seen.at(-1), warm.session, 'the callback receives the caller\'s own session')
+    const a = await warm.storage.loadSession(params.id)
+    const b = await cold.storage.loadSession(params.id)
+    assert.deepEqual(a.toObject(), b.toObject())
+    assert.deepEqual(a.toObject(), fresh.toObject())
+    // The change is now the accepted session: changing it back is a patch too.
+    a.state = 'third'
+    await warm.storage.storeSession(a)
+    assert.equal((await warm.storage.loadSession(params.id)).state, 'third')
+  })
+}
+
+const refused = [
+  ['a date past the range', (s) => { s.expires = new Date(8.64e15) }, /expires/],
+  ['a lone surrogate in state', (s) => { s.state = 'a\uD800' }, /lone surrogate/],
+  ['a number as state', (s) => { s.state = 5 }, /state/],
+  ['NaN as a date', (s) => { s.expires = new Date(NaN) }, /expires/],
+]
+
+for (const [name, change, field] of refused) {
+  test(`${name} is refused with the same error as on a fresh storage, and the accepted session stays`, async () => {
+    const warm = await warmed()
+    const before = warm.db.get(params.id)
+    change(warm.session)
+    const cold = mapStorage()
+    const fresh = Object.assign(Object.create(Session.prototype), warm.session)
+    const coldError = await cold.storage.storeSession(fresh).then(() => null, (e) => e)
+    const warmError = await warm.storage.storeSession(warm.session).then(() => null, (e) => e)
+    if (coldError === null) {
+      // Accepted either way (the core may take the value): both paths must then agree on bytes.
+      assert.equal(warmError, null)
+      assert.equal(warm.db.get(params.id), cold.db.get(params.id))
+      return
+    }
+    assert.ok(warmError, 'refused on the warmed storage too')
+    assert.equal(warmError.code, coldError.code)
+    assert.equal(warmError.message, coldError.message)
+    assert.match(warmError.message, field)
+    assert.equal(warm.db.get(params.id), before, 'nothing was stored')
+    // The accepted session is intact: an unchanged copy stores and loads as before.
+    const again = await warm.storage.loadSession(params.id)
+    assert.equal(again.state, 'first')
+    await warm.storage.storeSession(again)
+    assert.equal(warm.db.get(params.id), before)
+  })
+}
