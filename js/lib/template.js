@@ -39,12 +39,27 @@ class Validated {
   accept(id, text, template = null) {
     const entry = this.byId.get(id)
     if (entry !== undefined) {
-      entry.text = text
-      entry.template = template
+      // The same text keeps its template: a template is a function of the text alone.
+      if (entry.text !== text || template !== null) {
+        entry.text = text
+        entry.template = template
+      }
       return
     }
     if (this.byId.size >= this.max) this.byId.delete(this.byId.keys().next().value)
     this.byId.set(id, { text, template })
+  }
+
+  /** The template of the text last accepted for `id`, or undefined when `id` is not held. */
+  loaded(id) {
+    const entry = this.byId.get(id)
+    if (entry === undefined) return undefined
+    return (entry.template ??= templateOf(JSON.parse(entry.text)))
+  }
+
+  /** Drops `id` (its session was removed). */
+  forget(id) {
+    this.byId.delete(id)
   }
 
   /** Whether `text` is the accepted text of `id`. */

@@ -137,3 +137,45 @@ async fn implements_the_storage_trait() {
     assert_eq!(SessionStorage::delete(&m, "").await.unwrap_err().code(), "INVALID_ARGUMENT");
     assert_eq!(SessionStorage::load(&m, "").await.unwrap_err().code(), "INVALID_ARGUMENT");
 }
+
+#[test]
+fn a_sweep_of_1000_expired_among_a_million_visits_o_expired() {
+    let m = MemoryStorage::new();
+    let mut session = Session::new("x").unwrap();
+    session.shop = "shop.myshopify.com".into();
+    for i in 0..1_000_000_i64 {
+        session.id = format!("s{i}");
+        // Every 1,000th session is past its time at 10,000; the rest expire much later.
+        let expired = i % 1_000 == 0;
+        session.expires = Some(at(if expired { 1_000 + i / 1_000 } else { 1_000_000 + i }));
+        m.store(&session).unwrap();
+    }
+    let mut visits = 0;
+    let removed = m.sweep_visiting(at(10_000), &mut visits);
+    assert_eq!(removed.len(), 1_000);
+    assert!(removed.iter().all(|id| id[1..].parse::<i64>().unwrap() % 1_000 == 0));
+    // Each due index entry and its record once, and the first entry still usable.
+    assert_eq!(visits, 2 * 1_000 + 1, "O(expired), not O(sessions)");
+    assert_eq!(m.len(), 999_000);
+    let mut visits = 0;
+    assert!(m.sweep_visiting(at(10_000), &mut visits).is_empty());
+    assert_eq!(visits, 1, "nothing due: one look at the front of the index");
+}
+
+#[test]
+fn holds_canonical_text_and_shares_ids_and_shops() {
+    let m = MemoryStorage::new();
+    let a = s("a", "x", json!({"accessToken": "t", "expires": 5}));
+    m.store(&a).unwrap();
+    assert_eq!(&*m.load_json("a").unwrap().unwrap(), a.to_json());
+    assert_eq!(m.store_json(&a.to_json(), None).unwrap(), None, "canonical text is kept as given");
+    let rewritten = m.store_json(r#"{"shop":"y","id":"b"}"#, None).unwrap();
+    assert_eq!(rewritten.as_deref(), Some(r#"{"id":"b","shop":"y","state":"","isOnline":false}"#));
+    assert_eq!(m.store_json("{}", None).unwrap_err().code(), "INVALID_ARGUMENT");
+    m.store(s("c", "x", json!({}))).unwrap();
+    let ix = m.indexes();
+    let key = ix.by_shop.get_key_value("x").unwrap().0.clone();
+    drop(ix);
+    let shard = read(m.shard("c"));
+    assert!(Arc::ptr_eq(shard.get("c").unwrap().shop.as_ref().unwrap(), &key), "one shop string");
+}
