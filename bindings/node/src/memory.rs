@@ -63,7 +63,8 @@ impl MemoryStore {
     }
 
     /// Removes the sessions that can no longer be used (past `expires` and, with a refresh
-    /// token, past `refreshTokenExpires`); returns their ids so the JS cache of hot sessions can drop them too.
+    /// token, past `refreshTokenExpires`); returns their ids, which the JS cache of hot
+    /// sessions drops too.
     #[napi(catch_unwind)]
     pub fn sweep(&self) -> Vec<String> {
         self.inner.sweep_ids(Timestamp::now())
