@@ -93,6 +93,18 @@ rows.push([
   `loads ${f2(mem.sessionkeeper.loadRatio)}, stores ${f2(mem.sessionkeeper.storeRatio)}, store+load ${f2(mem.sessionkeeper.pairRatio)}`,
   '>= 1.0',
 ])
+rows.push([
+  'MemorySessionStorage vs the same, 50/50 mix of stores and loads of 1,000 sessions',
+  `${mem.sessionkeeper.mixPerSec} vs ${mem.jsonMap.mixPerSec} ops/s`,
+  f2(mem.sessionkeeper.mixRatio),
+  '>= 1.0',
+])
+rows.push([
+  'MemorySessionStorage vs the same, 50/50 mix, every store a changed session',
+  `${mem.sessionkeeper.changedMixPerSec} vs ${mem.jsonMap.changedMixPerSec} ops/s`,
+  f2(mem.sessionkeeper.changedMixRatio),
+  'information',
+])
 if (mem.shopifyReferences) {
   rows.push([
     "Shopify's memory storage (shares references) vs the same JSON-in-a-Map",
@@ -101,6 +113,14 @@ if (mem.shopifyReferences) {
     'information',
   ])
 }
+
+const million = run('million.js', 1000000)
+rows.push([
+  '1,000,000 sessions in MemorySessionStorage: RSS added vs canonical JSON bytes',
+  `${(million.rssAdded / 2 ** 20).toFixed(0)} MiB vs ${(million.jsonBytes / 2 ** 20).toFixed(0)} MiB`,
+  f2(million.ratio),
+  '<= 2.0',
+])
 
 const mgr = run('manager.js', 100000, 7)
 rows.push([

@@ -5,7 +5,7 @@ const { native } = require('./core.js')
 const { fromNative, invalidArgument } = require('./errors.js')
 const { sessionText, stringify } = require('./convert.js')
 const { Session, fromCanonical } = require('./session.js')
-const { templateOf, sessionOf } = require('./template.js')
+const { templateOf, sessionOf, Validated } = require('./template.js')
 const { idArgument, idsArgument, shopArgument, versionArgument } = require('./args.js')
 
 /** Text the core stores: any session-shaped value, validated by the core as the app's input. */
@@ -28,17 +28,29 @@ function noOptions(options, name) {
 }
 
 /**
- * The core's MemoryStorage (validation, upserts, the shop index) with a read view in front:
- * the accepted canonical text of every stored session by id and, once loaded, its template,
- * so a load is a copy of the template (~0.2 µs) instead of a call into Rust and a JSON.parse.
- * Every write goes through both at once, on the JS thread, so the two never disagree.
+ * The core's MemoryStorage (validation, upserts, the indexes, the canonical JSON of every
+ * session) with a bounded cache of hot sessions in front: the text the core holds for each of
+ * the last 4,096 ids used and, once loaded, its template. A hot load is a copy of the template
+ * (~0.2 µs) instead of a call into Rust and a JSON.parse, and storing a session equal to the
+ * one held (a loaded session stored back unchanged) needs neither JSON nor the core: it would
+ * change nothing. Every write here updates or drops its id in both at once, on the JS thread,
+ * so an id in the cache always holds what the core holds; nothing else writes to the core's
+ * store (the manager only reads it). Bounded, so a million sessions are held once, in Rust.
  */
 /** The core's store inside a MemorySessionStorage (set by the class's static block). */
 let storeOf
 
+/**
+ * Whether `session` writes its fields as Session#toJSON does: not a subclass and no own toJSON,
+ * so comparing its fields with the held template says what JSON.stringify would write.
+ */
+function plainSession(session) {
+  return Object.getPrototypeOf(session) === Session.prototype && !Object.hasOwn(session, 'toJSON')
+}
+
 class MemorySessionStorage {
   #store
-  #view = new Map()
+  #hot = new Validated()
 
   static {
     storeOf = (storage) => storage.#store
@@ -59,14 +71,15 @@ class MemorySessionStorage {
   }
 
   async storeSession(session) {
+    if (session !== null && typeof session === 'object' && plainSession(session) && this.#hot.holds(session)) return true
     const text = storeText(session)
+    // The very text the core accepted and holds for this id: storing it again changes nothing.
+    if (text.startsWith('{"id":"') && this.#hot.has(idOf(text), text)) return true
     const canonical = this.#native('store', text)
-    // The template is built on the first load: a session stored and never read costs no parse.
     const accepted = canonical ?? text
     // The id the core accepted, from the text it validated: reading `session.id` again could
-    // meet a getter that now answers another id.
-    const id = idOf(accepted)
-    this.#view.set(id, { text: accepted, template: null })
+    // meet a getter that now answers another id. The template is built on the first load.
+    this.#hot.accept(idOf(accepted), accepted)
     return true
   }
 
@@ -83,7 +96,7 @@ class MemorySessionStorage {
       throw fromNative(e)
     }
     const accepted = canonical ?? text
-    this.#view.set(idOf(accepted), { text: accepted, template: null })
+    this.#hot.accept(idOf(accepted), accepted)
     return true
   }
 
@@ -93,33 +106,33 @@ class MemorySessionStorage {
    */
   sweep() {
     const removed = this.#store.sweep()
-    for (const id of removed) this.#view.delete(id)
+    for (const id of removed) this.#hot.forget(id)
     return removed.length
   }
 
   async loadSession(id) {
-    const entry = this.#view.get(id)
-    if (entry !== undefined) {
-      entry.template ??= templateOf(JSON.parse(entry.text))
-      return sessionOf(entry.template)
-    }
-    // Not stored: the core still checks the id (INVALID_ARGUMENT for '' and the like).
+    const held = this.#hot.loaded(id)
+    if (held !== undefined) return sessionOf(held)
+    // Not held: the core checks the id (INVALID_ARGUMENT for '' and the like).
     if (typeof id !== 'string' || !id.isWellFormed()) idArgument(id)
     const text = this.#native('load', id)
-    return text === null ? undefined : fromCanonical(text)
+    if (text === null) return undefined
+    const template = templateOf(JSON.parse(text))
+    this.#hot.accept(id, text, template)
+    return sessionOf(template)
   }
 
   async deleteSession(id) {
     if (typeof id !== 'string' || !id.isWellFormed()) idArgument(id)
     const removed = this.#native('delete', id)
-    this.#view.delete(id)
+    this.#hot.forget(id)
     return removed
   }
 
   async deleteSessions(ids) {
     idsArgument(ids)
     const removed = this.#native('deleteMany', ids)
-    for (const id of ids) this.#view.delete(id)
+    for (const id of ids) this.#hot.forget(id)
     return removed
   }
 

@@ -40,9 +40,12 @@ class Validated {
   accept(id, text, template = null) {
     const entry = this.byId.get(id)
     if (entry !== undefined) {
-      entry.text = text
-      entry.template = template
-      entry.held = null
+      // The same text keeps its template (a function of the text alone) and its held parse.
+      if (entry.text !== text || template !== null) {
+        if (entry.text !== text) entry.held = null
+        entry.text = text
+        entry.template = template
+      }
       return
     }
     if (this.byId.size >= this.max) this.byId.delete(this.byId.keys().next().value)
@@ -54,10 +57,29 @@ class Validated {
     return this.byId.has(id)
   }
 
+  /** The template of the text last accepted for `id`, or undefined when `id` is not held. */
+  loaded(id) {
+    const entry = this.byId.get(id)
+    if (entry === undefined) return undefined
+    return (entry.template ??= templateOf(JSON.parse(entry.text)))
+  }
+
+  /** Drops `id` (its session was removed). */
+  forget(id) {
+    this.byId.delete(id)
+  }
+
   /** Whether `text` is the accepted text of `id`. */
   has(id, text) {
     const entry = this.byId.get(id)
     return entry !== undefined && entry.text === text
+  }
+
+  /** Whether `session` is, field for field, the session last accepted with its id. */
+  holds(session) {
+    // Only a template already built is compared; building one would cost the parse saved.
+    const entry = this.byId.get(session.id)
+    return entry !== undefined && entry.template !== null && sameSession(session, entry.template)
   }
 
   /**

@@ -4,7 +4,8 @@ one run. Variants alternate within each round and the median over rounds is repo
 1. CustomSessionStorage over redis.asyncio callbacks vs the same Redis commands awaited
    directly by app code (json + a plain Session class), store+load pairs at concurrency 1 and 64.
 2. Added µs per operation over an in-process dict (sequential).
-3. MemorySessionStorage loads vs a pure-Python dict + json storage.
+3. MemorySessionStorage loads, store+load pairs and a 50/50 mix vs a pure-Python dict + json
+   storage; the resident memory of 1,000,000 sessions against their canonical JSON.
 4. The read-through cache: hot loads cached vs uncached over sessionkeeper.redis, and fan-in.
 """
 
@@ -244,8 +245,23 @@ async def bench_memory() -> list[str]:
     async def plain_store(i: int) -> None:
         await plain.store_session(PLAIN[i])
 
+    async def ours_mix(i: int) -> None:
+        # The same coin flips for both: odd-numbered steps store, the others load.
+        if (i * 2654435761) & 1:
+            await ours.store_session(OURS[i])
+        else:
+            await ours.load_session(OURS[i].id)
+
+    async def plain_mix(i: int) -> None:
+        if (i * 2654435761) & 1:
+            await plain.store_session(PLAIN[i])
+        else:
+            await plain.load_session(PLAIN[i].id)
+
     n = 50_000 if QUICK else 200_000
     ops = {
+        "python mix": plain_mix,
+        "memory mix": ours_mix,
         "python load": plain_load,
         "memory load": ours_load,
         "python load+read": plain_load_read,
@@ -258,11 +274,15 @@ async def bench_memory() -> list[str]:
         for name, op in ops.items():
             samples[name].append(await per_op_us(op, n))
     med = {k: statistics.median(v) for k, v in samples.items()}
+    pair = (med["python load"] + med["python store"]) / (med["memory load"] + med["memory store"])
+    mix = med["python mix"] / med["memory mix"]
     lines = [
         f"memory loads: pure-Python dict+json {1e6 / med['python load']:9.0f}/s, MemorySessionStorage "
         f"{1e6 / med['memory load']:9.0f}/s -> {med['python load'] / med['memory load']:.2f}x (target >= 3x)",
         f"  load + read 8 attributes: {med['python load+read'] / med['memory load+read']:.2f}x; "
         f"stores: {med['python store'] / med['memory store']:.2f}x (for information)",
+        f"memory store+load pair {pair:.2f}x, 50/50 mix {mix:.2f}x "
+        f"({med['memory mix']:.2f} vs {med['python mix']:.2f} µs/op) (target >= 1.0x)",
     ]
     for line in lines:
         print(line, flush=True)
@@ -328,9 +348,25 @@ async def bench_manager() -> list[str]:
     return lines
 
 
+def bench_million() -> list[str]:
+    """1,000,000 sessions in MemorySessionStorage, in a process of its own (bench/million.py)."""
+    import json
+    import subprocess
+
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "million.py")
+    out = subprocess.run([sys.executable, script, "1000000"], check=True, capture_output=True, text=True).stdout
+    r = json.loads(out.strip().splitlines()[-1])
+    line = (
+        f"1,000,000 sessions in MemorySessionStorage: RSS added {r['rssAdded'] / 2**20:.0f} MiB vs canonical JSON "
+        f"{r['jsonBytes'] / 2**20:.0f} MiB -> {r['ratio']:.2f}x (target <= 2.0)"
+    )
+    print(line, flush=True)
+    return [line]
+
+
 async def main() -> None:
     started = time.perf_counter()
-    lines = [*await bench_redis(), *await bench_cache(REDIS_URL, OURS, QUICK), *await bench_dict(), *await bench_memory(), *await bench_manager()]
+    lines = [*await bench_redis(), *await bench_cache(REDIS_URL, OURS, QUICK), *await bench_dict(), *await bench_memory(), *bench_million(), *await bench_manager()]
     print("\n== sessionkeeper Python bench ==")
     for line in lines:
         print(line)

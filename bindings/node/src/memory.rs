@@ -3,12 +3,12 @@
 
 use napi_derive::napi;
 use sessionkeeper_core::storage::MemoryStorage;
-use sessionkeeper_core::{Canonical, Origin, Session, Timestamp};
+use sessionkeeper_core::Timestamp;
 
 use crate::error::{OrThrow, Result};
 
-/// Sessions in memory, owned by the core (validation, upserts, the shop index). Stores copies:
-/// what JS hands over is parsed into a core session, and every read builds new text.
+/// Sessions in memory, owned by the core (validation, upserts, the indexes): it keeps each
+/// session's canonical JSON, which a load hands back as it is.
 #[napi]
 pub struct MemoryStore {
     pub(crate) inner: MemoryStorage,
@@ -28,32 +28,20 @@ impl MemoryStore {
     /// otherwise the canonical JSON of what was stored.
     #[napi(catch_unwind)]
     pub fn store(&self, text: String) -> Result<Option<String>> {
-        let (session, canonical) =
-            match Session::canonicalize(&text, Origin::Argument).or_throw()? {
-                Canonical::Unchanged(s) => (s, None),
-                Canonical::Rewritten(s, c) => (s, Some(c)),
-            };
-        self.inner.store(session).or_throw()?;
-        Ok(canonical)
+        self.inner.store_json(&text, None).or_throw()
     }
 
     /// Stores the session in `text` only if the stored record has version `expected` (0: none
     /// yet); CONFLICT otherwise. Returns as `store` does.
     #[napi(catch_unwind)]
     pub fn store_if_version(&self, text: String, expected: u32) -> Result<Option<String>> {
-        let (session, canonical) =
-            match Session::canonicalize(&text, Origin::Argument).or_throw()? {
-                Canonical::Unchanged(s) => (s, None),
-                Canonical::Rewritten(s, c) => (s, Some(c)),
-            };
-        self.inner.store_if_version(session, u64::from(expected)).or_throw()?;
-        Ok(canonical)
+        self.inner.store_json(&text, Some(u64::from(expected))).or_throw()
     }
 
     /// The canonical JSON of the session with `id`, or `null`.
     #[napi(catch_unwind)]
     pub fn load(&self, id: String) -> Result<Option<String>> {
-        Ok(self.inner.load(&id).or_throw()?.map(|s| s.to_json()))
+        Ok(self.inner.load_json(&id).or_throw()?.map(|t| String::from(&*t)))
     }
 
     /// Removes the session with `id` (`true` whether or not it existed).
@@ -71,11 +59,12 @@ impl MemoryStore {
     /// The canonical JSON of every session of `shop`.
     #[napi(catch_unwind)]
     pub fn find_by_shop(&self, shop: String) -> Result<Vec<String>> {
-        Ok(self.inner.find_by_shop(&shop).or_throw()?.iter().map(|s| s.to_json()).collect())
+        Ok(self.inner.find_json(&shop).or_throw()?.iter().map(|t| String::from(&**t)).collect())
     }
 
     /// Removes the sessions that can no longer be used (past `expires` and, with a refresh
-    /// token, past `refreshTokenExpires`); returns their ids so the JS view can drop them too.
+    /// token, past `refreshTokenExpires`); returns their ids, which the JS cache of hot
+    /// sessions drops too.
     #[napi(catch_unwind)]
     pub fn sweep(&self) -> Vec<String> {
         self.inner.sweep_ids(Timestamp::now())

@@ -2,7 +2,6 @@
 //! one inline, the file one on an executor thread with the GIL released during I/O).
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use pyo3::prelude::*;
 use sessionkeeper_core::storage::{check_shop, FileStorage, MemoryStorage};
@@ -14,8 +13,8 @@ use crate::error::OrRaise;
 use crate::session::PySession;
 use crate::views::session_from_arg;
 
-/// The core's in-memory storage: stores copies, hands out shared immutable sessions (copied by
-/// a `Session` only when changed), 64 read-write-locked shards, a shop index.
+/// The core's in-memory storage: keeps each session's canonical JSON (a load parses a new
+/// `Session`), 64 read-write-locked shards, a shop index.
 #[pyclass(module = "sessionkeeper._native", frozen)]
 pub struct MemoryStore {
     pub(crate) inner: MemoryStorage,
@@ -30,8 +29,7 @@ impl MemoryStore {
 
     /// Stores a copy of `session` (a `Session` or a dict), replacing any with its id.
     fn store(&self, session: &Bound<'_, PyAny>) -> PyResult<()> {
-        let s = session_from_arg(session)?;
-        self.inner.store(Arc::unwrap_or_clone(s)).or_raise(session.py())
+        self.inner.store(&*session_from_arg(session)?).or_raise(session.py())
     }
 
     /// The session with `id`, or `None`.
@@ -58,8 +56,7 @@ impl MemoryStore {
     /// Stores a copy of `session` only if the stored record has version `expected` (0: none
     /// yet); `ConflictError` otherwise.
     fn store_if_version(&self, session: &Bound<'_, PyAny>, expected: u64) -> PyResult<()> {
-        let s = Arc::unwrap_or_clone(session_from_arg(session)?);
-        self.inner.store_if_version(s, expected).or_raise(session.py())
+        self.inner.store_if_version(&*session_from_arg(session)?, expected).or_raise(session.py())
     }
 
     /// Removes the sessions that can no longer be used; returns how many.

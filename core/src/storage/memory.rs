@@ -1,28 +1,54 @@
 //! The embedded default storage: copies in memory, sharded so readers do not queue.
+//!
+//! What is held per session is its canonical JSON (validated when stored) and the two facts the
+//! indexes need, not a parsed [`Session`]: a parsed online session costs about 1.4 KB of heap
+//! against 0.6 KB of JSON, and a million sessions must fit in twice their JSON
+//! (ARCHITECTURE.md "Storages"). Node hands the text straight to `JSON.parse`; a host that wants
+//! a `Session` gets one parsed per load.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{BuildHasher, RandomState};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
+use super::memory_parsed::Parsed;
 use super::{check_shop, SessionStorage};
 use crate::error::{Origin, Result};
-use crate::session::{check_id, Session};
+use crate::session::{check_id, Canonical, Session};
 use crate::time::Timestamp;
 
 const SHARDS: usize = 64;
 
-type Shard = RwLock<HashMap<String, Arc<Session>>>;
+/// A stored session. The id is the shard map's key, shared (not copied) by the indexes.
+#[derive(Debug)]
+struct Record {
+    /// Canonical JSON, shared so a load copies nothing under the lock.
+    text: Arc<str>,
+    /// The shop, interned: the shop index's own key (`None` for `""`, which is not indexed).
+    shop: Option<Arc<str>>,
+    /// [`Session::usable_until`]: what the sweep goes by.
+    until: Option<Timestamp>,
+}
+
+impl Record {
+    /// The stored session, parsed again (it was validated when stored).
+    fn session(&self) -> Result<Session> {
+        Session::from_json(&self.text, Origin::Stored)
+    }
+}
+
+type Shard = RwLock<HashMap<Arc<str>, Record>>;
 
 /// Secondary indexes, kept under one short-held lock: writers touch them after their shard.
 #[derive(Debug, Default)]
 struct Indexes {
-    by_shop: HashMap<String, HashSet<String>>,
+    by_shop: HashMap<Arc<str>, HashSet<Arc<str>>>,
     /// `(usable_until, id)` of every session that can expire: the sweep pops from the front.
-    by_expiry: BTreeSet<(Timestamp, String)>,
+    by_expiry: BTreeSet<(Timestamp, Arc<str>)>,
 }
 
 /// An in-memory storage. It stores copies (a stored session does not change when the caller
-/// mutates theirs) and hands out shared immutable sessions (`Arc`), so loads do not copy.
+/// mutates theirs): the canonical JSON of each, from which every load builds a new value.
 ///
 /// Sessions live in 64 shards behind their own read-write locks, so concurrent loads never wait
 /// on one global lock. `find_by_shop` reads a shop index; [`MemoryStorage::sweep`] removes
@@ -32,6 +58,7 @@ pub struct MemoryStorage {
     shards: Box<[Shard]>,
     hasher: RandomState,
     indexes: Mutex<Indexes>,
+    parsed: Parsed,
 }
 
 impl Default for MemoryStorage {
@@ -40,6 +67,7 @@ impl Default for MemoryStorage {
             shards: (0..SHARDS).map(|_| RwLock::default()).collect(),
             hasher: RandomState::new(),
             indexes: Mutex::default(),
+            parsed: Parsed::default(),
         }
     }
 }
@@ -73,77 +101,138 @@ impl MemoryStorage {
         self.indexes().by_shop.len()
     }
 
-    fn reindex(&self, old: Option<&Session>, new: Option<&Session>) {
-        let same_shop = matches!((old, new), (Some(o), Some(n)) if o.shop == n.shop);
-        let old_until = old.and_then(Session::usable_until);
-        let new_until = new.and_then(Session::usable_until);
+    /// Moves `id`'s index entries from `old` (its record, if any) to `new` (its shop and
+    /// usable-until, `None` when removed); returns the interned shop for the new record.
+    fn reindex(
+        &self,
+        id: &Arc<str>,
+        old: Option<&Record>,
+        new: Option<(&str, Option<Timestamp>)>,
+    ) -> Option<Arc<str>> {
+        let old_shop = old.and_then(|r| r.shop.as_ref());
+        let old_until = old.and_then(|r| r.until);
+        let new_shop = new.map(|(s, _)| s).filter(|s| !s.is_empty());
+        let new_until = new.and_then(|(_, u)| u);
+        let same_shop = old.is_some() && new.is_some() && old_shop.map(|s| &**s) == new_shop;
         if same_shop && old_until == new_until {
-            return; // the common upsert: nothing indexed has changed
+            return old_shop.cloned(); // the common upsert: nothing indexed has changed
         }
         let mut ix = self.indexes();
-        if let Some(old) = old {
-            if !same_shop && !old.shop.is_empty() {
-                if let Some(ids) = ix.by_shop.get_mut(&old.shop) {
-                    ids.remove(&old.id);
+        if !same_shop {
+            if let Some(shop) = old_shop {
+                if let Some(ids) = ix.by_shop.get_mut(shop) {
+                    ids.remove(id);
                     if ids.is_empty() {
-                        ix.by_shop.remove(&old.shop);
+                        ix.by_shop.remove(shop);
                     }
                 }
             }
-            if let Some(t) = old_until.filter(|t| Some(*t) != new_until) {
-                ix.by_expiry.remove(&(t, old.id.clone()));
+        }
+        if old_until != new_until {
+            if let Some(t) = old_until {
+                ix.by_expiry.remove(&(t, id.clone()));
+            }
+            if let Some(t) = new_until {
+                ix.by_expiry.insert((t, id.clone()));
             }
         }
-        if let Some(new) = new {
-            // No shop, no index entry: managed sessions have none, and a find needs one.
-            if !same_shop && !new.shop.is_empty() {
-                ix.by_shop.entry(new.shop.clone()).or_default().insert(new.id.clone());
+        if same_shop {
+            return old_shop.cloned();
+        }
+        // No shop, no index entry: managed sessions have none, and a find needs one.
+        let shop = new_shop?;
+        let key = match ix.by_shop.get_key_value(shop) {
+            Some((key, _)) => key.clone(),
+            None => Arc::from(shop),
+        };
+        ix.by_shop.entry(key.clone()).or_default().insert(id.clone());
+        Some(key)
+    }
+
+    /// Holds `text`, the canonical JSON of the valid `session`, under its id; with `expected`,
+    /// only if the stored record has that version (checked under the shard lock).
+    fn put(&self, session: &Session, text: Arc<str>, expected: Option<u64>) -> Result<()> {
+        let until = session.usable_until();
+        let mut shard = write(self.shard(&session.id));
+        let existing = shard.get_key_value(session.id.as_str());
+        if let Some(expected) = expected {
+            let stored = existing.map(|(_, r)| r.session()).transpose()?;
+            crate::manager::record::check_version(stored.as_ref(), expected, &session.id)?;
+        }
+        match existing {
+            Some((id, old)) => {
+                let id = id.clone();
+                let shop = self.reindex(&id, Some(old), Some((&session.shop, until)));
+                shard.insert(id, Record { text, shop, until });
             }
-            if let Some(t) = new_until.filter(|t| Some(*t) != old_until) {
-                ix.by_expiry.insert((t, new.id.clone()));
+            None => {
+                let id: Arc<str> = Arc::from(session.id.as_str());
+                let shop = self.reindex(&id, None, Some((&session.shop, until)));
+                shard.insert(id, Record { text, shop, until });
             }
         }
+        Ok(())
     }
 
     /// Stores a copy of `session`, replacing any session with its id.
-    pub fn store(&self, session: Session) -> Result<()> {
+    pub fn store(&self, session: impl Borrow<Session>) -> Result<()> {
+        let session = session.borrow();
         session.validate(Origin::Argument)?;
-        let session = Arc::new(session);
-        let mut shard = write(self.shard(&session.id));
-        let old = shard.insert(session.id.clone(), session.clone());
-        self.reindex(old.as_deref(), Some(&session));
-        Ok(())
+        self.put(session, session.to_json().into(), None)
     }
 
     /// Stores `session` only if the record stored under its id has version `expected` (0: none
     /// stored): `optimistic` concurrency's compare-and-store, atomic under the shard lock.
-    pub fn store_if_version(&self, session: Session, expected: u64) -> Result<()> {
+    pub fn store_if_version(&self, session: impl Borrow<Session>, expected: u64) -> Result<()> {
+        let session = session.borrow();
         session.validate(Origin::Argument)?;
-        let session = Arc::new(session);
-        let mut shard = write(self.shard(&session.id));
-        crate::manager::record::check_version(
-            shard.get(&session.id).map(|s| &**s),
-            expected,
-            &session.id,
-        )?;
-        let old = shard.insert(session.id.clone(), session.clone());
-        self.reindex(old.as_deref(), Some(&session));
-        Ok(())
+        self.put(session, session.to_json().into(), Some(expected))
     }
 
-    /// The stored session with `id`, shared (sessions are immutable once stored).
+    /// Stores the session in `text` (any shape [`Session::from_json`] reads; `INVALID_ARGUMENT`
+    /// when it is no valid session), with `expected` as [`MemoryStorage::store_if_version`].
+    /// Returns `None` when `text` was canonical JSON, otherwise the canonical JSON stored.
+    pub fn store_json(&self, text: &str, expected: Option<u64>) -> Result<Option<String>> {
+        match Session::canonicalize(text, Origin::Argument)? {
+            Canonical::Unchanged(s) => self.put(&s, text.into(), expected).map(|()| None),
+            Canonical::Rewritten(s, c) => {
+                self.put(&s, c.as_str().into(), expected)?;
+                Ok(Some(c))
+            }
+        }
+    }
+
+    /// The canonical JSON of the session with `id`.
+    pub fn load_json(&self, id: &str) -> Result<Option<Arc<str>>> {
+        check_id(id, Origin::Argument)?;
+        Ok(read(self.shard(id)).get(id).map(|r| r.text.clone()))
+    }
+
+    /// The session with `id`, immutable and shared: parsed from what is stored, or the parse
+    /// of that same text kept from an earlier load (a bounded set of hot sessions).
     pub fn load(&self, id: &str) -> Result<Option<Arc<Session>>> {
         check_id(id, Origin::Argument)?;
-        Ok(read(self.shard(id)).get(id).cloned())
+        let Some((key, text)) =
+            read(self.shard(id)).get_key_value(id).map(|(k, r)| (k.clone(), r.text.clone()))
+        else {
+            return Ok(None);
+        };
+        if let Some(session) = self.parsed.get(id, &text) {
+            return Ok(Some(session));
+        }
+        let session = Arc::new(Session::from_json(&text, Origin::Stored)?);
+        self.parsed.keep(key, text, session.clone());
+        Ok(Some(session))
     }
 
     /// Removes the session with `id`; `Ok(true)` whether or not it existed.
     pub fn delete(&self, id: &str) -> Result<bool> {
         check_id(id, Origin::Argument)?;
         let mut shard = write(self.shard(id));
-        if let Some(old) = shard.remove(id) {
-            self.reindex(Some(&old), None);
+        if let Some((key, old)) = shard.remove_entry(id) {
+            self.reindex(&key, Some(&old), None);
         }
+        self.parsed.forget(id);
         Ok(true)
     }
 
@@ -156,10 +245,10 @@ impl MemoryStorage {
         Ok(true)
     }
 
-    /// Every session of `shop`.
-    pub fn find_by_shop(&self, shop: &str) -> Result<Vec<Arc<Session>>> {
+    /// The canonical JSON of every session of `shop`.
+    pub fn find_json(&self, shop: &str) -> Result<Vec<Arc<str>>> {
         check_shop(shop)?;
-        let ids: Vec<String> = self
+        let ids: Vec<Arc<str>> = self
             .indexes()
             .by_shop
             .get(shop)
@@ -167,8 +256,18 @@ impl MemoryStorage {
             .unwrap_or_default();
         Ok(ids
             .iter()
-            .filter_map(|id| read(self.shard(id)).get(id).filter(|s| s.shop == shop).cloned())
+            .filter_map(|id| {
+                let shard = read(self.shard(id));
+                let r = shard.get(&**id).filter(|r| r.shop.as_deref() == Some(shop))?;
+                Some(r.text.clone())
+            })
             .collect())
+    }
+
+    /// Every session of `shop`.
+    pub fn find_by_shop(&self, shop: &str) -> Result<Vec<Arc<Session>>> {
+        let texts = self.find_json(shop)?;
+        texts.iter().map(|t| Session::from_json(t, Origin::Stored).map(Arc::new)).collect()
     }
 
     /// How many sessions are stored.
@@ -190,18 +289,34 @@ impl MemoryStorage {
 
     /// [`MemoryStorage::sweep`], returning the removed ids (for hosts that cache views of them).
     pub fn sweep_ids(&self, now: Timestamp) -> Vec<String> {
-        let due: Vec<(Timestamp, String)> = {
+        self.sweep_visiting(now, &mut 0)
+    }
+
+    /// The sweep, adding to `visits` every index entry and record it looks at: the measure of
+    /// its cost that a test can count (ARCHITECTURE.md "Storages": O(expired)).
+    fn sweep_visiting(&self, now: Timestamp, visits: &mut usize) -> Vec<String> {
+        let due: Vec<Arc<str>> = {
             let ix = self.indexes();
-            ix.by_expiry.iter().take_while(|(t, _)| *t < now).cloned().collect()
+            let mut due = Vec::new();
+            for (t, id) in &ix.by_expiry {
+                *visits += 1;
+                if *t >= now {
+                    break;
+                }
+                due.push(id.clone());
+            }
+            due
         };
-        let mut removed = Vec::new();
-        for (_, id) in due {
+        let mut removed = Vec::with_capacity(due.len());
+        for id in due {
+            *visits += 1;
             let mut shard = write(self.shard(&id));
             // Re-check under the shard lock: the session may have been stored again since.
-            if shard.get(&id).is_some_and(|s| s.is_unusable_at(now)) {
-                let old = shard.remove(&id).expect("checked above");
-                self.reindex(Some(&old), None);
-                removed.push(id);
+            if shard.get(&*id).is_some_and(|r| r.until.is_some_and(|t| t < now)) {
+                let (key, old) = shard.remove_entry(&*id).expect("checked above");
+                self.reindex(&key, Some(&old), None);
+                self.parsed.forget(&id);
+                removed.push(String::from(&*id));
             }
         }
         removed
@@ -210,11 +325,11 @@ impl MemoryStorage {
 
 impl SessionStorage for MemoryStorage {
     async fn store(&self, session: &Session) -> Result<bool> {
-        self.store(session.clone()).map(|()| true)
+        self.store(session).map(|()| true)
     }
 
     async fn load(&self, id: &str) -> Result<Option<Session>> {
-        Ok(self.load(id)?.map(|s| (*s).clone()))
+        Ok(self.load(id)?.map(Arc::unwrap_or_clone))
     }
 
     async fn delete(&self, id: &str) -> Result<bool> {
@@ -226,7 +341,7 @@ impl SessionStorage for MemoryStorage {
     }
 
     async fn find_by_shop(&self, shop: &str) -> Result<Vec<Session>> {
-        Ok(self.find_by_shop(shop)?.into_iter().map(|s| (*s).clone()).collect())
+        Ok(self.find_by_shop(shop)?.into_iter().map(Arc::unwrap_or_clone).collect())
     }
 }
 

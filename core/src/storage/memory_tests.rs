@@ -137,3 +137,71 @@ async fn implements_the_storage_trait() {
     assert_eq!(SessionStorage::delete(&m, "").await.unwrap_err().code(), "INVALID_ARGUMENT");
     assert_eq!(SessionStorage::load(&m, "").await.unwrap_err().code(), "INVALID_ARGUMENT");
 }
+
+#[test]
+fn a_sweep_of_1000_expired_among_a_million_visits_o_expired() {
+    let m = MemoryStorage::new();
+    let mut session = Session::new("x").unwrap();
+    session.shop = "shop.myshopify.com".into();
+    for i in 0..1_000_000_i64 {
+        session.id = format!("s{i}");
+        // Every 1,000th session is past its time at 10,000; the rest expire much later.
+        let expired = i % 1_000 == 0;
+        session.expires = Some(at(if expired { 1_000 + i / 1_000 } else { 1_000_000 + i }));
+        m.store(&session).unwrap();
+    }
+    let mut visits = 0;
+    let removed = m.sweep_visiting(at(10_000), &mut visits);
+    assert_eq!(removed.len(), 1_000);
+    assert!(removed.iter().all(|id| id[1..].parse::<i64>().unwrap() % 1_000 == 0));
+    // Each due index entry and its record once, and the first entry still usable.
+    assert_eq!(visits, 2 * 1_000 + 1, "O(expired), not O(sessions)");
+    assert_eq!(m.len(), 999_000);
+    let mut visits = 0;
+    assert!(m.sweep_visiting(at(10_000), &mut visits).is_empty());
+    assert_eq!(visits, 1, "nothing due: one look at the front of the index");
+}
+
+#[test]
+fn holds_canonical_text_and_shares_ids_and_shops() {
+    let m = MemoryStorage::new();
+    let a = s("a", "x", json!({"accessToken": "t", "expires": 5}));
+    m.store(&a).unwrap();
+    assert_eq!(&*m.load_json("a").unwrap().unwrap(), a.to_json());
+    assert_eq!(m.store_json(&a.to_json(), None).unwrap(), None, "canonical text is kept as given");
+    let rewritten = m.store_json(r#"{"shop":"y","id":"b"}"#, None).unwrap();
+    assert_eq!(rewritten.as_deref(), Some(r#"{"id":"b","shop":"y","state":"","isOnline":false}"#));
+    assert_eq!(m.store_json("{}", None).unwrap_err().code(), "INVALID_ARGUMENT");
+    m.store(s("c", "x", json!({}))).unwrap();
+    let ix = m.indexes();
+    let key = ix.by_shop.get_key_value("x").unwrap().0.clone();
+    drop(ix);
+    let shard = read(m.shard("c"));
+    assert!(Arc::ptr_eq(shard.get("c").unwrap().shop.as_ref().unwrap(), &key), "one shop string");
+}
+
+#[test]
+fn loads_share_a_bounded_set_of_parses_that_a_store_or_delete_ends() {
+    use super::super::memory_parsed::PARSED_MAX;
+    let m = MemoryStorage::new();
+    m.store(s("a", "x.myshopify.com", json!({"state": "one"}))).unwrap();
+    let first = m.load("a").unwrap().unwrap();
+    let again = m.load("a").unwrap().unwrap();
+    assert!(Arc::ptr_eq(&first, &again), "the same stored text is parsed once");
+    m.store(s("a", "x.myshopify.com", json!({"state": "two"}))).unwrap();
+    let after = m.load("a").unwrap().unwrap();
+    assert_eq!(after.state, "two", "a store replaces what loads see");
+    assert_eq!(first.state, "one", "a session handed out never changes");
+    m.delete("a").unwrap();
+    assert_eq!(m.parsed.len(), 0, "a delete drops the parse (and its tokens)");
+    assert!(m.load("a").unwrap().is_none());
+    for i in 0..PARSED_MAX + 500 {
+        let id = format!("id-{i}");
+        m.store(s(&id, "", json!({"expires": 1_000_000 + i}))).unwrap();
+        m.load(&id).unwrap().unwrap();
+    }
+    assert_eq!(m.parsed.len(), PARSED_MAX, "only the hot set is kept parsed");
+    assert_eq!(m.load("id-0").unwrap().unwrap().id, "id-0", "an evicted parse is parsed again");
+    assert_eq!(m.sweep(at(10_000_000)), PARSED_MAX + 500);
+    assert_eq!(m.parsed.len(), 0, "a sweep drops the parses of what it removes");
+}

@@ -7,6 +7,7 @@ pub mod fallback;
 mod file;
 mod file_fs;
 mod memory;
+mod memory_parsed;
 
 #[cfg(test)]
 mod managed_tests;
