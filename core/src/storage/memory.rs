@@ -4,7 +4,7 @@
 //! indexes need, not a parsed [`Session`]: a parsed online session costs about 1.4 KB of heap
 //! against 0.6 KB of JSON, and a million sessions must fit in twice their JSON
 //! (ARCHITECTURE.md "Storages"). Node hands the text straight to `JSON.parse`; a host that wants
-//! a `Session` gets one parsed per load.
+//! a `Session` gets a shared parse, kept for a bounded set of hot ids (`memory_parsed.rs`).
 
 use std::borrow::Borrow;
 use std::collections::{BTreeSet, HashMap, HashSet};
