@@ -148,8 +148,10 @@ test('a Cluster master going away: its keys fail as CALLBACK_FAILED without hang
   const base = Number(servers.CLUSTER_PORT) + 3
   let cluster
   try {
-    // disableOfflineQueue: a command for a node that is away fails at once rather than waiting
-    // for it (README, "Redis": what the client passed in should be given for outages).
+    // disableOfflineQueue: with node-redis's default offline queue, commands for the master
+    // that is away wait for it (CALLBACK_TIMEOUT at the storage's timeout) and are still sent
+    // when it is back, so a store reported as failed lands later, over newer ones. README
+    // "Outages" asks for this option on a client passed in.
     ;({ cluster } = await servers.startCluster(base, { disableOfflineQueue: true }))
   } catch (e) {
     return t.skip(servers.unreachable('a Redis Cluster of its own', e))
