@@ -70,11 +70,15 @@ class OwnedClient {
     this.waiting = null
     this.closed = false
     this.pending = 0
+    // Whether the socket is ref'd (node-redis keeps the choice for each new socket).
+    this.refd = true
     this.client.on('error', (e) => {
       this.lastError = e // reported by the next operation; an unheard 'error' would crash Node
+      this.sync(true)
     })
     this.client.on('ready', () => {
       this.lastError = null
+      this.sync(true)
     })
   }
 
@@ -107,7 +111,7 @@ class OwnedClient {
    * keeps Node alive (even with timeoutMs 0), an idle storage never does.
    */
   track(run, arg) {
-    if (this.pending++ === 0) this.client.ref()
+    if (this.pending++ === 0) this.sync(false)
     let result
     try {
       result = run(arg)
@@ -128,7 +132,24 @@ class OwnedClient {
   }
 
   release() {
-    if (--this.pending === 0) this.client.unref()
+    if (--this.pending === 0) this.sync(false)
+  }
+
+  /**
+   * Refs the socket while an operation is pending, unrefs it when none is. While a socket is
+   * still connecting, Node's net.Socket defers each ref()/unref() as one more 'connect'
+   * listener, so toggling per operation during an outage (each fails at once) piled them up
+   * (MaxListenersExceededWarning, and memory for as long as the server stayed away). So the
+   * unref waits for a settled socket: at once when ready, else at the next 'ready' or 'error'
+   * (`settled`); a ref is never delayed, and is made once however many operations come.
+   */
+  sync(settled) {
+    const want = this.pending > 0
+    if (want === this.refd || this.closed) return
+    if (!want && !settled && !this.client.isReady) return
+    this.refd = want
+    if (want) this.client.ref()
+    else this.client.unref()
   }
 
   async close() {

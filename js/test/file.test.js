@@ -140,3 +140,28 @@ test('findSessionsByShop returns the readable sessions: corrupt files and stray 
   await storage.storeSession(new Session({ id: 'good', shop: 'broken.myshopify.com' }))
   assert.deepEqual((await storage.findSessionsByShop('broken.myshopify.com')).map((s) => s.id), ['good'])
 })
+
+/** Bytes this process has read through read(2) and its kin so far (Linux; null elsewhere). */
+function bytesRead() {
+  try {
+    return Number(/^rchar: (\d+)$/m.exec(fs.readFileSync('/proc/self/io', 'utf8'))[1])
+  } catch {
+    return null
+  }
+}
+
+test('findSessionsByShop reads only the files of its shop, not every session (O(sessions of the shop))', async (t) => {
+  if (bytesRead() === null) return t.skip('no /proc/self/io here')
+  const storage = new FileSessionStorage(tempDir())
+  // 200 sessions of other shops, 64 KB each: 13 MB a walk over every file would read.
+  const big = 'x'.repeat(64 * 1024)
+  for (let i = 0; i < 200; i++) {
+    await storage.storeSession(new Session({ id: `other-${i}`, shop: `other-${i % 20}.myshopify.com`, data: { big } }))
+  }
+  for (let i = 0; i < 3; i++) await storage.storeSession(new Session({ id: `mine-${i}`, shop: 'mine.myshopify.com' }))
+  const before = bytesRead()
+  const found = await storage.findSessionsByShop('mine.myshopify.com')
+  const read = bytesRead() - before
+  assert.deepEqual(found.map((s) => s.id), ['mine-0', 'mine-1', 'mine-2'])
+  assert.ok(read < 1_000_000, `the find read ${read} bytes: other shops' files were read`)
+})

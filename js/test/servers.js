@@ -37,20 +37,28 @@ async function redisClient(url = REDIS_URL) {
   return client
 }
 
-/** Starts the throwaway cluster; resolves a connected cluster client, or throws. */
-async function startCluster() {
-  const url = execFileSync(CLUSTER_SCRIPT, ['start'], {
-    encoding: 'utf8',
-    env: { ...process.env, SK_CLUSTER_PORT: CLUSTER_PORT },
-  }).trim()
-  const cluster = createCluster({ rootNodes: [{ url }], defaults: { socket: { connectTimeout: 2000 } } })
+/**
+ * Runs the cluster script (`start`, `stop`, `stop-node PORT`, `start-node PORT`) for the cluster
+ * on `base` and the next two ports; its output.
+ */
+function clusterScript(args, base = CLUSTER_PORT) {
+  return execFileSync(CLUSTER_SCRIPT, args, { encoding: 'utf8', env: { ...process.env, SK_CLUSTER_PORT: String(base) } })
+}
+
+/**
+ * Starts the throwaway cluster (on `base`, SK_CLUSTER_PORT by default: a test file that starts
+ * its own runs beside the others on ports of its own); resolves a connected cluster client.
+ */
+async function startCluster(base = CLUSTER_PORT, defaults = {}) {
+  const url = clusterScript(['start'], base).trim()
+  const cluster = createCluster({ rootNodes: [{ url }], defaults: { socket: { connectTimeout: 2000 }, ...defaults } })
   cluster.on('error', () => {})
   await cluster.connect()
   return { url, cluster }
 }
 
-function stopCluster() {
-  execFileSync(CLUSTER_SCRIPT, ['stop'], { env: { ...process.env, SK_CLUSTER_PORT: CLUSTER_PORT } })
+function stopCluster(base = CLUSTER_PORT) {
+  clusterScript(['stop'], base)
 }
 
 /** Every key matching `pattern`, on a single node or on each master of a cluster. */
@@ -145,6 +153,8 @@ module.exports = {
   runId,
   unreachable,
   redisClient,
+  CLUSTER_PORT,
+  clusterScript,
   startCluster,
   stopCluster,
   keysMatching,

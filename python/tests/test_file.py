@@ -145,3 +145,29 @@ def test_an_unusable_directory_is_storage_io(tmp_path: Path) -> None:
     with pytest.raises(SessionStorageError) as info:
         FileSessionStorage(blocker / "sessions")
     assert info.value.code == "STORAGE_IO" and isinstance(info.value, OSError)
+
+
+def _bytes_read() -> int | None:
+    """Bytes this process has read through read(2) and its kin so far (Linux; None elsewhere)."""
+    try:
+        text = Path("/proc/self/io").read_text()
+    except OSError:
+        return None
+    return next(int(line.split()[1]) for line in text.splitlines() if line.startswith("rchar:"))
+
+
+async def test_a_find_reads_only_the_files_of_its_shop(tmp_path: Path) -> None:
+    if _bytes_read() is None:
+        pytest.skip("no /proc/self/io here")
+    storage = FileSessionStorage(tmp_path / "store")
+    # 200 sessions of other shops, 64 KB each: 13 MB a walk over every file would read.
+    big = "x" * 64 * 1024
+    for i in range(200):
+        await storage.store_session(Session(f"other-{i}", shop=f"other-{i % 20}.myshopify.com", data={"big": big}))
+    for i in range(3):
+        await storage.store_session(Session(f"mine-{i}", shop="mine.myshopify.com"))
+    before = _bytes_read()
+    found = await storage.find_sessions_by_shop("mine.myshopify.com")
+    read = (_bytes_read() or 0) - (before or 0)
+    assert [s.id for s in found] == ["mine-0", "mine-1", "mine-2"]
+    assert read < 1_000_000, f"the find read {read} bytes: other shops' files were read"

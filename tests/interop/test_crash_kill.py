@@ -2,7 +2,9 @@
 deleting sessions in one file storage, 200 times in all; after each language's kills the
 directory must still be a good storage: every session file parses (no torn write shows up as
 INVALID_SESSION), the shop index agrees with the files, and a writer's leftover temp file is
-never taken for a session.
+never taken for a session. Then a sweep removes the temp files the killed writers left, once
+they are older than the core's threshold (60 s; the test ages them with ``os.utime``), and keeps
+younger ones, which may be a live writer's.
 
 Both writers share one directory, so a kill also leaves the other language's files behind to
 be read. Delays are short and random (the writer prints `ready` once its first write is done),
@@ -76,6 +78,29 @@ async def check(directory: pathlib.Path) -> tuple[int, int]:
     return len(stored), len(temps)
 
 
+STALE_TEMP_SECONDS = 60  # core/src/storage/file_sweep.rs, STALE_TEMP_MS
+
+
+async def sweep_temps(directory: pathlib.Path) -> tuple[int, int]:
+    """Sweeps twice: with the temp files as the kills left them (young: kept), then aged past
+    the threshold (removed); every session stays. Returns (kept, removed)."""
+    storage = sk.FileSessionStorage(directory)
+    sessions = directory / "sessions"
+    temps = sorted(p for p in sessions.iterdir() if p.name.startswith(".tmp-"))
+    before = sorted(p.name for p in sessions.iterdir() if not p.name.startswith(".tmp-"))
+    assert await storage.sweep() == 0, "no session here is past its time"
+    kept = [p for p in temps if p.exists()]
+    assert kept == temps, "a temp file younger than the threshold may be a live writer's: kept"
+    old = time.time() - STALE_TEMP_SECONDS - 5
+    for path in temps:
+        os.utime(path, (old, old))
+    assert await storage.sweep() == 0, "temp files are not counted as sessions"
+    left = sorted(p.name for p in sessions.iterdir())
+    assert left == before, f"stale temp files removed, sessions kept: {set(left) ^ set(before)}"
+    await storage.close()
+    return len(kept), len(temps)
+
+
 @pytest.mark.parametrize("order", [("node", "python")])
 def test_sigkilled_writers_leave_a_readable_storage(tmp_path: pathlib.Path, order: tuple[str, str]) -> None:
     rng = random.Random(os.environ.get("SK_CRASH_SEED") or None)
@@ -87,4 +112,8 @@ def test_sigkilled_writers_leave_a_readable_storage(tmp_path: pathlib.Path, orde
         seen.append((language, *asyncio.run(check(directory))))
     # The checks above cannot pass vacuously: the writers did leave sessions behind.
     assert all(count > 0 for _, count, _ in seen), seen
-    print(f"crash-kill: {KILLS} kills; (language, sessions, temp files left) = {seen}")
+    kept, removed = asyncio.run(sweep_temps(directory))
+    # Nor can the sweep's: kills during a write do leave temp files (about one in ten).
+    assert removed > 0, f"no kill left a temp file to clean: {seen}"
+    asyncio.run(check(directory))
+    print(f"crash-kill: {KILLS} kills; (language, sessions, temp files left) = {seen}; {removed} removed by a sweep")

@@ -123,7 +123,12 @@ impl FileStorage {
 
     fn write_atomic(&self, path: &Path, bytes: &[u8]) -> Result<()> {
         let dir = path.parent().expect("session paths have a parent");
-        let tmp = dir.join(format!(".tmp-{}-{}", std::process::id(), crate::ids::random_id()?));
+        let tmp = dir.join(format!(
+            "{}{}-{}",
+            sweep::TEMP_PREFIX,
+            std::process::id(),
+            crate::ids::random_id()?
+        ));
         let result = (|| {
             let mut f = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
             f.write_all(bytes)?;

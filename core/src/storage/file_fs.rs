@@ -116,8 +116,17 @@ pub(super) enum FileText {
     Refused(Error),
 }
 
+#[cfg(test)]
+thread_local! {
+    /// How many session files this thread has opened through `read_regular`, the storage's one
+    /// reader of them: `file_tests.rs` checks a find opens only the files of its shop.
+    pub(super) static READS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// Reads a session file without following a link, and only if it is a regular file.
 pub(super) fn read_regular(path: &Path) -> Result<FileText> {
+    #[cfg(test)]
+    READS.with(|r| r.set(r.get() + 1));
     let opened = OpenOptions::new().read(true).custom_flags(no_follow()).open(path);
     let mut file = match opened {
         Ok(f) => f,

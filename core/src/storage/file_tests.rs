@@ -1,4 +1,5 @@
 use super::*;
+use crate::time::Timestamp;
 use serde_json::json;
 use std::os::unix::fs::PermissionsExt;
 
@@ -208,4 +209,48 @@ fn an_index_entry_that_cannot_be_removed_is_reported() {
     fs::create_dir_all(entry.join("inside")).unwrap();
     let err = st.delete("a").unwrap_err();
     assert!(err.code() == "STORAGE_IO" && err.message().contains("index entry"), "{err}");
+}
+
+#[test]
+fn a_find_reads_only_the_files_of_its_shop() {
+    let tmp = tempfile::tempdir().unwrap();
+    let st = FileStorage::open(tmp.path()).unwrap();
+    for i in 0..300 {
+        st.store(&s(&format!("other-{i}"), &format!("shop-{}", i % 30))).unwrap();
+    }
+    for i in 0..3 {
+        st.store(&s(&format!("mine-{i}"), "mine")).unwrap();
+    }
+    let before = file_fs::READS.with(|r| r.get());
+    let found = st.find_by_shop("mine").unwrap();
+    let reads = file_fs::READS.with(|r| r.get()) - before;
+    assert_eq!(
+        found.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+        ["mine-0", "mine-1", "mine-2"]
+    );
+    assert_eq!(reads, 3, "a find opens the files its shop's index names, not every session file");
+}
+
+#[test]
+fn a_sweep_removes_temp_files_of_dead_writers_only_once_they_are_old() {
+    let tmp = tempfile::tempdir().unwrap();
+    let st = FileStorage::open(tmp.path()).unwrap();
+    st.store(&s("kept", "shop")).unwrap();
+    let sessions = tmp.path().join("sessions");
+    let temp = sessions.join(".tmp-4242-left-by-a-killed-writer");
+    fs::write(&temp, "{\"id\":\"half").unwrap();
+    let not_ours = sessions.join("notes.txt");
+    fs::write(&not_ours, "x").unwrap();
+    let now = Timestamp::now();
+    // A young temp file may be a live writer's (in this process or another) about to rename it.
+    assert_eq!(st.sweep(now).unwrap(), 0);
+    assert_eq!(st.sweep(now.add_ms(sweep::STALE_TEMP_MS - 5_000)).unwrap(), 0);
+    assert!(temp.exists(), "a temp file younger than the threshold stays");
+    // Past the threshold its writer is gone: removed, and not counted as a session.
+    assert_eq!(st.sweep(now.add_ms(sweep::STALE_TEMP_MS + 5_000)).unwrap(), 0);
+    assert!(!temp.exists(), "a stale temp file is removed");
+    assert!(not_ours.exists(), "other files are not the sweep's");
+    assert_eq!(st.load("kept").unwrap().unwrap().id, "kept");
+    let left: Vec<_> = fs::read_dir(&sessions).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left.len(), 2, "{left:?}");
 }
