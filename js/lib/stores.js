@@ -61,6 +61,16 @@ class MemorySessionStorage {
     this.#store = new native.MemoryStore()
   }
 
+  /** Stores held session `held` with `changes` applied (the core's text is not needed here). */
+  #patch = (held, changes) => {
+    try {
+      this.#store.storePatched(held, changes)
+    } catch (e) {
+      throw fromNative(e)
+    }
+    return null
+  }
+
   /** Calls `method` of the core's storage, its errors as SessionStorageError. */
   #native(method, argument) {
     try {
@@ -71,7 +81,9 @@ class MemorySessionStorage {
   }
 
   async storeSession(session) {
-    if (session !== null && typeof session === 'object' && plainSession(session) && this.#hot.holds(session)) return true
+    // Held and unchanged: nothing to do. Held and changed only in top-level fields: the core
+    // stores its held parse with those fields replaced (no JSON of the whole session).
+    if (session !== null && typeof session === 'object' && plainSession(session) && this.#hot.accepts(session, this.#patch)) return true
     const text = storeText(session)
     // The very text the core accepted and holds for this id: storing it again changes nothing.
     if (text.startsWith('{"id":"') && this.#hot.has(idOf(text), text)) return true

@@ -87,8 +87,10 @@ class Validated {
    * field the session last accepted with its id, or differs from it only in top-level fields,
    * which the core then checks and writes into the accepted session (`Session::patched`), accepting
    * the result. Throws the core's error for a changed field it refuses (the entry stays).
+   * `store(held, changes)` applies the changes to the held session and returns the new
+   * canonical text, or null when the caller does not need it (the template is kept).
    */
-  accepts(session) {
+  accepts(session, store = patchHeld) {
     // Only a template already built is compared; building one would cost the parse saved.
     const entry = this.byId.get(session.id)
     if (entry === undefined || entry.template === null) return false
@@ -97,7 +99,7 @@ class Validated {
     if (diff === null) return false
     // The core's parse of the text is kept for the next patch of this id.
     entry.held ??= heldSession(entry.text)
-    entry.text = patchHeld(entry.held, JSON.stringify(diff.changes))
+    entry.text = store(entry.held, JSON.stringify(diff.changes))
     entry.template = diff.template
     return true
   }

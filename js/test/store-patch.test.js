@@ -1,6 +1,7 @@
 'use strict'
 // Storing a Session changed in a few top-level fields: the core patches the session it last
-// accepted for that id (`Session::patched`) instead of reading the whole text again. Whatever
+// accepted for that id (`Session::patched`) instead of reading the whole text again, in
+// CustomSessionStorage and in MemorySessionStorage. Whatever
 // the path, the callback must receive, and a load must return, exactly what a storage that has
 // never seen the id gives; and a refused change must leave the accepted session as it was.
 
@@ -106,5 +107,65 @@ for (const [name, change, field] of refused) {
     assert.equal(again.state, 'first')
     await warm.storage.storeSession(again)
     assert.equal(warm.db.get(params.id), before)
+  })
+}
+
+// MemorySessionStorage: the core stores its held parse with the changed fields replaced. What
+// the core holds is read back through findSessionsByShop, which bypasses the JS cache of hot
+// sessions, and must equal what a fresh storage holds after storing the same session whole.
+const { MemorySessionStorage } = require('../index.js')
+
+async function warmedMemory() {
+  const storage = new MemorySessionStorage()
+  await storage.storeSession(new Session(params))
+  const session = await storage.loadSession(params.id)
+  return { storage, session }
+}
+
+async function coreHolds(storage, shop) {
+  return (await storage.findSessionsByShop(shop)).map((s) => s.toObject())
+}
+
+for (const [name, change] of changes) {
+  test(`memory storage: a change of ${name} is what the core holds, as on a fresh storage`, async () => {
+    const warm = await warmedMemory()
+    change(warm.session)
+    assert.equal(await warm.storage.storeSession(warm.session), true)
+    const cold = new MemorySessionStorage()
+    await cold.storeSession(Object.assign(Object.create(Session.prototype), warm.session))
+    const shop = warm.session.shop
+    assert.deepEqual(await coreHolds(warm.storage, shop), await coreHolds(cold, shop))
+    assert.deepEqual((await warm.storage.loadSession(params.id)).toObject(), (await cold.loadSession(params.id)).toObject())
+    // And again from the new held state.
+    const again = await warm.storage.loadSession(params.id)
+    again.state = 'third'
+    await warm.storage.storeSession(again)
+    assert.equal((await coreHolds(warm.storage, shop))[0].state, 'third')
+  })
+}
+
+for (const [name, change, field] of refused) {
+  test(`memory storage: ${name} is refused as on a fresh storage, and the core keeps what it held`, async () => {
+    const warm = await warmedMemory()
+    const before = await coreHolds(warm.storage, params.shop)
+    change(warm.session)
+    const cold = new MemorySessionStorage()
+    const coldError = await cold.storeSession(Object.assign(Object.create(Session.prototype), warm.session)).then(() => null, (e) => e)
+    const warmError = await warm.storage.storeSession(warm.session).then(() => null, (e) => e)
+    if (coldError === null) {
+      assert.equal(warmError, null)
+      assert.deepEqual(await coreHolds(warm.storage, params.shop), await coreHolds(cold, params.shop))
+      return
+    }
+    assert.ok(warmError, 'refused on the warmed storage too')
+    assert.equal(warmError.code, coldError.code)
+    assert.equal(warmError.message, coldError.message)
+    assert.match(warmError.message, field)
+    assert.deepEqual(await coreHolds(warm.storage, params.shop), before, 'nothing was stored')
+    const again = await warm.storage.loadSession(params.id)
+    assert.equal(again.state, 'first')
+    again.state = 'after'
+    await warm.storage.storeSession(again)
+    assert.equal((await coreHolds(warm.storage, params.shop))[0].state, 'after', 'the held session still patches')
   })
 }

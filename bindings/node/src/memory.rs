@@ -1,9 +1,10 @@
 //! The native half of `MemorySessionStorage`: the core's `MemoryStorage`, fed and read as
 //! canonical JSON text.
 
+use napi::bindgen_prelude::External;
 use napi_derive::napi;
 use sessionkeeper_core::storage::MemoryStorage;
-use sessionkeeper_core::Timestamp;
+use sessionkeeper_core::{Session, Timestamp};
 
 use crate::error::{OrThrow, Result};
 
@@ -29,6 +30,15 @@ impl MemoryStore {
     #[napi(catch_unwind)]
     pub fn store(&self, text: String) -> Result<Option<String>> {
         self.inner.store_json(&text, None).or_throw()
+    }
+
+    /// Stores the held session (`heldSession`) with the fields in `changes` replaced (JSON
+    /// text of an object, JS names, `null` for absent), and holds the result instead; on an
+    /// error (INVALID_ARGUMENT) nothing is stored and the held session is unchanged.
+    #[napi(catch_unwind)]
+    pub fn store_patched(&self, held: &mut External<Session>, changes: String) -> Result<()> {
+        **held = self.inner.store_patched(held, &changes).or_throw()?;
+        Ok(())
     }
 
     /// Stores the session in `text` only if the stored record has version `expected` (0: none

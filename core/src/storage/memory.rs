@@ -189,6 +189,15 @@ impl MemoryStorage {
         self.put(session, session.to_json().into(), Some(expected))
     }
 
+    /// Stores `base` with the top-level fields in `changes` replaced ([`Session::patched`]:
+    /// the same outcome as storing the whole changed session, without reading all of it again)
+    /// and returns the session stored; on an error nothing is stored.
+    pub fn store_patched(&self, base: &Session, changes: &str) -> Result<Session> {
+        let session = base.patched(changes, Origin::Argument)?;
+        self.put(&session, session.to_json().into(), None)?;
+        Ok(session)
+    }
+
     /// Stores the session in `text` (any shape [`Session::from_json`] reads; `INVALID_ARGUMENT`
     /// when it is no valid session), with `expected` as [`MemoryStorage::store_if_version`].
     /// Returns `None` when `text` was canonical JSON, otherwise the canonical JSON stored.
