@@ -205,3 +205,17 @@ fn loads_share_a_bounded_set_of_parses_that_a_store_or_delete_ends() {
     assert_eq!(m.sweep(at(10_000_000)), PARSED_MAX + 500);
     assert_eq!(m.parsed.len(), 0, "a sweep drops the parses of what it removes");
 }
+
+#[test]
+fn a_patched_store_reindexes_and_a_refused_one_stores_nothing() {
+    let m = MemoryStorage::new();
+    let base = s("p", "one.myshopify.com", json!({"state": "a"}));
+    m.store(&base).unwrap();
+    let moved = m.store_patched(&base, r#"{"shop":"two.myshopify.com","state":"b"}"#).unwrap();
+    assert_eq!((moved.shop.as_str(), moved.state.as_str()), ("two.myshopify.com", "b"));
+    assert!(m.find_by_shop("one.myshopify.com").unwrap().is_empty());
+    assert_eq!(m.find_by_shop("two.myshopify.com").unwrap()[0].state, "b");
+    let err = m.store_patched(&moved, r#"{"state":5}"#).unwrap_err();
+    assert_eq!(err.code(), "INVALID_ARGUMENT");
+    assert_eq!(m.load("p").unwrap().unwrap().state, "b", "a refused patch stores nothing");
+}
