@@ -5,7 +5,7 @@
 // file only runs them.
 
 const { native } = require('./lib/core.js')
-const { CustomSessionStorage, callbackFailed, writing } = require('./lib/custom.js')
+const { CustomSessionStorage, callbackFailed, writing, takesText } = require('./lib/custom.js')
 const { invalidArgument } = require('./lib/errors.js')
 const { layoutOf, planned, customOptions, unwrap, versioned } = require('./lib/adapter.js')
 
@@ -95,7 +95,8 @@ function callbacks(pool, layout) {
   }
 
   return {
-    store: (session) => run(planned(layout, 'store', JSON.stringify(session))),
+    // `text`: the session's canonical JSON, which CustomSessionStorage hands over (`takesText`).
+    store: Object.assign((session, text) => run(planned(layout, 'store', text ?? JSON.stringify(session))), { [takesText]: true }),
     load: (id) => run(planned(layout, 'load', id)),
     remove: (id) => run(planned(layout, 'deleteMany', [id])),
     removeMany: (ids) => run(planned(layout, 'deleteMany', ids)),

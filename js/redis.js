@@ -6,7 +6,7 @@
 // step and hands the replies back, as Python's adapter does with redis-py.
 
 const { native } = require('./lib/core.js')
-const { CustomSessionStorage, writing } = require('./lib/custom.js')
+const { CustomSessionStorage, writing, takesText } = require('./lib/custom.js')
 const { invalidArgument } = require('./lib/errors.js')
 const { layoutOf, planned, customOptions, versioned } = require('./lib/adapter.js')
 
@@ -270,11 +270,13 @@ function callbacks(client, layout, owned) {
     return send(at).then((replies) => settle(at, replies))
   }
 
-  function store(session) {
+  /** `text`: the session's canonical JSON, which CustomSessionStorage hands over (`takesText`). */
+  function store(session, text) {
     const wait = ready()
-    if (wait !== undefined) return wait.then(() => store(session))
-    return run(plans.store(session.id, JSON.stringify(session)))
+    if (wait !== undefined) return wait.then(() => store(session, text))
+    return run(plans.store(session.id, text ?? JSON.stringify(session)))
   }
+  store[takesText] = true
 
   function load(id) {
     const wait = ready()

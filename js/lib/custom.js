@@ -14,6 +14,13 @@ const { ReadThrough } = require('./cache.js')
 /** What a subclass's own writes go through, so the cache drops what they change. */
 const writing = Symbol('writing')
 
+/**
+ * Marks a store callback of our own adapters: it is called as `store(session, text)` with the
+ * session's canonical JSON, which the store path already holds, so the session need not be
+ * written again (app callbacks are called with the session alone, as Shopify's are).
+ */
+const takesText = Symbol('takes canonical text')
+
 const OPTIONS = new Set(['cache', 'deleteSessionsCallback', 'findSessionsByShopCallback', 'storeIfVersionCallback', 'timeoutMs'])
 
 function requireFunction(value, name, optional) {
@@ -76,11 +83,16 @@ class CustomSessionStorage {
   #validated = new Validated()
   /** The read-through cache (`cache` option), or null. */
   #cache = null
+  /** Whether the store callback takes the canonical text too (`takesText`). */
+  #storeTakesText
+  /** The canonical JSON of the session #sessionToStore returned last, when known, else null. */
+  #text = null
 
   constructor(storeCallback, loadCallback, deleteCallback, options) {
     this.#store = requireFunction(storeCallback, 'storeCallback', false)
     this.#load = requireFunction(loadCallback, 'loadCallback', false)
     this.#delete = requireFunction(deleteCallback, 'deleteCallback', false)
+    this.#storeTakesText = this.#store[takesText] === true
     if (options !== undefined && (options === null || typeof options !== 'object')) {
       throw invalidArgument('options must be an object')
     }
@@ -126,10 +138,10 @@ class CustomSessionStorage {
    * Calls `callback(argument)` and settles with its result. A synchronous throw or a rejection
    * becomes CALLBACK_FAILED (cause: the original), a late result CALLBACK_TIMEOUT.
    */
-  #invoke(operation, subject, callback, argument) {
+  #invoke(operation, subject, callback, argument, text) {
     let result
     try {
-      result = callback(argument)
+      result = text === undefined ? callback(argument) : callback(argument, text)
     } catch (error) {
       throw callbackFailed(operation, subject, error)
     }
@@ -148,16 +160,32 @@ class CustomSessionStorage {
     return call(native.finishBool, operation, tagOf(result))
   }
 
-  /** The session handed to the store callback: the caller's own Session when canonical. */
+  /**
+   * The session handed to the store callback: the caller's own Session when canonical. Sets
+   * `#text` to its canonical JSON when that is known without writing it (else null).
+   */
   #sessionToStore(session) {
+    this.#text = null
     if (!(session instanceof Session)) return new Session(session)
-    if (this.#validated.accepts(session)) return session
+    if (this.#validated.accepts(session)) {
+      this.#text = this.#validated.textOf(session.id)
+      return session
+    }
     const text = stringify(session, 'INVALID_ARGUMENT')
+    this.#text = text
     if (this.#validated.has(session.id, text)) return session
     const canonical = canonicalize(text, false)
-    if (canonical !== null) return fromCanonical(canonical)
+    if (canonical !== null) {
+      this.#text = canonical
+      return fromCanonical(canonical)
+    }
     this.#validated.accept(session.id, text, templateOfSession(session))
     return session
+  }
+
+  /** The text argument of the store callback for the session just prepared: see `takesText`. */
+  #storeText() {
+    return this.#storeTakesText ? (this.#text ?? undefined) : undefined
   }
 
   /** The template of the session with `id` in `text`, which the load callback returned. */
@@ -172,9 +200,10 @@ class CustomSessionStorage {
 
   async storeSession(session) {
     const s = this.#sessionToStore(session)
+    const text = this.#storeText()
     // No closure on the uncached path: it is every app's hot path.
-    if (this.#cache === null) return this.#boolean('store', await this.#invoke('store', s.id, this.#store, s))
-    return this.#cache.writing(s.id, async () => this.#boolean('store', await this.#invoke('store', s.id, this.#store, s)))
+    if (this.#cache === null) return this.#boolean('store', await this.#invoke('store', s.id, this.#store, s, text))
+    return this.#cache.writing(s.id, async () => this.#boolean('store', await this.#invoke('store', s.id, this.#store, s, text)))
   }
 
   async loadSession(id) {
@@ -274,4 +303,4 @@ class CustomSessionStorage {
   }
 }
 
-module.exports = { CustomSessionStorage, callbackFailed, writing }
+module.exports = { CustomSessionStorage, callbackFailed, writing, takesText }

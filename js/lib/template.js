@@ -69,6 +69,11 @@ class Validated {
     this.byId.delete(id)
   }
 
+  /** The accepted text of `id` (null when only its template and held parse are kept). */
+  textOf(id) {
+    return this.byId.get(id)?.text ?? null
+  }
+
   /** Whether `text` is the accepted text of `id`. */
   has(id, text) {
     const entry = this.byId.get(id)
