@@ -110,11 +110,11 @@ class OwnedClient {
    * Runs one operation, holding the socket ref'd while any is pending: a pending operation
    * keeps Node alive (even with timeoutMs 0), an idle storage never does.
    */
-  track(run, arg) {
+  track(run, arg, text) {
     if (this.pending++ === 0) this.sync(false)
     let result
     try {
-      result = run(arg)
+      result = run(arg, text)
     } catch (e) {
       this.release()
       throw e
@@ -310,7 +310,9 @@ function callbacks(client, layout, owned) {
 
   const all = { store, load, remove, removeMany, find, storeIfVersion }
   if (owned === null) return all
-  return Object.fromEntries(Object.entries(all).map(([name, fn]) => [name, (arg) => owned.track(fn, arg)]))
+  const tracked = Object.fromEntries(Object.entries(all).map(([name, fn]) => [name, (arg, text) => owned.track(fn, arg, text)]))
+  tracked.store[takesText] = true
+  return tracked
 }
 
 /**

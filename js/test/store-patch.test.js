@@ -169,3 +169,43 @@ for (const [name, change, field] of refused) {
     assert.equal((await coreHolds(warm.storage, params.shop))[0].state, 'after', 'the held session still patches')
   })
 }
+
+// The Redis adapter's store is handed the canonical text the store path already holds (whole,
+// patched or unchanged) instead of writing the session again: what reaches Redis must be
+// exactly the canonical JSON of the session stored, every time.
+const { redisSessionStorage } = require('../redis.js')
+const servers = require('./servers.js')
+
+test('the Redis adapter stores the canonical text of each session, after whole, patched and unchanged stores', async (t) => {
+  let client
+  try {
+    client = await servers.redisClient()
+  } catch (e) {
+    return t.skip(servers.unreachable(`Redis at ${servers.REDIS_URL}`, e))
+  }
+  const prefix = `sk-node-patch:${servers.runId()}:`
+  const storage = redisSessionStorage(servers.REDIS_URL, { keyPrefix: prefix })
+  try {
+    const stored = async () => client.get(`${prefix}session:${params.id}`)
+    const canonical = (s) => Object.assign(Object.create(Session.prototype), s).serialize()
+    const session = new Session(params)
+    await storage.storeSession(session)
+    assert.equal(await stored(), canonical(session))
+    const loaded = await storage.loadSession(params.id)
+    for (const [, change] of changes) {
+      change(loaded)
+      await storage.storeSession(loaded)
+      assert.equal(await stored(), canonical(loaded))
+      await storage.storeSession(loaded) // unchanged
+      assert.equal(await stored(), canonical(loaded))
+    }
+    // A plain object and a non-canonical Session still reach Redis canonical.
+    await storage.storeSession({ ...params, state: 'plain' })
+    assert.equal(JSON.parse(await stored()).state, 'plain')
+    assert.equal(await stored(), new Session({ ...params, state: 'plain' }).serialize())
+  } finally {
+    await storage.close()
+    await servers.deleteKeys(client, `${prefix}*`)
+    await client.close()
+  }
+})
