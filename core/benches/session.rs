@@ -18,6 +18,14 @@ fn bench(c: &mut Criterion) {
         b.iter(|| Session::from_json(black_box(offline), Origin::Stored).unwrap())
     });
     c.bench_function("serialize canonical JSON", |b| b.iter(|| black_box(&session).to_json()));
+    c.bench_function("patched: one field of a held session (Node's changed store)", |b| {
+        b.iter(|| {
+            black_box(&session)
+                .patched(black_box(r#"{"state":"state-1"}"#), Origin::Argument)
+                .unwrap()
+                .to_json()
+        })
+    });
     c.bench_function("validate canonical text (unchanged)", |b| {
         b.iter(|| Session::canonicalize(black_box(SESSION), Origin::Stored).unwrap())
     });
