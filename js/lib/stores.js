@@ -40,14 +40,6 @@ function noOptions(options, name) {
 /** The core's store inside a MemorySessionStorage (set by the class's static block). */
 let storeOf
 
-/**
- * Whether `session` writes its fields as Session#toJSON does: not a subclass and no own toJSON,
- * so comparing its fields with the held template says what JSON.stringify would write.
- */
-function plainSession(session) {
-  return Object.getPrototypeOf(session) === Session.prototype && !Object.hasOwn(session, 'toJSON')
-}
-
 class MemorySessionStorage {
   #store
   #hot = new Validated()
@@ -83,7 +75,7 @@ class MemorySessionStorage {
   async storeSession(session) {
     // Held and unchanged: nothing to do. Held and changed only in top-level fields: the core
     // stores its held parse with those fields replaced (no JSON of the whole session).
-    if (session !== null && typeof session === 'object' && plainSession(session) && this.#hot.accepts(session, this.#patch)) return true
+    if (session instanceof Session && this.#hot.accepts(session, this.#patch)) return true
     const text = storeText(session)
     // The very text the core accepted and holds for this id: storing it again changes nothing.
     if (text.startsWith('{"id":"') && this.#hot.has(idOf(text), text)) return true

@@ -96,6 +96,8 @@ class Validated {
    * canonical text, or null when the caller does not need it (the template is kept).
    */
   accepts(session, store = patchHeld) {
+    // A subclass or an own toJSON may write other JSON than the fields compared here.
+    if (Object.getPrototypeOf(session) !== Session.prototype || Object.hasOwn(session, 'toJSON')) return false
     // Only a template already built is compared; building one would cost the parse saved.
     const entry = this.byId.get(session.id)
     if (entry === undefined || entry.template === null) return false

@@ -199,6 +199,21 @@ test('the Redis adapter stores the canonical text of each session, after whole, 
       await storage.storeSession(loaded) // unchanged
       assert.equal(await stored(), canonical(loaded))
     }
+    // A Session with its own toJSON is written as its toJSON says, never from what was held.
+    const own = await storage.loadSession(params.id)
+    own.toJSON = function () {
+      return { ...Session.prototype.toJSON.call(this), state: 'from-toJSON' }
+    }
+    await storage.storeSession(own)
+    assert.equal(JSON.parse(await stored()).state, 'from-toJSON')
+    class Subclass extends Session {
+      toJSON() {
+        return { ...super.toJSON(), state: 'from-subclass' }
+      }
+    }
+    const sub = Object.assign(Object.create(Subclass.prototype), await storage.loadSession(params.id))
+    await storage.storeSession(sub)
+    assert.equal(JSON.parse(await stored()).state, 'from-subclass')
     // A plain object and a non-canonical Session still reach Redis canonical.
     await storage.storeSession({ ...params, state: 'plain' })
     assert.equal(JSON.parse(await stored()).state, 'plain')
