@@ -9,9 +9,9 @@
 use std::borrow::Borrow;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{BuildHasher, RandomState};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 
-use super::memory_parsed::Parsed;
+use super::memory_parsed::ParsedOrder;
 use super::{check_shop, SessionStorage};
 use crate::error::{Origin, Result};
 use crate::session::{check_id, Canonical, Session};
@@ -28,6 +28,8 @@ struct Record {
     shop: Option<Arc<str>>,
     /// [`Session::usable_until`]: what the sweep goes by.
     until: Option<Timestamp>,
+    /// The parse of `text`, kept for hot sessions only (`memory_parsed.rs`).
+    parsed: OnceLock<Arc<Session>>,
 }
 
 impl Record {
@@ -58,7 +60,7 @@ pub struct MemoryStorage {
     shards: Box<[Shard]>,
     hasher: RandomState,
     indexes: Mutex<Indexes>,
-    parsed: Parsed,
+    parsed: ParsedOrder,
 }
 
 impl Default for MemoryStorage {
@@ -67,7 +69,7 @@ impl Default for MemoryStorage {
             shards: (0..SHARDS).map(|_| RwLock::default()).collect(),
             hasher: RandomState::new(),
             indexes: Mutex::default(),
-            parsed: Parsed::default(),
+            parsed: ParsedOrder::default(),
         }
     }
 }
@@ -163,12 +165,12 @@ impl MemoryStorage {
             Some((id, old)) => {
                 let id = id.clone();
                 let shop = self.reindex(&id, Some(old), Some((&session.shop, until)));
-                shard.insert(id, Record { text, shop, until });
+                shard.insert(id, Record { text, shop, until, parsed: OnceLock::new() });
             }
             None => {
                 let id: Arc<str> = Arc::from(session.id.as_str());
                 let shop = self.reindex(&id, None, Some((&session.shop, until)));
-                shard.insert(id, Record { text, shop, until });
+                shard.insert(id, Record { text, shop, until, parsed: OnceLock::new() });
             }
         }
         Ok(())
@@ -221,17 +223,32 @@ impl MemoryStorage {
     /// of that same text kept from an earlier load (a bounded set of hot sessions).
     pub fn load(&self, id: &str) -> Result<Option<Arc<Session>>> {
         check_id(id, Origin::Argument)?;
-        let Some((key, text)) =
-            read(self.shard(id)).get_key_value(id).map(|(k, r)| (k.clone(), r.text.clone()))
-        else {
+        let shard = read(self.shard(id));
+        let Some((key, record)) = shard.get_key_value(id) else {
             return Ok(None);
         };
-        if let Some(session) = self.parsed.get(id, &text) {
-            return Ok(Some(session));
+        if let Some(session) = record.parsed.get() {
+            return Ok(Some(session.clone()));
         }
-        let session = Arc::new(Session::from_json(&text, Origin::Stored)?);
-        self.parsed.keep(key, text, session.clone());
+        let session = Arc::new(Session::from_json(&record.text, Origin::Stored)?);
+        let given = record.parsed.set(session.clone()).is_ok();
+        let key = key.clone();
+        drop(shard);
+        if let Some(oldest) = given.then(|| self.parsed.given(key)).flatten() {
+            if let Some(r) = write(self.shard(&oldest)).get_mut(&*oldest) {
+                r.parsed.take();
+            }
+        }
         Ok(Some(session))
+    }
+
+    /// How many records hold a parse (tests check the bound).
+    #[cfg(test)]
+    pub(crate) fn parsed_count(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| read(s).values().filter(|r| r.parsed.get().is_some()).count())
+            .sum()
     }
 
     /// Removes the session with `id`; `Ok(true)` whether or not it existed.
@@ -241,7 +258,6 @@ impl MemoryStorage {
         if let Some((key, old)) = shard.remove_entry(id) {
             self.reindex(&key, Some(&old), None);
         }
-        self.parsed.forget(id);
         Ok(true)
     }
 
@@ -324,7 +340,6 @@ impl MemoryStorage {
             if shard.get(&*id).is_some_and(|r| r.until.is_some_and(|t| t < now)) {
                 let (key, old) = shard.remove_entry(&*id).expect("checked above");
                 self.reindex(&key, Some(&old), None);
-                self.parsed.forget(&id);
                 removed.push(String::from(&*id));
             }
         }

@@ -193,17 +193,17 @@ fn loads_share_a_bounded_set_of_parses_that_a_store_or_delete_ends() {
     assert_eq!(after.state, "two", "a store replaces what loads see");
     assert_eq!(first.state, "one", "a session handed out never changes");
     m.delete("a").unwrap();
-    assert_eq!(m.parsed.len(), 0, "a delete drops the parse (and its tokens)");
+    assert_eq!(m.parsed_count(), 0, "a delete drops the parse (and its tokens)");
     assert!(m.load("a").unwrap().is_none());
     for i in 0..PARSED_MAX + 500 {
         let id = format!("id-{i}");
         m.store(s(&id, "", json!({"expires": 1_000_000 + i}))).unwrap();
         m.load(&id).unwrap().unwrap();
     }
-    assert_eq!(m.parsed.len(), PARSED_MAX, "only the hot set is kept parsed");
+    assert_eq!(m.parsed_count(), PARSED_MAX, "only the hot set is kept parsed");
     assert_eq!(m.load("id-0").unwrap().unwrap().id, "id-0", "an evicted parse is parsed again");
     assert_eq!(m.sweep(at(10_000_000)), PARSED_MAX + 500);
-    assert_eq!(m.parsed.len(), 0, "a sweep drops the parses of what it removes");
+    assert_eq!(m.parsed_count(), 0, "a sweep drops the parses of what it removes");
 }
 
 #[test]
