@@ -141,3 +141,17 @@ fn a_lone_surrogate_in_a_change_reads_as_in_a_whole_text() {
     let err = Session::patch(base, r#"{"state":"a\ud800"}"#, Origin::Argument).unwrap_err();
     assert_eq!((err.code(), err.message()), (expected.code(), expected.message()));
 }
+
+#[test]
+fn several_bad_fields_name_the_one_a_whole_read_names() {
+    let base = &canonical_sessions()[0];
+    // Given in the reverse of the table's order: the first field of the table is named.
+    let changes: Map<String, Value> =
+        serde_json::from_str(r#"{"refreshTokenExpires":"soon","expires":"later","state":5}"#)
+            .unwrap();
+    for origin in [Origin::Argument, Origin::Stored] {
+        let expected = whole(base, &changes, origin).unwrap_err();
+        assert!(expected.1.contains("state"), "{expected:?}");
+        assert_eq!(patched(base, &changes, origin).unwrap_err(), expected);
+    }
+}

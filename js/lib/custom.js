@@ -8,7 +8,7 @@ const { raise, invalidArgument } = require('./errors.js')
 const { sessionText, stringify, tagOf } = require('./convert.js')
 const { Session, fromCanonical } = require('./session.js')
 const { Deadlines } = require('./deadlines.js')
-const { templateOf, templateOfSession, sessionOf, Validated } = require('./template.js')
+const { templateOf, templateOfSession, sessionOf, plainSession, Validated } = require('./template.js')
 const { ReadThrough } = require('./cache.js')
 
 /** What a subclass's own writes go through, so the cache drops what they change. */
@@ -162,24 +162,31 @@ class CustomSessionStorage {
 
   /**
    * The session handed to the store callback: the caller's own Session when canonical. Sets
-   * `#text` to its canonical JSON when that is known without writing it (else null).
+   * `#text` to its canonical JSON when that is known without writing it (else null), last, so
+   * nothing read on the way (a getter) can change it before storeSession reads it.
    */
   #sessionToStore(session) {
     this.#text = null
     if (!(session instanceof Session)) return new Session(session)
-    if (this.#validated.accepts(session)) {
-      this.#text = this.#validated.textOf(session.id)
+    const entry = this.#validated.accepted(session)
+    if (entry !== null) {
+      this.#text = entry.text
       return session
     }
     const text = stringify(session, 'INVALID_ARGUMENT')
-    this.#text = text
-    if (this.#validated.has(session.id, text)) return session
+    if (this.#validated.has(session.id, text)) {
+      this.#text = text
+      return session
+    }
     const canonical = canonicalize(text, false)
     if (canonical !== null) {
       this.#text = canonical
       return fromCanonical(canonical)
     }
-    this.#validated.accept(session.id, text, templateOfSession(session))
+    // A template read from the fields only when they are what JSON.stringify wrote; else the
+    // text is parsed when the template is first needed.
+    this.#validated.accept(session.id, text, plainSession(session) ? templateOfSession(session) : null)
+    this.#text = text
     return session
   }
 
@@ -194,7 +201,7 @@ class CustomSessionStorage {
     if (known !== undefined) return known
     const canonical = finishLoad(id, text)
     const t = templateOf(JSON.parse(canonical ?? text))
-    this.#validated.accept(id, text, t)
+    this.#validated.accept(id, canonical ?? text, t, canonical === null ? null : text)
     return t
   }
 

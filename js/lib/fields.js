@@ -79,29 +79,7 @@ function templateOfSession(s) {
   }
 }
 
-/**
- * Whether JSON.stringify(session) would write exactly the canonical text of template `t`,
- * decided without writing it: every field equal to the template's.
- */
-function sameSession(s, t) {
-  return (
-    s.id === t.id &&
-    s.shop === t.shop &&
-    s.state === t.state &&
-    s.isOnline === t.isOnline &&
-    sameOptional(s.scope, t.scope) &&
-    sameDate(s.expires, t.expires) &&
-    sameOptional(s.accessToken, t.accessToken) &&
-    sameOptional(s.refreshToken, t.refreshToken) &&
-    sameDate(s.refreshTokenExpires, t.refreshTokenExpires) &&
-    (t.onlineAccessInfo === undefined
-      ? s.onlineAccessInfo === undefined || s.onlineAccessInfo === null
-      : sameJson(s.onlineAccessInfo, t.onlineAccessInfo)) &&
-    (t.data === undefined ? s.data === undefined || s.data === null : sameJson(s.data, t.data))
-  )
-}
-
-/** The fields a patch carries (`patchSession`): every top-level one but the id and the objects. */
+/** The fields a patch carries (`Session::patched`): every top-level one but the id and the objects. */
 const PATCHABLE = FIELDS.filter((f) => ['text', 'flag', 'scopes', 'token', 'date'].includes(f.kind))
 
 /**
@@ -223,4 +201,4 @@ function copyPlain(value) {
   return copy
 }
 
-module.exports = { templateOf, fill, templateOfSession, sameSession, changedFields, copyJson }
+module.exports = { templateOf, fill, templateOfSession, changedFields, copyJson }

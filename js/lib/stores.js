@@ -29,13 +29,15 @@ function noOptions(options, name) {
 
 /**
  * The core's MemoryStorage (validation, upserts, the indexes, the canonical JSON of every
- * session) with a bounded cache of hot sessions in front: the text the core holds for each of
- * the last 4,096 ids used and, once loaded, its template. A hot load is a copy of the template
- * (~0.2 µs) instead of a call into Rust and a JSON.parse, and storing a session equal to the
- * one held (a loaded session stored back unchanged) needs neither JSON nor the core: it would
- * change nothing. Every write here updates or drops its id in both at once, on the JS thread,
- * so an id in the cache always holds what the core holds; nothing else writes to the core's
- * store (the manager only reads it). Bounded, so a million sessions are held once, in Rust.
+ * session) with a bounded cache of hot sessions in front (`Validated`): for each of the last
+ * 4,096 ids used, the session the core holds, as its template and, once needed, as the core's
+ * parse held behind a handle (and its text, until a patch replaces it). A hot load is a copy of
+ * the template (~0.2 µs) instead of a call into Rust and a JSON.parse; storing a session equal
+ * to the one held changes nothing and needs neither JSON nor the core; one changed only in
+ * top-level fields is one `storePatched` call. Every write here updates or drops its id in
+ * both at once, on the JS thread, so an id in the cache always holds what the core holds;
+ * nothing else writes to the core's store (the manager only reads it). Bounded, so a million
+ * sessions are held once, in Rust.
  */
 /** The core's store inside a MemorySessionStorage (set by the class's static block). */
 let storeOf
@@ -75,7 +77,7 @@ class MemorySessionStorage {
   async storeSession(session) {
     // Held and unchanged: nothing to do. Held and changed only in top-level fields: the core
     // stores its held parse with those fields replaced (no JSON of the whole session).
-    if (session instanceof Session && this.#hot.accepts(session, this.#patch)) return true
+    if (session instanceof Session && this.#hot.accepted(session, this.#patch) !== null) return true
     const text = storeText(session)
     // The very text the core accepted and holds for this id: storing it again changes nothing.
     if (text.startsWith('{"id":"') && this.#hot.has(idOf(text), text)) return true

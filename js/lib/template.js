@@ -8,7 +8,7 @@
 
 const { Session } = require('./session.js')
 const { heldSession, patchHeld } = require('./core.js')
-const { templateOf, fill, templateOfSession, sameSession, changedFields, copyJson } = require('./fields.js')
+const { templateOf, fill, templateOfSession, changedFields, copyJson } = require('./fields.js')
 
 /** A new Session from a template, sharing nothing mutable with it. */
 function sessionOf(t) {
@@ -28,16 +28,19 @@ class Validated {
     this.byId = new Map()
   }
 
-  /** The template of `text` if it is the accepted text of `id`, else undefined. */
+  /** The template of `text` if it is the accepted text of `id` (or the text it was read from), else undefined. */
   template(id, text) {
     const entry = this.byId.get(id)
-    if (entry === undefined || entry.text !== text) return undefined
+    if (entry === undefined || (entry.text !== text && entry.raw !== text)) return undefined
     if (entry.template === null) entry.template = templateOf(JSON.parse(text))
     return entry.template
   }
 
-  /** Records that the core accepted `text` as the canonical JSON of a session with `id`. */
-  accept(id, text, template = null) {
+  /**
+   * Records that the core accepted `text` as the canonical JSON of a session with `id`; `raw`,
+   * the text it was read from when that was not canonical (a load recognises either).
+   */
+  accept(id, text, template = null, raw = null) {
     const entry = this.byId.get(id)
     if (entry !== undefined) {
       // The same text keeps its template (a function of the text alone) and its held parse.
@@ -46,10 +49,11 @@ class Validated {
         entry.text = text
         entry.template = template
       }
+      entry.raw = raw
       return
     }
     if (this.byId.size >= this.max) this.byId.delete(this.byId.keys().next().value)
-    this.byId.set(id, { text, template, held: null })
+    this.byId.set(id, { text, template, held: null, raw })
   }
 
   /** Whether a session with `id` has been accepted (so `id` is a valid id). */
@@ -69,47 +73,45 @@ class Validated {
     this.byId.delete(id)
   }
 
-  /** The accepted text of `id` (null when only its template and held parse are kept). */
-  textOf(id) {
-    return this.byId.get(id)?.text ?? null
-  }
-
   /** Whether `text` is the accepted text of `id`. */
   has(id, text) {
     const entry = this.byId.get(id)
     return entry !== undefined && entry.text === text
   }
 
-  /** Whether `session` is, field for field, the session last accepted with its id. */
-  holds(session) {
-    // Only a template already built is compared; building one would cost the parse saved.
-    const entry = this.byId.get(session.id)
-    return entry !== undefined && entry.template !== null && sameSession(session, entry.template)
-  }
-
   /**
-   * Whether `session` is now accepted without being written and checked whole: it is field for
-   * field the session last accepted with its id, or differs from it only in top-level fields,
-   * which the core then checks and writes into the accepted session (`Session::patched`), accepting
-   * the result. Throws the core's error for a changed field it refuses (the entry stays).
-   * `store(held, changes)` applies the changes to the held session and returns the new
-   * canonical text, or null when the caller does not need it (the template is kept).
+   * The entry of `session` when it is now accepted without being written and checked whole:
+   * it is field for field the session last accepted with its id, or differs from it only in
+   * top-level fields, which the core then checks and writes into the held session
+   * (`Session::patched`); else null. Throws the core's error for a changed field it refuses
+   * (the entry stays). `store(held, changes)` applies the changes to the held session and
+   * returns the new canonical text, or null when the caller keeps no text (the template and
+   * the held session still describe the session).
    */
-  accepts(session, store = patchHeld) {
-    // A subclass or an own toJSON may write other JSON than the fields compared here.
-    if (Object.getPrototypeOf(session) !== Session.prototype || Object.hasOwn(session, 'toJSON')) return false
+  accepted(session, store = patchHeld) {
+    if (!plainSession(session)) return null
     // Only a template already built is compared; building one would cost the parse saved.
     const entry = this.byId.get(session.id)
-    if (entry === undefined || entry.template === null) return false
+    if (entry === undefined || entry.template === null) return null
     const diff = changedFields(session, entry.template)
-    if (diff === undefined) return true
-    if (diff === null) return false
+    if (diff === undefined) return entry
+    if (diff === null) return null
     // The core's parse of the text is kept for the next patch of this id.
     entry.held ??= heldSession(entry.text)
     entry.text = store(entry.held, JSON.stringify(diff.changes))
+    entry.raw = null
     entry.template = diff.template
-    return true
+    return entry
   }
 }
 
-module.exports = { templateOf, templateOfSession, sessionOf, copyJson, sameSession, Validated }
+/**
+ * Whether `session` writes its fields as Session#toJSON does: not a subclass and no own toJSON,
+ * so its fields say what JSON.stringify writes (a template may be taken from them, and comparing
+ * them with a template tells whether the text is unchanged).
+ */
+function plainSession(session) {
+  return Object.getPrototypeOf(session) === Session.prototype && !Object.hasOwn(session, 'toJSON')
+}
+
+module.exports = { templateOf, templateOfSession, sessionOf, copyJson, plainSession, Validated }

@@ -214,6 +214,32 @@ test('the Redis adapter stores the canonical text of each session, after whole, 
     const sub = Object.assign(Object.create(Subclass.prototype), await storage.loadSession(params.id))
     await storage.storeSession(sub)
     assert.equal(JSON.parse(await stored()).state, 'from-subclass')
+    // An own toJSON once, then removed: the next store writes the fields again, never the text
+    // the toJSON wrote (no template is taken from fields that toJSON overrode).
+    const once = await storage.loadSession(params.id)
+    once.state = 'fields'
+    once.toJSON = function () {
+      return { ...Session.prototype.toJSON.call(this), state: 'overridden' }
+    }
+    await storage.storeSession(once)
+    assert.equal(JSON.parse(await stored()).state, 'overridden')
+    delete once.toJSON
+    await storage.storeSession(once)
+    assert.equal(await stored(), canonical(once))
+    once.accessToken = 'shpua_after'
+    await storage.storeSession(once)
+    assert.equal(await stored(), canonical(once))
+    // Text another writer left in another shape (snake_case keys, epoch dates) loads, and the
+    // session stored back reaches Redis canonical.
+    const other = { id: params.id, shop: params.shop, state: 'snake', is_online: false, expires: 1_950_000_000_000 }
+    await client.set(`${prefix}session:${params.id}`, JSON.stringify(other))
+    const read = await storage.loadSession(params.id)
+    assert.equal(read.state, 'snake')
+    await storage.storeSession(read)
+    assert.equal(await stored(), canonical(read))
+    read.state = 'patched-after-snake'
+    await storage.storeSession(read)
+    assert.equal(await stored(), canonical(read))
     // A plain object and a non-canonical Session still reach Redis canonical.
     await storage.storeSession({ ...params, state: 'plain' })
     assert.equal(JSON.parse(await stored()).state, 'plain')

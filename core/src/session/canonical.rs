@@ -96,12 +96,17 @@ impl Session {
         let Some(map) = value.as_object() else {
             return Err(r.err("changes", "an object", &value));
         };
+        if let Some(key) =
+            map.keys().find(|k| field_named(k).is_none_or(|f| f.js != *k || f.kind == Kind::Id))
+        {
+            return Err(origin.error(format!("{}: cannot patch \"{key}\"", r.what())));
+        }
         let mut session = self.clone();
-        for (key, v) in map {
-            let field = field_named(key)
-                .filter(|f| f.js == key && f.kind != Kind::Id)
-                .ok_or_else(|| origin.error(format!("{}: cannot patch \"{key}\"", r.what())))?;
-            session.read_field(field, key, Some(v), &r)?;
+        // In the table's order, as a whole read goes: with several bad fields, the same one is named.
+        for field in &FIELDS {
+            if let Some(v) = map.get(field.js) {
+                session.read_field(field, field.js, Some(v), &r)?;
+            }
         }
         session.validate(origin)?;
         Ok(session)

@@ -158,8 +158,10 @@ impl MemoryStorage {
         let mut shard = write(self.shard(&session.id));
         let existing = shard.get_key_value(session.id.as_str());
         if let Some(expected) = expected {
-            let stored = existing.map(|(_, r)| r.session()).transpose()?;
-            crate::manager::record::check_version(stored.as_ref(), expected, &session.id)?;
+            let stored = existing
+                .map(|(_, r)| r.parsed.get().cloned().map_or_else(|| r.session().map(Arc::new), Ok))
+                .transpose()?;
+            crate::manager::record::check_version(stored.as_deref(), expected, &session.id)?;
         }
         match existing {
             Some((id, old)) => {
