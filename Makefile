@@ -129,7 +129,8 @@ soak: build-node build-python
 	$(VPY) python/soak/run.py
 
 # Fuzzing (not part of `make test`): each target in turn, never in parallel, for FUZZ_SECONDS.
-# New inputs go to fuzz/corpus (ignored); fuzz/seeds holds the committed seeds, and crashes,
+# New inputs go to fuzz/corpus (ignored); fuzz/seeds holds the committed seeds (the corpora of
+# 10-minute runs, minimised to one input per coverage edge: `-merge=1 -use_counters=0`), and crashes,
 # once fixed, go to fuzz/regressions, which core/tests/fuzz_regressions.rs replays.
 FUZZ_SECONDS ?= 30
 FUZZ_TARGETS := session_json cookie layout
