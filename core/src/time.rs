@@ -128,6 +128,42 @@ impl Timestamp {
     /// The ISO-8601 text JavaScript's `Date#toJSON` gives: `2030-01-01T00:00:00.000Z`, with the
     /// expanded `+YYYYYY`/`-YYYYYY` year form outside years 0–9999.
     pub fn to_iso(self) -> String {
+        let mut out = String::with_capacity(24);
+        self.write_iso(&mut out);
+        out
+    }
+
+    /// Appends [`Timestamp::to_iso`] to `out`. Years 0–9999 (every session date in practice)
+    /// are written digit by digit: it runs on every canonical JSON written, where chrono's
+    /// formatter cost as much as the rest of a session's fields.
+    pub fn write_iso(self, out: &mut String) {
+        use chrono::{Datelike, Timelike};
+        let dt = DateTime::<Utc>::from_timestamp_millis(self.0).expect("range checked on creation");
+        let year = dt.year();
+        if !(0..=9999).contains(&year) {
+            out.push_str(&self.to_iso_wide());
+            return;
+        }
+        let ms = self.0.rem_euclid(1000) as u32;
+        let parts = [
+            (year as u32, 4, '-'),
+            (dt.month(), 2, '-'),
+            (dt.day(), 2, 'T'),
+            (dt.hour(), 2, ':'),
+            (dt.minute(), 2, ':'),
+            (dt.second(), 2, '.'),
+            (ms, 3, 'Z'),
+        ];
+        for (value, width, after) in parts {
+            for place in (0..width).rev() {
+                out.push(char::from(b'0' + (value / 10u32.pow(place) % 10) as u8));
+            }
+            out.push(after);
+        }
+    }
+
+    /// Years outside 0–9999, as JavaScript writes them: a sign and six digits.
+    fn to_iso_wide(self) -> String {
         let dt = DateTime::<Utc>::from_timestamp_millis(self.0).expect("range checked on creation");
         let year = chrono::Datelike::year(&dt);
         if (0..=9999).contains(&year) {
@@ -142,6 +178,33 @@ impl Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn written_digit_by_digit_as_chrono_writes(ms in -MAX_EPOCH_MS..=MAX_EPOCH_MS) {
+            if let Some(t) = Timestamp::from_epoch_ms(ms) {
+                proptest::prop_assert_eq!(t.to_iso(), t.to_iso_wide());
+            }
+        }
+    }
+
+    #[test]
+    fn the_edges_of_four_digit_years_and_before_the_epoch() {
+        for ms in [
+            0,
+            -1,
+            999,
+            -999,
+            253_402_300_799_999,
+            253_402_300_800_000,
+            -62_167_219_200_000,
+            -62_167_219_200_001,
+        ] {
+            let t = Timestamp::from_epoch_ms(ms).unwrap();
+            assert_eq!(t.to_iso(), t.to_iso_wide(), "{ms}");
+        }
+        assert_eq!(Timestamp::from_epoch_ms(-1).unwrap().to_iso(), "1969-12-31T23:59:59.999Z");
+    }
 
     #[test]
     fn iso_round_trip_with_millis() {

@@ -61,7 +61,7 @@ impl Session {
                 FieldValue::Flag(b) => out.push_str(if b { "true" } else { "false" }),
                 FieldValue::Date(Some(d)) => {
                     out.push('"');
-                    out.push_str(&d.to_iso());
+                    d.write_iso(out);
                     out.push('"');
                 }
                 FieldValue::OnlineAccessInfo(Some(info)) => info.write(out),
