@@ -15,14 +15,7 @@ let tables = 0
 const table = () => `${RUN}_${tables++}`
 
 before(async () => {
-  const pool = servers.pgPool({ connectionTimeoutMillis: 2000 })
-  try {
-    await pool.query('SELECT 1')
-    server.pool = pool
-  } catch (e) {
-    await pool.end()
-    server.skip = servers.unreachable(`PostgreSQL at ${servers.DATABASE_URL}`, e)
-  }
+  Object.assign(server, await servers.reachablePool())
 })
 
 after(async () => {

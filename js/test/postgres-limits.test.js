@@ -15,14 +15,7 @@ const SCHEMA = `sk_node_limits_${servers.runId()}`
 const server = { pool: null, skip: undefined }
 
 before(async () => {
-  const pool = servers.pgPool({ connectionTimeoutMillis: 2000 })
-  try {
-    await pool.query(`CREATE SCHEMA ${SCHEMA}`)
-    server.pool = pool
-  } catch (e) {
-    await pool.end()
-    server.skip = servers.unreachable(`PostgreSQL at ${servers.DATABASE_URL}`, e)
-  }
+  Object.assign(server, await servers.reachablePool(`CREATE SCHEMA ${SCHEMA}`))
 })
 
 after(async () => {

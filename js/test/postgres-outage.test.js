@@ -15,14 +15,7 @@ const TIMEOUT_MS = 2000
 const server = { pool: null, skip: undefined }
 
 before(async () => {
-  const pool = servers.pgPool({ connectionTimeoutMillis: 2000 })
-  try {
-    await pool.query('SELECT 1')
-    server.pool = pool
-  } catch (e) {
-    await pool.end()
-    server.skip = servers.unreachable(`PostgreSQL at ${servers.DATABASE_URL}`, e)
-  }
+  Object.assign(server, await servers.reachablePool())
 })
 
 after(async () => {

@@ -85,6 +85,21 @@ function pgPool(options = {}) {
 }
 
 /**
+ * A pool on DATABASE_URL once `probe` (a statement the suite needs first) has run on it, or the
+ * reason to skip: `{ pool, skip }`, one of them null (CI=true makes the skip a failure).
+ */
+async function reachablePool(probe = 'SELECT 1') {
+  const pool = pgPool({ connectionTimeoutMillis: 2000 })
+  try {
+    await pool.query(probe)
+    return { pool, skip: undefined }
+  } catch (e) {
+    await pool.end()
+    return { pool: null, skip: unreachable(`PostgreSQL at ${DATABASE_URL}`, e) }
+  }
+}
+
+/**
  * A TCP proxy on a fixed local port in front of a server. `close()` drops every connection and
  * stops listening (connections are then refused); `open()` listens again on the same port.
  */
@@ -160,6 +175,7 @@ module.exports = {
   keysMatching,
   deleteKeys,
   pgPool,
+  reachablePool,
   Proxy,
   eventually,
 }
