@@ -13,15 +13,6 @@ function canonicalize(text, stored) {
   }
 }
 
-/** The core's session parsed from accepted canonical `text`, held for `patchHeld`. */
-function heldSession(text) {
-  try {
-    return native.heldSession(text)
-  } catch (e) {
-    throw fromNative(e)
-  }
-}
-
 function patchHeld(held, changes) {
   try {
     return native.patchHeld(held, changes)
@@ -71,4 +62,4 @@ function call(fn, ...args) {
   }
 }
 
-module.exports = { native, canonicalize, heldSession, patchHeld, checkId, checkShop, finishLoad, finishFoundItem, call }
+module.exports = { native, canonicalize, patchHeld, checkId, checkShop, finishLoad, finishFoundItem, call }

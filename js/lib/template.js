@@ -7,7 +7,7 @@
 // mutating a session can never change one.
 
 const { Session } = require('./session.js')
-const { heldSession, patchHeld } = require('./core.js')
+const { native, call, patchHeld } = require('./core.js')
 const { templateOf, fill, templateOfSession, changedFields, copyJson } = require('./fields.js')
 
 /** A new Session from a template, sharing nothing mutable with it. */
@@ -96,8 +96,8 @@ class Validated {
     const diff = changedFields(session, entry.template)
     if (diff === undefined) return entry
     if (diff === null) return null
-    // The core's parse of the text is kept for the next patch of this id.
-    entry.held ??= heldSession(entry.text)
+    // Once per id: the core's parse of the accepted text, held for every later patch.
+    entry.held ??= call(native.heldSession, entry.text)
     entry.text = store(entry.held, JSON.stringify(diff.changes))
     entry.raw = null
     entry.template = diff.template

@@ -13,8 +13,8 @@ use crate::error::OrRaise;
 use crate::session::PySession;
 use crate::views::session_from_arg;
 
-/// The core's in-memory storage: keeps each session's canonical JSON (a load parses a new
-/// `Session`), 64 read-write-locked shards, a shop index.
+/// The core's in-memory storage: keeps each session's canonical JSON (a load shares the parse
+/// kept for a hot session, or parses one), 64 read-write-locked shards, a shop index.
 #[pyclass(module = "sessionkeeper._native", frozen)]
 pub struct MemoryStore {
     pub(crate) inner: MemoryStorage,
