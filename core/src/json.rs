@@ -11,36 +11,73 @@ use crate::error::{Origin, Result};
 /// The largest integer both languages hold exactly (`Number.MAX_SAFE_INTEGER`).
 pub const MAX_SAFE_INTEGER: i64 = 9_007_199_254_740_991;
 
-/// Writes `s` as a JSON string literal (JSON.stringify and serde_json escape identically).
+/// Per byte: 0 when written as is, else what follows the backslash of its escape (`n` for a
+/// newline, `u` for the `u00xx` form). JSON.stringify and serde_json escape the same bytes:
+/// `"`, backslash and C0 controls; everything else (U+2028/9 and all non-ASCII) as is.
+static ESCAPE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = b'u';
+        b += 1;
+    }
+    table[0x08] = b'b';
+    table[0x09] = b't';
+    table[0x0a] = b'n';
+    table[0x0c] = b'f';
+    table[0x0d] = b'r';
+    table[b'"' as usize] = b'"';
+    table[b'\\' as usize] = b'\\';
+    table
+};
+
+/// Whether any of the eight bytes in `chunk` is escaped: below 0x20, `"` or backslash
+/// (the classic "has a zero byte" bit trick, exact for the question "any?").
+fn any_escaped(chunk: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let below_space = chunk.wrapping_sub(ONES * 0x20) & !chunk;
+    let quote = chunk ^ (ONES * u64::from(b'"'));
+    let backslash = chunk ^ (ONES * u64::from(b'\\'));
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v;
+    (below_space | zero(quote) | zero(backslash)) & HIGH != 0
+}
+
+/// Writes `s` as a JSON string literal. Eight bytes are checked at a time and runs without
+/// escapes copied whole: canonical JSON is mostly such runs, and this is most of writing it.
 pub fn write_str(out: &mut String, s: &str) {
-    // JSON.stringify escapes `"`, `\`, and C0 controls as \b \f \n \r \t or lowercase \u00xx;
-    // everything else (including U+2028/9 and non-ASCII) is written as is. All escaped
-    // characters are ASCII, so slicing at their byte offsets stays on char boundaries.
     const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = s.as_bytes();
     out.reserve(s.len() + 2);
     out.push('"');
     let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let short = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            0x00..=0x1f => "",
-            _ => continue,
-        };
-        out.push_str(&s[start..i]);
-        if short.is_empty() {
-            out.push_str("\\u00");
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0xf)]));
-        } else {
-            out.push_str(short);
+    let mut i = 0;
+    while i < bytes.len() {
+        if let Some(chunk) = bytes.get(i..i + 8) {
+            let chunk = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+            if !any_escaped(chunk) {
+                i += 8;
+                continue;
+            }
         }
-        start = i + 1;
+        let end = bytes.len().min(i + 8);
+        while i < end {
+            let b = bytes[i];
+            let escape = ESCAPE[usize::from(b)];
+            if escape != 0 {
+                // Escaped bytes are ASCII, so these offsets are char boundaries.
+                out.push_str(&s[start..i]);
+                out.push('\\');
+                out.push(char::from(escape));
+                if escape == b'u' {
+                    out.push_str("00");
+                    out.push(char::from(HEX[usize::from(b >> 4)]));
+                    out.push(char::from(HEX[usize::from(b & 0xf)]));
+                }
+                start = i + 1;
+            }
+            i += 1;
+        }
     }
     out.push_str(&s[start..]);
     out.push('"');
@@ -49,9 +86,9 @@ pub fn write_str(out: &mut String, s: &str) {
 /// Writes a number as JavaScript's `Number#toString` does.
 pub fn write_number(out: &mut String, n: &Number) {
     if let Some(i) = n.as_i64() {
-        out.push_str(&i.to_string());
+        out.push_str(itoa::Buffer::new().format(i));
     } else if let Some(u) = n.as_u64() {
-        out.push_str(&u.to_string());
+        out.push_str(itoa::Buffer::new().format(u));
     } else {
         write_f64(out, n.as_f64().unwrap_or(0.0));
     }
@@ -238,6 +275,16 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn strings_escape_exactly_as_serde_json(s in proptest::prelude::any::<String>()) {
+            let mut out = String::new();
+            write_str(&mut out, &s);
+            proptest::prop_assert_eq!(out, serde_json::to_string(&s).unwrap());
+        }
+    }
+
+    proptest::proptest! {
+        // Mostly plain ASCII with escapes anywhere in or across the eight-byte chunks.
+        #[test]
+        fn escapes_at_every_offset_match_serde_json(s in "[a-z\"\\\\\u{0}-\u{1f}\u{7f}é\u{2028}]{0,40}") {
             let mut out = String::new();
             write_str(&mut out, &s);
             proptest::prop_assert_eq!(out, serde_json::to_string(&s).unwrap());

@@ -155,3 +155,25 @@ fn several_bad_fields_name_the_one_a_whole_read_names() {
         assert_eq!(patched(base, &changes, origin).unwrap_err(), expected);
     }
 }
+
+#[test]
+fn a_refused_patch_in_place_leaves_the_session_as_it_was() {
+    let mut refused = 0;
+    for base in canonical_sessions() {
+        let original = Session::from_json(&base, Origin::Stored).unwrap();
+        for field in FIELDS.iter().filter(|f| f.js != "id") {
+            for value in candidates() {
+                // A good change to `state` first, so a refusal has something to put back.
+                let changes = json!({ "state": "changed first", field.js: value }).to_string();
+                let mut session = original.clone();
+                if session.patch_in_place(&changes, Origin::Argument).is_err() {
+                    refused += 1;
+                    assert!(session == original, "{} = {value} left a change on {base}", field.js);
+                    assert_eq!(session.to_json(), base);
+                }
+            }
+        }
+    }
+    // Both refusals by a field's own reader and by the whole session's check (a deep number).
+    assert!(refused > 100, "refusals are exercised: {refused}");
+}

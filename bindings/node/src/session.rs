@@ -52,10 +52,8 @@ pub fn held_session(text: String) -> Result<External<Session>> {
 /// session, without writing it all. On an error (INVALID_ARGUMENT) the held session is unchanged.
 #[napi(catch_unwind)]
 pub fn patch_held(held: &mut External<Session>, changes: String) -> Result<String> {
-    let next = held.patched(&changes, Origin::Argument).or_throw()?;
-    let text = next.to_json();
-    **held = next;
-    Ok(text)
+    held.patch_in_place(&changes, Origin::Argument).or_throw()?;
+    Ok(held.to_json())
 }
 
 /// Shopify's `isActive(scopes, withinMillisecondsOfExpiry = 500)`.

@@ -167,6 +167,28 @@ impl Session {
         self.read_field(field, field.js, Some(value), &Reader::new(origin))
     }
 
+    /// Exchanges the value of `field` with `other`'s (a patch moves its fields in, or back out).
+    pub(super) fn swap_field(&mut self, other: &mut Session, field: &Field) {
+        use std::mem::swap;
+        match field.slot {
+            Slot::Id => swap(&mut self.id, &mut other.id),
+            Slot::Shop => swap(&mut self.shop, &mut other.shop),
+            Slot::State => swap(&mut self.state, &mut other.state),
+            Slot::IsOnline => swap(&mut self.is_online, &mut other.is_online),
+            Slot::Scope => swap(&mut self.scope, &mut other.scope),
+            Slot::Expires => swap(&mut self.expires, &mut other.expires),
+            Slot::AccessToken => swap(&mut self.access_token, &mut other.access_token),
+            Slot::RefreshToken => swap(&mut self.refresh_token, &mut other.refresh_token),
+            Slot::RefreshTokenExpires => {
+                swap(&mut self.refresh_token_expires, &mut other.refresh_token_expires);
+            }
+            Slot::OnlineAccessInfo => {
+                swap(&mut self.online_access_info, &mut other.online_access_info)
+            }
+            Slot::Data => swap(&mut self.data, &mut other.data),
+        }
+    }
+
     /// Reads `field`, spelt `key` in the input, from `v` (`None`: the key is not there).
     pub(super) fn read_field(
         &mut self,

@@ -193,7 +193,7 @@ fn write_object(
     let mut w = ObjectWriter::new(out, extra);
     for (key, value) in known {
         let Some(value) = value else { continue };
-        w.key(key);
+        w.known_key(key);
         match value {
             InfoValue::Number(n) => json::write_number(w.out, n),
             InfoValue::Text(s) => json::write_str(w.out, s),
@@ -239,6 +239,15 @@ impl<'a> ObjectWriter<'a> {
         self.first = false;
         json::write_str(self.out, k);
         self.out.push(':');
+    }
+
+    /// A key of Shopify's own: a plain identifier, written without looking for escapes.
+    fn known_key(&mut self, k: &str) {
+        debug_assert!(k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'), "{k}");
+        self.out.push_str(if self.first { "\"" } else { ",\"" });
+        self.first = false;
+        self.out.push_str(k);
+        self.out.push_str("\":");
     }
 
     fn finish(mut self) {
