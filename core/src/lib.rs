@@ -27,5 +27,5 @@ pub mod words;
 
 pub use error::{Error, Origin, Result, ERROR_CODES};
 pub use scopes::AuthScopes;
-pub use session::{Canonical, OnlineAccessInfo, PropertyArrayMode, Session};
+pub use session::{Canonical, OnlineAccessInfo, Patchable, PropertyArrayMode, Session};
 pub use time::Timestamp;

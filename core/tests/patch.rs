@@ -1,10 +1,10 @@
-//! `Session::patch` gives what `Session::canonicalize` gives for the whole changed session: the
-//! same canonical text, or the same error (code and message), for every field and every kind of
-//! value, over every session of the shared vectors.
+//! `Session::patch` and `Patchable::patch` give what `Session::canonicalize` gives for the whole
+//! changed session: the same canonical text, or the same error (code and message), for every
+//! field and every kind of value, over every session of the shared vectors.
 
 use serde_json::{json, Map, Value};
 use sessionkeeper_core::host::FIELDS;
-use sessionkeeper_core::{Canonical, Origin, Session};
+use sessionkeeper_core::{Canonical, Origin, Patchable, Session};
 
 fn canonical_sessions() -> Vec<String> {
     let path = format!("{}/../tests/vectors/sessions.json", env!("CARGO_MANIFEST_DIR"));
@@ -61,13 +61,26 @@ fn whole(
     }
 }
 
+/// Both ways of patching, which must agree: the whole session written again, and the held
+/// text with only the changed members written (checked to stay as it was on an error).
 fn patched(
     base: &str,
     changes: &Map<String, Value>,
     origin: Origin,
 ) -> Result<String, (String, String)> {
     let text = Value::Object(changes.clone()).to_string();
-    Session::patch(base, &text, origin).map_err(|e| (e.code().to_owned(), e.message().to_owned()))
+    let error = |e: sessionkeeper_core::Error| (e.code().to_owned(), e.message().to_owned());
+    let whole = Session::patch(base, &text, origin).map_err(error);
+    let mut held = Patchable::from_json(base, origin).unwrap();
+    assert_eq!(held.text(), base, "a canonical text is held as it is");
+    let spliced = held.patch(&text, origin).map(|()| held.text().to_owned()).map_err(error);
+    assert_eq!(spliced, whole, "{text} on {base}");
+    if whole.is_err() {
+        assert_eq!(held.text(), base, "a refused patch leaves the text");
+    } else {
+        assert_eq!(held.session().to_json(), held.text(), "the text is the session's");
+    }
+    whole
 }
 
 #[test]

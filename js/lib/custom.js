@@ -135,24 +135,42 @@ class CustomSessionStorage {
   }
 
   /**
-   * Calls `callback(argument)` and settles with its result. A synchronous throw or a rejection
-   * becomes CALLBACK_FAILED (cause: the original), a late result CALLBACK_TIMEOUT.
+   * Calls `callback(argument)` and settles with its result, or with `finish(result, subject)`
+   * when given (no await in between: store and load return this promise itself). A synchronous
+   * throw or a rejection becomes CALLBACK_FAILED (cause: the original), a late result
+   * CALLBACK_TIMEOUT.
    */
-  #invoke(operation, subject, callback, argument, text) {
+  #invoke(operation, subject, callback, argument, text, finish) {
     let result
     try {
       result = text === undefined ? callback(argument) : callback(argument, text)
     } catch (error) {
-      throw callbackFailed(operation, subject, error)
+      return Promise.reject(callbackFailed(operation, subject, error))
     }
-    if (!isThenable(result)) return result
+    if (!isThenable(result)) {
+      try {
+        return Promise.resolve(finish === undefined ? result : finish(result, subject))
+      } catch (error) {
+        return Promise.reject(error)
+      }
+    }
     const promise = result instanceof Promise ? result : Promise.resolve(result)
     if (this.#deadlines === null) {
-      return promise.then(undefined, (error) => {
+      const failed = (error) => {
         throw callbackFailed(operation, subject, error)
-      })
+      }
+      return finish === undefined ? promise.then(undefined, failed) : promise.then((value) => finish(value, subject), failed)
     }
-    return this.#deadlines.race(promise, operation, subject)
+    return this.#deadlines.race(promise, operation, subject, finish)
+  }
+
+  /** The store callback's result as the caller's answer (the core judges a non-boolean). */
+  #stored = (result) => this.#boolean('store', result)
+
+  /** The load callback's result for `id` as a new Session, or undefined. */
+  #loaded = (result, id) => {
+    const text = this.#resultText(id, result)
+    return text === undefined ? undefined : sessionOf(this.#template(id, text))
   }
 
   #boolean(operation, result) {
@@ -205,21 +223,32 @@ class CustomSessionStorage {
     return t
   }
 
-  async storeSession(session) {
-    const s = this.#sessionToStore(session)
-    const text = this.#storeText()
-    // No closure on the uncached path: it is every app's hot path.
-    if (this.#cache === null) return this.#boolean('store', await this.#invoke('store', s.id, this.#store, s, text))
-    return this.#cache.writing(s.id, async () => this.#boolean('store', await this.#invoke('store', s.id, this.#store, s, text)))
+  storeSession(session) {
+    let s
+    let text
+    try {
+      s = this.#sessionToStore(session)
+      text = this.#storeText()
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    // Neither a closure nor an async frame on the uncached path: it is every app's hot path.
+    if (this.#cache === null) return this.#invoke('store', s.id, this.#store, s, text, this.#stored)
+    return this.#cache.writing(s.id, () => this.#invoke('store', s.id, this.#store, s, text, this.#stored))
   }
 
-  async loadSession(id) {
-    // An id the core has accepted a session for needs no second look.
-    if (!this.#validated.knows(id)) idArgument(id)
-    if (this.#cache === null) {
-      const text = this.#resultText(id, await this.#invoke('load', id, this.#load, id))
-      return text === undefined ? undefined : sessionOf(this.#template(id, text))
+  loadSession(id) {
+    try {
+      // An id the core has accepted a session for needs no second look.
+      if (!this.#validated.knows(id)) idArgument(id)
+    } catch (error) {
+      return Promise.reject(error)
     }
+    if (this.#cache === null) return this.#invoke('load', id, this.#load, id, undefined, this.#loaded)
+    return this.#loadCached(id)
+  }
+
+  async #loadCached(id) {
     const held = this.#cache.template(id, (text) => this.#template(id, text))
     if (held !== undefined) return sessionOf(held)
     // One callback call and one validation for every load of `id` that starts meanwhile; each

@@ -3,10 +3,10 @@
 // theirs and when to look again (`storage/deadlines.rs`, ARCHITECTURE.md); this keeps the one
 // timer and the pending promises.
 //
-// The core numbers calls in the order they start, so the pending promises wait here in that
-// order too, and a call that settles is only marked done: the hot path crosses into the core
-// once, to start. When the timer fires, the calls numbered below what the core answers have
-// timed out. The timer is ref'd while a call is pending (a pending operation keeps Node alive
+// Calls are numbered in the order they start and wait here in that order; a call that settles
+// is only marked done. The core is told of a call only when it starts after the time the core
+// last answered (calls until then share that call's deadline), so the hot path rarely crosses
+// into it. When the timer fires, the calls numbered below what the core answers have timed out. The timer is ref'd while a call is pending (a pending operation keeps Node alive
 // until it settles or times out) and unref'd when none is, so an idle storage never holds the
 // process open.
 
@@ -29,15 +29,20 @@ class Deadlines {
     this.head = 0
     this.pending = 0
     this.timer = null
+    this.next = 0
+    // Calls started until this time share the deadline of the last call the core was told of.
+    this.joinsUntil = -Infinity
   }
 
   /**
-   * Settles like `promise`, or rejects with a CALLBACK_TIMEOUT error if it has not settled in
-   * time; a rejection of `promise` becomes a CALLBACK_FAILED error.
+   * Settles like `promise` (with `finish(value, subject)` when given, or its throw), or rejects
+   * with a CALLBACK_TIMEOUT error if it has not settled in time; a rejection of `promise`
+   * becomes a CALLBACK_FAILED error.
    */
-  race(promise, operation, subject) {
+  race(promise, operation, subject, finish) {
     const now = performance.now()
-    const seq = native.deadlinesStart(this.queue, now)
+    const seq = this.next++
+    if (now > this.joinsUntil) this.joinsUntil = native.deadlinesStart(this.queue, now, seq)
     let call
     const raced = new Promise((resolve, reject) => {
       call = { seq, resolve, reject, operation, subject, done: false }
@@ -49,9 +54,16 @@ class Deadlines {
     promise.then(
       (value) => {
         if (call.done) return
-        const { resolve } = call
+        const { resolve, reject } = call
         this.settle(call)
-        resolve(value)
+        if (finish === undefined) return resolve(value)
+        let finished
+        try {
+          finished = finish(value, subject)
+        } catch (error) {
+          return reject(error)
+        }
+        resolve(finished)
       },
       (error) => {
         if (call.done) return

@@ -50,17 +50,20 @@ class _DeadlinePassed(Exception):
 class _LoopDeadlines:
     """The pending calls of one storage on one event loop, oldest first, and its one timer."""
 
-    __slots__ = ("_loop", "_queue", "pending", "armed")
+    __slots__ = ("_loop", "_queue", "pending", "armed", "_next", "_joins_until")
 
     def __init__(self, loop: asyncio.AbstractEventLoop, ms: int) -> None:
         # A weak reference: the storage must not keep every loop it ever saw alive.
         self._loop = weakref.ref(loop)
         self._queue = _native.Deadlines(ms)
-        # The core numbers calls in start order, and a dict iterates in insertion order: the
-        # first entries are the oldest calls. A call the dict no longer holds has timed out.
+        # Calls are numbered in start order, and a dict iterates in insertion order: the first
+        # entries are the oldest calls. A call the dict no longer holds has timed out. The core
+        # is told of a call only when it starts after the time the core last answered.
         self.pending: dict[int, asyncio.Task[Any]] = {}
         # Whether the timer is set. Not the TimerHandle itself: it references the loop.
         self.armed = False
+        self._next = 0
+        self._joins_until = float("-inf")
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop | None:
@@ -68,7 +71,11 @@ class _LoopDeadlines:
 
     def start(self, task: asyncio.Task[Any], loop: asyncio.AbstractEventLoop) -> int:
         now = loop.time()
-        seq = self._queue.start(now)
+        seq = self._next
+        self._next = seq + 1
+        # Calls started until `_joins_until` share the last registered call's deadline.
+        if now > self._joins_until:
+            self._joins_until = self._queue.start(now, seq)
         self.pending[seq] = task
         if not self.armed:
             self._arm(loop, now)

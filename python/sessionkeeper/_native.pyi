@@ -286,10 +286,12 @@ class Deadlines:
     are the loop's clock, in seconds."""
 
     def __new__(cls, timeout_ms: int) -> Deadlines: ...
-    def start(self, now: float) -> int:
-        """Registers a callback started at ``now``; returns its number (in start order)."""
+    def start(self, now: float, seq: int) -> float:
+        """Registers callback number ``seq``, started at ``now``; returns the latest start time
+        whose deadline is this one's (calls started until then are numbered without asking)."""
     def expired(self, now: float) -> int:
-        """The pending calls numbered below the answer are past their deadline at ``now``."""
+        """The pending calls numbered below the answer are past their deadline at ``now``
+        (every call when it is 2**64 - 1)."""
     def next_delay(self, now: float, oldest_pending: int | None) -> float | None:
         """Seconds until the timer should fire, given the oldest call still pending."""
 

@@ -4,7 +4,7 @@
 use napi::bindgen_prelude::External;
 use napi_derive::napi;
 use sessionkeeper_core::storage::MemoryStorage;
-use sessionkeeper_core::{Session, Timestamp};
+use sessionkeeper_core::{Patchable, Session, Timestamp};
 
 use crate::error::{OrThrow, Result};
 
@@ -36,9 +36,8 @@ impl MemoryStore {
     /// text of an object, JS names, `null` for absent), and holds the result instead; on an
     /// error (INVALID_ARGUMENT) nothing is stored and the held session is unchanged.
     #[napi(catch_unwind)]
-    pub fn store_patched(&self, held: &mut External<Session>, changes: String) -> Result<()> {
-        **held = self.inner.store_patched(held, &changes).or_throw()?;
-        Ok(())
+    pub fn store_patched(&self, held: &mut External<Patchable>, changes: String) -> Result<()> {
+        self.inner.store_patched(held, &changes).or_throw()
     }
 
     /// Stores the session in `text` only if the stored record has version `expected` (0: none

@@ -75,22 +75,26 @@ pub fn finish_delete_many(
 
 /// The deadlines of one storage's pending callbacks (`js/lib/deadlines.js` drives them with one
 /// timer; times are `performance.now()` milliseconds). Plain functions over an external, not a
-/// class: `deadlinesStart` runs once per callback, and a class method costs twice as much.
+/// class: a class method costs twice as much.
 #[napi(catch_unwind)]
 pub fn deadlines(timeout_ms: f64) -> External<Deadlines> {
     External::new(Deadlines::new(timeout_ms as u64))
 }
 
-/// Registers a callback started at `now`; returns its number (0, 1, 2, … in start order).
+/// Registers callback number `seq`, started at `now`; returns the latest start time whose
+/// deadline is this one's (calls started until then are numbered without asking).
 #[napi(catch_unwind)]
-pub fn deadlines_start(queue: &mut External<Deadlines>, now: f64) -> f64 {
-    queue.start(now) as f64
+pub fn deadlines_start(queue: &mut External<Deadlines>, now: f64, seq: f64) -> f64 {
+    queue.start(now, seq as u64)
 }
 
 /// The pending calls numbered below the answer are past their deadline at `now`.
 #[napi(catch_unwind)]
 pub fn deadlines_expired(queue: &mut External<Deadlines>, now: f64) -> f64 {
-    queue.expired(now) as f64
+    match queue.expired(now) {
+        u64::MAX => f64::INFINITY,
+        seq => seq as f64,
+    }
 }
 
 /// Milliseconds from `now` until the timer should fire, given the oldest call still pending;

@@ -4,7 +4,9 @@ use napi::bindgen_prelude::External;
 use napi::Either;
 use napi_derive::napi;
 use sessionkeeper_core::host::{within_ms, ACTIVE_WITHIN_MS, FIELDS};
-use sessionkeeper_core::{AuthScopes, Canonical, Origin, PropertyArrayMode, Session, ERROR_CODES};
+use sessionkeeper_core::{
+    AuthScopes, Canonical, Origin, Patchable, PropertyArrayMode, Session, ERROR_CODES,
+};
 
 use crate::error::{OrThrow, Result};
 
@@ -41,19 +43,20 @@ pub fn canonicalize(text: String, stored: bool) -> Result<Option<String>> {
     })
 }
 
-/// A session checked once from its canonical text and held for [`patch_held`].
+/// A session checked once from its canonical text and held, with that text, for [`patch_held`].
 #[napi(catch_unwind)]
-pub fn held_session(text: String) -> Result<External<Session>> {
-    Ok(External::new(Session::from_json(&text, Origin::Argument).or_throw()?))
+pub fn held_session(text: String) -> Result<External<Patchable>> {
+    Ok(External::new(Patchable::from_json(&text, Origin::Argument).or_throw()?))
 }
 
 /// Replaces the fields in `changes` (JSON text of an object, JS names, `null` for absent) in the
 /// held session and returns its canonical JSON: what `canonicalize` gives for the whole changed
-/// session, without writing it all. On an error (INVALID_ARGUMENT) the held session is unchanged.
+/// session, with only the changed fields written. On an error (INVALID_ARGUMENT) the held
+/// session is unchanged.
 #[napi(catch_unwind)]
-pub fn patch_held(held: &mut External<Session>, changes: String) -> Result<String> {
-    held.patch_in_place(&changes, Origin::Argument).or_throw()?;
-    Ok(held.to_json())
+pub fn patch_held(held: &mut External<Patchable>, changes: String) -> Result<String> {
+    held.patch(&changes, Origin::Argument).or_throw()?;
+    Ok(held.text().to_owned())
 }
 
 /// Shopify's `isActive(scopes, withinMillisecondsOfExpiry = 500)`.

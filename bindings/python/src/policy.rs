@@ -89,12 +89,20 @@ impl Deadlines {
         Deadlines(CoreDeadlines::new(timeout_ms))
     }
 
-    /// Registers a callback started at `now`; returns its number (0, 1, 2, … in start order).
-    fn start(&mut self, now: f64) -> u64 {
-        self.0.start(now * 1000.0)
+    /// Registers callback number `seq`, started at `now`; returns the latest start time whose
+    /// deadline is this one's (calls started until then are numbered without asking).
+    fn start(&mut self, now: f64, seq: u64) -> f64 {
+        let until = self.0.start(now * 1000.0, seq);
+        // Seconds that never read as a later time in milliseconds: a call is never due early.
+        let mut seconds = until / 1000.0;
+        while seconds * 1000.0 > until {
+            seconds = seconds.next_down();
+        }
+        seconds
     }
 
-    /// The pending calls numbered below the answer are past their deadline at `now`.
+    /// The pending calls numbered below the answer are past their deadline at `now` (every
+    /// call when the answer is 2**64 - 1).
     fn expired(&mut self, now: f64) -> u64 {
         self.0.expired(now * 1000.0)
     }

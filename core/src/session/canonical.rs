@@ -1,6 +1,6 @@
 //! Canonical JSON: the bytes `JSON.stringify(session)` gives in Node and `to_json()` in Python.
 
-use super::fields::{field_named, FieldValue, Kind, FIELDS};
+use super::fields::{field_named, Field, FieldValue, Kind, FIELDS};
 use super::read::Reader;
 use super::Session;
 use crate::error::{Origin, Result};
@@ -37,48 +37,54 @@ impl Session {
     /// accessToken, refreshToken, refreshTokenExpires, onlineAccessInfo, data`, absent fields
     /// omitted, dates as `2030-01-01T00:00:00.000Z`, numbers as JavaScript writes them.
     pub fn to_json(&self) -> String {
-        // Room for the whole text at once: growing the buffer as it fills cost a tenth of this.
+        let mut out = String::with_capacity(self.to_json_capacity());
+        self.write_json(&mut out);
+        out
+    }
+
+    /// Room for the whole canonical text at once: growing the buffer as it fills cost a tenth
+    /// of writing it.
+    pub(super) fn to_json_capacity(&self) -> usize {
         let texts = [&self.scope, &self.access_token, &self.refresh_token];
-        let estimate = 256
-            + self.id.len()
+        256 + self.id.len()
             + self.shop.len()
             + self.state.len()
             + texts.iter().map(|t| t.as_ref().map_or(0, String::len)).sum::<usize>()
             + self.online_access_info.as_ref().map_or(0, |_| 384)
-            + self.data.as_ref().map_or(0, |d| 32 * d.len());
-        let mut out = String::with_capacity(estimate);
-        self.write_json(&mut out);
-        out
+            + self.data.as_ref().map_or(0, |d| 32 * d.len())
     }
 
     /// Appends canonical JSON to `out`: the fields of [`FIELDS`] in their order, absent
     /// optional ones left out.
     pub fn write_json(&self, out: &mut String) {
-        let mut separator = '{';
         for field in &FIELDS {
-            let value = self.get_field(field);
-            if !value.is_present() {
-                continue;
-            }
-            out.push(separator);
-            separator = ',';
-            out.push('"');
-            out.push_str(field.js);
-            out.push_str("\":");
-            match value {
-                FieldValue::Text(s) | FieldValue::OptionalText(Some(s)) => json::write_str(out, s),
-                FieldValue::Flag(b) => out.push_str(if b { "true" } else { "false" }),
-                FieldValue::Date(Some(d)) => {
-                    out.push('"');
-                    d.write_iso(out);
-                    out.push('"');
-                }
-                FieldValue::OnlineAccessInfo(Some(info)) => info.write(out),
-                FieldValue::Data(Some(data)) => json::write_object(out, data),
-                _ => {}
-            }
+            self.write_member(field, out);
         }
         out.push('}');
+    }
+
+    /// Appends `field` as canonical JSON writes it: `{"id":…` for the id (always the first),
+    /// `,"key":value` for another field, nothing when it is absent.
+    pub(super) fn write_member(&self, field: &Field, out: &mut String) {
+        let value = self.get_field(field);
+        if !value.is_present() {
+            return;
+        }
+        out.push_str(if field.kind == Kind::Id { "{\"" } else { ",\"" });
+        out.push_str(field.js);
+        out.push_str("\":");
+        match value {
+            FieldValue::Text(s) | FieldValue::OptionalText(Some(s)) => json::write_str(out, s),
+            FieldValue::Flag(b) => out.push_str(if b { "true" } else { "false" }),
+            FieldValue::Date(Some(d)) => {
+                out.push('"');
+                d.write_iso(out);
+                out.push('"');
+            }
+            FieldValue::OnlineAccessInfo(Some(info)) => info.write(out),
+            FieldValue::Data(Some(data)) => json::write_object(out, data),
+            _ => {}
+        }
     }
 
     /// Validates session text of any accepted shape and tells whether it is already canonical,
@@ -109,6 +115,11 @@ impl Session {
     /// Nothing of the session is copied: the changed fields are read into a blank session and
     /// then exchanged with their old values, which is most of what a changed store costs Node.
     pub fn patch_in_place(&mut self, changes: &str, origin: Origin) -> Result<()> {
+        self.patch_fields(changes, origin).map(|_| ())
+    }
+
+    /// [`Session::patch_in_place`], answering which fields of [`FIELDS`] the patch names.
+    pub(super) fn patch_fields(&mut self, changes: &str, origin: Origin) -> Result<[bool; 11]> {
         let value = json::parse_text(changes, "session text", origin)?;
         let r = Reader::new(origin);
         let Some(map) = value.as_object() else {
@@ -130,7 +141,7 @@ impl Session {
         }
         // No `validate` after: each field's reader already refuses what it would (deep numbers
         // JavaScript cannot hold included), and tests/patch.rs holds every outcome to a whole read.
-        Ok(())
+        Ok(std::array::from_fn(|i| map.contains_key(FIELDS[i].js)))
     }
 
     /// [`Session::patched`] of the session in canonical text `base` (parsed and checked again,

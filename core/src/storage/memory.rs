@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 use super::memory_parsed::ParsedOrder;
 use super::{check_shop, SessionStorage};
 use crate::error::{Origin, Result};
-use crate::session::{check_id, Canonical, Session};
+use crate::session::{check_id, Canonical, Patchable, Session};
 use crate::time::Timestamp;
 
 const SHARDS: usize = 64;
@@ -193,13 +193,13 @@ impl MemoryStorage {
         self.put(session, session.to_json().into(), Some(expected))
     }
 
-    /// Stores `base` with the top-level fields in `changes` replaced ([`Session::patched`]:
-    /// the same outcome as storing the whole changed session, without reading all of it again)
-    /// and returns the session stored; on an error nothing is stored.
-    pub fn store_patched(&self, base: &Session, changes: &str) -> Result<Session> {
-        let session = base.patched(changes, Origin::Argument)?;
-        self.put(&session, session.to_json().into(), None)?;
-        Ok(session)
+    /// Patches `held` with the top-level fields in `changes` ([`Patchable::patch`]: the same
+    /// outcome as storing the whole changed session, without reading or writing all of it
+    /// again) and stores it; on an error nothing is stored and `held` is as it was.
+    pub fn store_patched(&self, held: &mut Patchable, changes: &str) -> Result<()> {
+        held.patch(changes, Origin::Argument)?;
+        // Cannot fail: no version is expected.
+        self.put(held.session(), held.text().into(), None)
     }
 
     /// Stores the session in `text` (any shape [`Session::from_json`] reads; `INVALID_ARGUMENT`

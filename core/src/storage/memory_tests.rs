@@ -211,11 +211,15 @@ fn a_patched_store_reindexes_and_a_refused_one_stores_nothing() {
     let m = MemoryStorage::new();
     let base = s("p", "one.myshopify.com", json!({"state": "a"}));
     m.store(&base).unwrap();
-    let moved = m.store_patched(&base, r#"{"shop":"two.myshopify.com","state":"b"}"#).unwrap();
+    let mut held = Patchable::new(base);
+    m.store_patched(&mut held, r#"{"shop":"two.myshopify.com","state":"b"}"#).unwrap();
+    let moved = held.session();
     assert_eq!((moved.shop.as_str(), moved.state.as_str()), ("two.myshopify.com", "b"));
     assert!(m.find_by_shop("one.myshopify.com").unwrap().is_empty());
     assert_eq!(m.find_by_shop("two.myshopify.com").unwrap()[0].state, "b");
-    let err = m.store_patched(&moved, r#"{"state":5}"#).unwrap_err();
+    assert_eq!(m.load_json("p").unwrap().unwrap().as_ref(), held.text(), "the patched text is stored");
+    let err = m.store_patched(&mut held, r#"{"state":5}"#).unwrap_err();
     assert_eq!(err.code(), "INVALID_ARGUMENT");
     assert_eq!(m.load("p").unwrap().unwrap().state, "b", "a refused patch stores nothing");
+    assert_eq!(held.session().state, "b", "and leaves the held session as it was");
 }

@@ -44,6 +44,9 @@ struct Host<'a> {
     callbacks: &'a Value,
     deadlines: Option<Deadlines>,
     now: f64,
+    /// The host's numbering of calls, and until when a call shares the last one's deadline.
+    next_seq: u64,
+    joins_until: f64,
     called: BTreeMap<String, Vec<Value>>,
 }
 
@@ -70,7 +73,14 @@ impl Host<'_> {
                 Some(by_id) => by_id.get(&subject).unwrap_or(&script["default"]),
                 None => script,
             };
-            let seq = self.deadlines.as_mut().map(|d| d.start(self.now));
+            let seq = self.deadlines.as_mut().map(|d| {
+                let seq = self.next_seq;
+                self.next_seq += 1;
+                if self.now > self.joins_until {
+                    self.joins_until = d.start(self.now, seq);
+                }
+                seq
+            });
             outcomes.push(match settles(script) {
                 Settles::With(value) => Some(Ok(value.clone())),
                 Settles::Throws(text, type_name) => {
@@ -167,6 +177,8 @@ fn the_custom_storage_policy_vectors() {
             callbacks: &case["callbacks"],
             deadlines: Some(Deadlines::new(case["timeoutMs"].as_u64().unwrap_or(10_000))),
             now: 1_000.0,
+            next_seq: 0,
+            joins_until: f64::NEG_INFINITY,
             called: BTreeMap::new(),
         };
         let (outcome, cause) = host.call(case["call"][0].as_str().unwrap(), &case["call"][1]);
