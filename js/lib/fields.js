@@ -85,9 +85,10 @@ const PATCHABLE = FIELDS.filter((f) => ['text', 'flag', 'scopes', 'token', 'date
 /**
  * How session `s` differs from template `t` in fields the core can patch: `undefined` when
  * JSON.stringify(s) would write exactly the canonical text of `t` (nothing differs); else
- * `{ changes, template }`, the changed fields as JSON values (`null` for absent) and the
- * template of the changed session; `null` when the id, `onlineAccessInfo` or `data` differ or
- * a changed field holds a value of another type than its kind's (the whole session is then
+ * `{ changes, template }`, the changed fields as the JSON text of an object (`null` for absent;
+ * written here, not by JSON.stringify of an object, as this runs on every changed store) and
+ * the template of the changed session; `null` when the id, `onlineAccessInfo` or `data` differ
+ * or a changed field holds a value of another type than its kind's (the whole session is then
  * written and checked, which words any error).
  */
 function changedFields(s, t) {
@@ -100,12 +101,13 @@ function changedFields(s, t) {
     const next = templateValue(kind, v)
     if (next === t[key]) continue
     if (next === NOT_PLAIN) return null
-    changes ??= {}
     template ??= { ...t }
-    changes[key] = next === undefined ? null : kind === 'date' ? iso(v) : v
     template[key] = next
+    // The core's field names are plain identifiers: no escaping.
+    const value = next === undefined ? 'null' : JSON.stringify(kind === 'date' ? iso(v) : v)
+    changes = `${changes === undefined ? '{' : `${changes},`}"${key}":${value}`
   }
-  return changes === undefined ? undefined : { changes, template }
+  return changes === undefined ? undefined : { changes: `${changes}}`, template }
 }
 
 /** What a template holds for field value `v` of `kind`; NOT_PLAIN for a value of another type. */
@@ -150,13 +152,13 @@ function sameJson(value, expected) {
   }
   const proto = Object.getPrototypeOf(value)
   if ((proto !== Object.prototype && proto !== null) || Array.isArray(value)) return false
+  // `expected` is JSON.parse's (own keys only, in order): walked without listing its keys.
   const keys = Object.keys(value)
-  const expectedKeys = Object.keys(expected)
-  if (keys.length !== expectedKeys.length) return false
-  for (let i = 0; i < keys.length; i++) {
-    if (keys[i] !== expectedKeys[i] || !sameJson(value[keys[i]], expected[keys[i]])) return false
+  let i = 0
+  for (const key in expected) {
+    if (keys[i++] !== key || !sameJson(value[key], expected[key])) return false
   }
-  return true
+  return i === keys.length
 }
 
 /** A deep copy of a JSON value (as JSON.parse builds them: plain objects, arrays, primitives). */

@@ -98,7 +98,7 @@ class Validated {
     if (diff === null) return null
     // Once per id: the core's parse of the accepted text, held for every later patch.
     entry.held ??= call(native.heldSession, entry.text)
-    entry.text = store(entry.held, JSON.stringify(diff.changes))
+    entry.text = store(entry.held, diff.changes)
     entry.raw = null
     entry.template = diff.template
     return entry
