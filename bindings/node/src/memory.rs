@@ -4,7 +4,7 @@
 use napi::bindgen_prelude::External;
 use napi_derive::napi;
 use sessionkeeper_core::storage::MemoryStorage;
-use sessionkeeper_core::{Patchable, Session, Timestamp};
+use sessionkeeper_core::{Patchable, Timestamp};
 
 use crate::error::{OrThrow, Result};
 

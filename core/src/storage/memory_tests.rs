@@ -217,7 +217,11 @@ fn a_patched_store_reindexes_and_a_refused_one_stores_nothing() {
     assert_eq!((moved.shop.as_str(), moved.state.as_str()), ("two.myshopify.com", "b"));
     assert!(m.find_by_shop("one.myshopify.com").unwrap().is_empty());
     assert_eq!(m.find_by_shop("two.myshopify.com").unwrap()[0].state, "b");
-    assert_eq!(m.load_json("p").unwrap().unwrap().as_ref(), held.text(), "the patched text is stored");
+    assert_eq!(
+        m.load_json("p").unwrap().unwrap().as_ref(),
+        held.text(),
+        "the patched text is stored"
+    );
     let err = m.store_patched(&mut held, r#"{"state":5}"#).unwrap_err();
     assert_eq!(err.code(), "INVALID_ARGUMENT");
     assert_eq!(m.load("p").unwrap().unwrap().state, "b", "a refused patch stores nothing");
