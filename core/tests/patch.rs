@@ -187,6 +187,18 @@ fn a_refused_patch_in_place_leaves_the_session_as_it_was() {
             }
         }
     }
-    // Both refusals by a field's own reader and by the whole session's check (a deep number).
     assert!(refused > 100, "refusals are exercised: {refused}");
+}
+
+#[test]
+fn a_session_built_field_by_field_is_checked_whole_before_it_is_held_or_patched() {
+    let mut s = Session::new("built").unwrap();
+    s.data = Some(json!({"n": 9_007_199_254_740_993_u64}).as_object().unwrap().clone());
+    let err = Patchable::new(s.clone(), Origin::Argument).unwrap_err();
+    assert_eq!(err.code(), "INVALID_ARGUMENT");
+    assert!(err.message().contains("data.n"), "{err}");
+    assert_eq!(
+        s.patched(r#"{"state":"a"}"#, Origin::Argument).unwrap_err().code(),
+        "INVALID_ARGUMENT"
+    );
 }

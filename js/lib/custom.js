@@ -147,21 +147,22 @@ class CustomSessionStorage {
     } catch (error) {
       return Promise.reject(callbackFailed(operation, subject, error))
     }
-    if (!isThenable(result)) {
-      try {
-        return Promise.resolve(finish === undefined ? result : finish(result, subject))
-      } catch (error) {
-        return Promise.reject(error)
+    // Nothing below may throw at the caller: a `then` getter that throws, or `finish`, rejects.
+    try {
+      if (!isThenable(result)) return Promise.resolve(finish === undefined ? result : finish(result, subject))
+      // A native promise as it is; anything else (a subclass, a thenable) followed by one, so
+      // callers always get a native promise and no `then` of the app's runs here.
+      const promise = Object.getPrototypeOf(result) === Promise.prototype ? result : Promise.resolve(result)
+      if (this.#deadlines === null) {
+        const failed = (error) => {
+          throw callbackFailed(operation, subject, error)
+        }
+        return finish === undefined ? promise.then(undefined, failed) : promise.then((value) => finish(value, subject), failed)
       }
+      return this.#deadlines.race(promise, operation, subject, finish)
+    } catch (error) {
+      return Promise.reject(error)
     }
-    const promise = result instanceof Promise ? result : Promise.resolve(result)
-    if (this.#deadlines === null) {
-      const failed = (error) => {
-        throw callbackFailed(operation, subject, error)
-      }
-      return finish === undefined ? promise.then(undefined, failed) : promise.then((value) => finish(value, subject), failed)
-    }
-    return this.#deadlines.race(promise, operation, subject, finish)
   }
 
   /** The store callback's result as the caller's answer (the core judges a non-boolean). */

@@ -6,9 +6,10 @@
 // Calls are numbered in the order they start and wait here in that order; a call that settles
 // is only marked done. The core is told of a call only when it starts after the time the core
 // last answered (calls until then share that call's deadline), so the hot path rarely crosses
-// into it. When the timer fires, the calls numbered below what the core answers have timed out. The timer is ref'd while a call is pending (a pending operation keeps Node alive
-// until it settles or times out) and unref'd when none is, so an idle storage never holds the
-// process open.
+// into it. When the timer fires, the calls numbered below what the core answers have timed out.
+// The timer is ref'd while a call is pending (a pending operation keeps Node alive until it
+// settles or times out) and unref'd when none is, so an idle storage never holds the process
+// open.
 
 const { performance } = require('node:perf_hooks')
 const { native } = require('./core.js')
@@ -47,10 +48,7 @@ class Deadlines {
     const raced = new Promise((resolve, reject) => {
       call = { seq, resolve, reject, operation, subject, done: false }
     })
-    this.calls.push(call)
-    if (++this.pending === 1) this.arm(now, seq)
-    // Calls settle out of order behind a slow one: keep the list within twice what is pending.
-    if (this.calls.length - this.head > 2 * this.pending + 1024) this.compact()
+    // Handlers first: should `then` throw, no call is left pending with nobody to tell.
     promise.then(
       (value) => {
         if (call.done) return
@@ -72,6 +70,10 @@ class Deadlines {
         reject(this.failed(operation, subject, error))
       },
     )
+    this.calls.push(call)
+    if (++this.pending === 1) this.arm(now, seq)
+    // Calls settle out of order behind a slow one: keep the list within twice what is pending.
+    if (this.calls.length - this.head > 2 * this.pending + 1024) this.compact()
     return raced
   }
 

@@ -79,7 +79,7 @@ function templateOfSession(s) {
   }
 }
 
-/** The fields a patch carries (`Session::patched`): every top-level one but the id and the objects. */
+/** The fields a patch carries (`Patchable::patch`): every top-level one but the id and the objects. */
 const PATCHABLE = FIELDS.filter((f) => ['text', 'flag', 'scopes', 'token', 'date'].includes(f.kind))
 
 /**
@@ -152,13 +152,13 @@ function sameJson(value, expected) {
   }
   const proto = Object.getPrototypeOf(value)
   if ((proto !== Object.prototype && proto !== null) || Array.isArray(value)) return false
-  // `expected` is JSON.parse's (own keys only, in order): walked without listing its keys.
   const keys = Object.keys(value)
-  let i = 0
-  for (const key in expected) {
-    if (keys[i++] !== key || !sameJson(value[key], expected[key])) return false
+  const expectedKeys = Object.keys(expected)
+  if (keys.length !== expectedKeys.length) return false
+  for (let i = 0; i < keys.length; i++) {
+    if (keys[i] !== expectedKeys[i] || !sameJson(value[keys[i]], expected[keys[i]])) return false
   }
-  return i === keys.length
+  return true
 }
 
 /** A deep copy of a JSON value (as JSON.parse builds them: plain objects, arrays, primitives). */

@@ -82,8 +82,8 @@ class Validated {
   /**
    * The entry of `session` when it is now accepted without being written and checked whole:
    * it is field for field the session last accepted with its id, or differs from it only in
-   * top-level fields, which the core then checks and writes into the held session
-   * (`Session::patched`); else null. Throws the core's error for a changed field it refuses
+   * top-level fields, which the core then checks and writes into the held session and its
+   * text (`Patchable::patch`); else null. Throws the core's error for a changed field it refuses
    * (the entry stays). `store(held, changes)` applies the changes to the held session and
    * returns the new canonical text, or null when the caller keeps no text (the template and
    * the held session still describe the session).

@@ -198,6 +198,28 @@ test('thenables that are not native promises are awaited', async () => {
   await assert.rejects(throwing.storage.loadSession('x'), expectError('CALLBACK_FAILED', 'bad then'))
 })
 
+test('a result whose then getter throws, or a Promise subclass, still gives a native promise', async () => {
+  const trap = {
+    get then() {
+      throw new Error('then getter')
+    },
+  }
+  class Sub extends Promise {}
+  for (const options of [{}, { timeoutMs: 0 }]) {
+    const getter = storageWith({ store: () => trap, load: () => trap }, options).storage
+    // Returned, not thrown at the call site: `.catch` on the call sees it.
+    const stored = getter.storeSession(session)
+    assert.ok(stored instanceof Promise)
+    await assert.rejects(stored, /then getter/)
+    await assert.rejects(getter.loadSession('sess-1'), /then getter/)
+    const sub = storageWith({ store: () => Sub.resolve(true), load: () => Sub.resolve(session.serialize()) }, options).storage
+    const result = sub.storeSession(session)
+    assert.equal(Object.getPrototypeOf(result), Promise.prototype, JSON.stringify(options))
+    assert.equal(await result, true)
+    assert.ok((await sub.loadSession('sess-1')).equals(session))
+  }
+})
+
 test('findSessionsByShop: NOT_SUPPORTED without a callback, results validated with one', async () => {
   const bare = storageWith().storage
   await assert.rejects(bare.findSessionsByShop('shop1.myshopify.com'), expectError('NOT_SUPPORTED', 'findSessionsByShop'))

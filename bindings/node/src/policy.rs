@@ -88,7 +88,8 @@ pub fn deadlines_start(queue: &mut External<Deadlines>, now: f64, seq: f64) -> f
     queue.start(now, seq as u64)
 }
 
-/// The pending calls numbered below the answer are past their deadline at `now`.
+/// The pending calls numbered below the answer are past their deadline at `now` (every call
+/// when it is `Infinity`).
 #[napi(catch_unwind)]
 pub fn deadlines_expired(queue: &mut External<Deadlines>, now: f64) -> f64 {
     match queue.expired(now) {

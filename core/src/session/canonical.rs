@@ -108,6 +108,9 @@ impl Session {
     pub fn patched(&self, changes: &str, origin: Origin) -> Result<Session> {
         let mut session = self.clone();
         session.patch_in_place(changes, origin)?;
+        // `self` may have been built field by field (its fields are public): the result is
+        // checked whole, as reading it would. A held session read from text needs no such check.
+        session.validate(origin)?;
         Ok(session)
     }
 
@@ -140,7 +143,8 @@ impl Session {
             self.swap_field(&mut fresh, field);
         }
         // No `validate` after: each field's reader already refuses what it would (deep numbers
-        // JavaScript cannot hold included), and tests/patch.rs holds every outcome to a whole read.
+        // JavaScript cannot hold included), and tests/patch.rs holds every outcome to a whole
+        // read; the rest of a session that was read, or checked whole, is valid as it was.
         Ok(std::array::from_fn(|i| map.contains_key(FIELDS[i].js)))
     }
 

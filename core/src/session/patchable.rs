@@ -21,8 +21,14 @@ pub struct Patchable {
 }
 
 impl Patchable {
-    /// `session` held with its canonical JSON.
-    pub fn new(session: Session) -> Self {
+    /// `session` held with its canonical JSON, once checked whole ([`Session::validate`]: its
+    /// fields are public, so it may have been built field by field).
+    pub fn new(session: Session, origin: Origin) -> Result<Self> {
+        session.validate(origin)?;
+        Ok(Patchable::written(session))
+    }
+
+    fn written(session: Session) -> Self {
         let mut text = String::with_capacity(session.to_json_capacity());
         let mut ends = [0; FIELDS.len()];
         for (i, field) in FIELDS.iter().enumerate() {
@@ -35,7 +41,7 @@ impl Patchable {
 
     /// The session in canonical JSON `text`, read and checked in full.
     pub fn from_json(text: &str, origin: Origin) -> Result<Self> {
-        Ok(Patchable::new(Session::from_json(text, origin)?))
+        Ok(Patchable::written(Session::from_json(text, origin)?))
     }
 
     /// The session.

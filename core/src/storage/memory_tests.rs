@@ -211,7 +211,7 @@ fn a_patched_store_reindexes_and_a_refused_one_stores_nothing() {
     let m = MemoryStorage::new();
     let base = s("p", "one.myshopify.com", json!({"state": "a"}));
     m.store(&base).unwrap();
-    let mut held = Patchable::new(base);
+    let mut held = Patchable::new(base, Origin::Argument).unwrap();
     m.store_patched(&mut held, r#"{"shop":"two.myshopify.com","state":"b"}"#).unwrap();
     let moved = held.session();
     assert_eq!((moved.shop.as_str(), moved.state.as_str()), ("two.myshopify.com", "b"));
