@@ -1,6 +1,6 @@
 'use strict'
 // Storing a Session changed in a few top-level fields: the core patches the session it last
-// accepted for that id (`Session::patched`) instead of reading the whole text again, in
+// accepted for that id (`Patchable::patch`) instead of reading the whole text again, in
 // CustomSessionStorage and in MemorySessionStorage. Whatever
 // the path, the callback must receive, and a load must return, exactly what a storage that has
 // never seen the id gives; and a refused change must leave the accepted session as it was.
