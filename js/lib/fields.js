@@ -129,14 +129,6 @@ function sameObject(value, expected) {
   return expected === undefined ? value === undefined || value === null : sameJson(value, expected)
 }
 
-function sameDate(date, ms) {
-  return ms === undefined ? date === undefined || date === null : date instanceof Date && date.getTime() === ms
-}
-
-function sameOptional(value, expected) {
-  return expected === undefined ? value === undefined || value === null : value === expected
-}
-
 /**
  * Whether `value` is exactly the JSON value `expected` (from JSON.parse): plain objects with
  * the same keys in the same order, arrays, equal primitives. Anything JSON.stringify would

@@ -99,24 +99,16 @@ impl Session {
         })
     }
 
-    /// This session with some top-level fields replaced: `changes` is JSON text of an object of
+    /// Replaces some top-level fields of this session: `changes` is JSON text of an object of
     /// fields by their JS names, `null` for absent, each read exactly as when parsing a whole
     /// session. The outcome (session or error) is what reading the whole session with those
     /// fields changed gives, but a host that knows which fields an app changed need not write
-    /// and hand over all of it (ARCHITECTURE.md, "Storing a changed session"). The id cannot
-    /// change: a patch is about one session. `self` is left as it was.
-    pub fn patched(&self, changes: &str, origin: Origin) -> Result<Session> {
-        let mut session = self.clone();
-        session.patch_in_place(changes, origin)?;
-        // `self` may have been built field by field (its fields are public): the result is
-        // checked whole, as reading it would. A held session read from text needs no such check.
-        session.validate(origin)?;
-        Ok(session)
-    }
-
-    /// [`Session::patched`] applied to this session itself; on an error it is left as it was.
-    /// Nothing of the session is copied: the changed fields are read into a blank session and
-    /// then exchanged with their old values, which is most of what a changed store costs Node.
+    /// and hand over all of it (ARCHITECTURE.md, "Storing a changed session"; [`Patchable`]
+    /// keeps the text too). The id cannot change: a patch is about one session. On an error the
+    /// session is left as it was. Nothing of it is copied: the changed fields are read into a
+    /// blank session and then exchanged with their old values.
+    ///
+    /// [`Patchable`]: super::Patchable
     pub fn patch_in_place(&mut self, changes: &str, origin: Origin) -> Result<()> {
         self.patch_fields(changes, origin).map(|_| ())
     }
@@ -146,11 +138,5 @@ impl Session {
         // JavaScript cannot hold included), and tests/patch.rs holds every outcome to a whole
         // read; the rest of a session that was read, or checked whole, is valid as it was.
         Ok(std::array::from_fn(|i| map.contains_key(FIELDS[i].js)))
-    }
-
-    /// [`Session::patched`] of the session in canonical text `base` (parsed and checked again,
-    /// so nothing about it is taken on trust), as canonical JSON.
-    pub fn patch(base: &str, changes: &str, origin: Origin) -> Result<String> {
-        Ok(Session::from_json(base, origin)?.patched(changes, origin)?.to_json())
     }
 }
