@@ -1,11 +1,12 @@
 'use strict'
 // The session's fields on the JS side: the conversions between a Session, its canonical JSON
 // object and its template (the parsed canonical form with dates as epoch ms, ARCHITECTURE.md
-// "Session fields"). The field list is the core's (`FIELDS`); these four functions spell it
-// out field by field because a loop over the table costs twice as much on every load, and
-// js/test/session.test.js checks each of them against the table.
+// "Session fields"). The field list is the core's (`FIELDS` in convert.js); these functions
+// spell it out field by field because a loop over the table (a keyed read per field) costs
+// twice as much on every load and store, and js/test/fields.test.js checks each of them
+// against the table.
 
-const { FIELDS, iso, rememberIso } = require('./convert.js')
+const { iso, rememberIso } = require('./convert.js')
 
 /** The template of a parsed canonical JSON object (dates as epoch ms). */
 function templateOf(o) {
@@ -79,50 +80,84 @@ function templateOfSession(s) {
   }
 }
 
-/** The fields a patch carries (`Patchable::patch`): every top-level one but the id and the objects. */
-const PATCHABLE = FIELDS.filter((f) => ['text', 'flag', 'scopes', 'token', 'date'].includes(f.kind))
-
 /**
- * How session `s` differs from template `t` in fields the core can patch: `undefined` when
- * JSON.stringify(s) would write exactly the canonical text of `t` (nothing differs); else
- * `{ changes, template }`, the changed fields as the JSON text of an object (`null` for absent;
- * written here, not by JSON.stringify of an object, as this runs on every changed store) and
- * the template of the changed session; `null` when the id, `onlineAccessInfo` or `data` differ
- * or a changed field holds a value of another type than its kind's (the whole session is then
- * written and checked, which words any error).
+ * How session `s` differs from template `t` in fields the core can patch (every top-level one
+ * but the id and the objects): `undefined` when JSON.stringify(s) would write exactly the
+ * canonical text of `t` (nothing differs); else `{ changes, template }`, the changed fields as
+ * the JSON text of an object (`null` for absent; written here, not by JSON.stringify of an
+ * object, as this runs on every changed store) and the template of the changed session; `null`
+ * when the id, `onlineAccessInfo` or `data` differ or a changed field holds a value of another
+ * type than its kind's (the whole session is then written and checked, which words any error).
+ * Field by field, each read once (a getter is asked once), for the reason given at the top.
  */
 function changedFields(s, t) {
   if (s.id !== t.id || !sameObject(s.onlineAccessInfo, t.onlineAccessInfo) || !sameObject(s.data, t.data)) return null
-  let changes
-  let template
-  for (let i = 0; i < PATCHABLE.length; i++) {
-    const { js: key, kind } = PATCHABLE[i]
-    const v = s[key]
-    const next = templateValue(kind, v)
-    if (next === t[key]) continue
-    if (next === NOT_PLAIN) return null
-    template ??= { ...t }
-    template[key] = next
-    // The core's field names are plain identifiers: no escaping.
-    const value = next === undefined ? 'null' : JSON.stringify(kind === 'date' ? iso(v) : v)
-    changes = `${changes === undefined ? '{' : `${changes},`}"${key}":${value}`
+  const shop = s.shop
+  const state = s.state
+  const isOnline = s.isOnline
+  const scope = optionalText(s.scope)
+  const expiresDate = s.expires
+  const expires = dateValue(expiresDate)
+  const accessToken = optionalText(s.accessToken)
+  const refreshToken = optionalText(s.refreshToken)
+  const refreshTokenExpiresDate = s.refreshTokenExpires
+  const refreshTokenExpires = dateValue(refreshTokenExpiresDate)
+  if (
+    shop === t.shop && state === t.state && isOnline === t.isOnline && scope === t.scope && expires === t.expires &&
+    accessToken === t.accessToken && refreshToken === t.refreshToken && refreshTokenExpires === t.refreshTokenExpires
+  ) {
+    return undefined
   }
-  return changes === undefined ? undefined : { changes: `${changes}}`, template }
+  if (
+    typeof shop !== 'string' || typeof state !== 'string' || typeof isOnline !== 'boolean' || scope === NOT_PLAIN ||
+    expires === NOT_PLAIN || accessToken === NOT_PLAIN || refreshToken === NOT_PLAIN || refreshTokenExpires === NOT_PLAIN
+  ) {
+    return null
+  }
+  // The core's field names are plain identifiers: no escaping.
+  let changes = ''
+  if (shop !== t.shop) changes += `,"shop":${JSON.stringify(shop)}`
+  if (state !== t.state) changes += `,"state":${JSON.stringify(state)}`
+  if (isOnline !== t.isOnline) changes += `,"isOnline":${isOnline}`
+  if (scope !== t.scope) changes += `,"scope":${member(scope)}`
+  if (expires !== t.expires) changes += `,"expires":${member(expires === undefined ? undefined : iso(expiresDate))}`
+  if (accessToken !== t.accessToken) changes += `,"accessToken":${member(accessToken)}`
+  if (refreshToken !== t.refreshToken) changes += `,"refreshToken":${member(refreshToken)}`
+  if (refreshTokenExpires !== t.refreshTokenExpires) {
+    changes += `,"refreshTokenExpires":${member(refreshTokenExpires === undefined ? undefined : iso(refreshTokenExpiresDate))}`
+  }
+  return {
+    changes: `{${changes.slice(1)}}`,
+    template: {
+      id: t.id,
+      shop,
+      state,
+      isOnline,
+      scope,
+      expires,
+      accessToken,
+      refreshToken,
+      refreshTokenExpires,
+      onlineAccessInfo: t.onlineAccessInfo,
+      data: t.data,
+    },
+  }
 }
 
-/** What a template holds for field value `v` of `kind`; NOT_PLAIN for a value of another type. */
-function templateValue(kind, v) {
-  switch (kind) {
-    case 'text':
-      return typeof v === 'string' ? v : NOT_PLAIN
-    case 'flag':
-      return typeof v === 'boolean' ? v : NOT_PLAIN
-    case 'date':
-      if (v === undefined || v === null) return undefined
-      return v instanceof Date && !Number.isNaN(v.getTime()) ? v.getTime() : NOT_PLAIN
-    default:
-      return v === undefined || v === null ? undefined : typeof v === 'string' ? v : NOT_PLAIN
-  }
+/** A scopes or token field's template value: a string, or undefined for absent. */
+function optionalText(v) {
+  return v === undefined || v === null ? undefined : typeof v === 'string' ? v : NOT_PLAIN
+}
+
+/** A date field's template value: epoch ms, or undefined for absent. */
+function dateValue(v) {
+  if (v === undefined || v === null) return undefined
+  return v instanceof Date && !Number.isNaN(v.getTime()) ? v.getTime() : NOT_PLAIN
+}
+
+/** A changed optional member's JSON value. */
+function member(v) {
+  return v === undefined ? 'null' : JSON.stringify(v)
 }
 
 function sameObject(value, expected) {

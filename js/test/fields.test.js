@@ -9,7 +9,7 @@ const fs = require('node:fs')
 const path = require('node:path')
 const { inspect } = require('node:util')
 const { Session } = require('../index.js')
-const { FIELDS, SESSION_KEYS } = require('../lib/convert.js')
+const { FIELDS, SESSION_KEYS, sessionFields } = require('../lib/convert.js')
 const { templateOf, fill, templateOfSession, changedFields } = require('../lib/fields.js')
 
 const canonical = {
@@ -72,6 +72,18 @@ test('templateOfSession and changedFields look at every field of the table', () 
     changed[js] = kind === 'date' ? new Date(OTHER.date) : OTHER[kind]
     assert.notEqual(changedFields(changed, t), undefined, js)
     assert.notDeepEqual(templateOfSession(changed), t, js)
+  }
+})
+
+test('sessionFields (Session#toJSON) writes every field of the table, in its order', () => {
+  const s = Session.deserialize(JSON.stringify(canonical))
+  assert.deepEqual(Object.keys(sessionFields(s, 'INVALID_ARGUMENT')), SESSION_KEYS)
+  assert.equal(JSON.stringify(s), JSON.stringify(canonical))
+  for (const { js, kind } of FIELDS) {
+    const one = { [js]: kind === 'date' ? new Date(OTHER.date) : OTHER[kind] }
+    const expected = kind === 'date' ? new Date(OTHER.date).toISOString() : OTHER[kind]
+    assert.deepEqual(sessionFields(one, 'INVALID_ARGUMENT'), { [js]: expected }, js)
+    assert.deepEqual(sessionFields({ [js]: null }, 'INVALID_ARGUMENT'), {}, `${js}: null is absent`)
   }
 })
 

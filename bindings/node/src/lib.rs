@@ -16,6 +16,7 @@ mod manager;
 mod memory;
 mod policy;
 mod session;
+mod text;
 
 /// The conformance battery `sessionkeeper/testing` runs, as one JSON text (ARCHITECTURE.md, "Tests").
 #[napi_derive::napi]

@@ -9,6 +9,7 @@ use sessionkeeper_core::{
 };
 
 use crate::error::{OrThrow, Result};
+use crate::text::Text;
 
 fn origin(stored: bool) -> Origin {
     if stored {
@@ -53,10 +54,10 @@ pub fn held_session(text: String) -> Result<External<Patchable>> {
 /// held session and returns its canonical JSON: what `canonicalize` gives for the whole changed
 /// session, with only the changed fields written. On an error (INVALID_ARGUMENT) the held
 /// session is unchanged.
-#[napi(catch_unwind)]
-pub fn patch_held(held: &mut External<Patchable>, changes: String) -> Result<String> {
+#[napi(catch_unwind, ts_return_type = "string")]
+pub fn patch_held(held: &mut External<Patchable>, changes: String) -> Result<Text<'_>> {
     held.patch(&changes, Origin::Argument).or_throw()?;
-    Ok(held.text().to_owned())
+    Ok(Text(held.text()))
 }
 
 /// Shopify's `isActive(scopes, withinMillisecondsOfExpiry = 500)`.

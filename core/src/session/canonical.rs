@@ -1,6 +1,6 @@
 //! Canonical JSON: the bytes `JSON.stringify(session)` gives in Node and `to_json()` in Python.
 
-use super::fields::{field_named, Field, FieldValue, Kind, FIELDS};
+use super::fields::{Field, FieldValue, Kind, FIELDS};
 use super::read::Reader;
 use super::Session;
 use crate::error::{Origin, Result};
@@ -115,28 +115,21 @@ impl Session {
 
     /// [`Session::patch_in_place`], answering which fields of [`FIELDS`] the patch names.
     pub(super) fn patch_fields(&mut self, changes: &str, origin: Origin) -> Result<[bool; 11]> {
-        let value = json::parse_text(changes, "session text", origin)?;
         let r = Reader::new(origin);
-        let Some(map) = value.as_object() else {
-            return Err(r.err("changes", "an object", &value));
-        };
-        if let Some(key) =
-            map.keys().find(|k| field_named(k).is_none_or(|f| f.js != *k || f.kind == Kind::Id))
-        {
-            return Err(origin.error(format!("{}: cannot patch \"{key}\"", r.what())));
-        }
+        let slots = super::changes::read(changes, &r, origin)?;
         let mut fresh = Session::blank();
         // In the table's order, as a whole read goes: with several bad fields, the same one is named.
-        let changed = || FIELDS.iter().filter(|f| map.contains_key(f.js));
-        for field in changed() {
-            fresh.read_field(field, field.js, Some(&map[field.js]), &r)?;
+        for (i, v) in &slots {
+            fresh.read_field(&FIELDS[*i], FIELDS[*i].js, Some(v), &r)?;
         }
-        for field in changed() {
-            self.swap_field(&mut fresh, field);
+        let mut changed = [false; FIELDS.len()];
+        for &(i, _) in &slots {
+            self.swap_field(&mut fresh, &FIELDS[i]);
+            changed[i] = true;
         }
         // No `validate` after: each field's reader already refuses what it would (deep numbers
         // JavaScript cannot hold included), and tests/patch.rs holds every outcome to a whole
         // read; the rest of a session that was read, or checked whole, is valid as it was.
-        Ok(std::array::from_fn(|i| map.contains_key(FIELDS[i].js)))
+        Ok(changed)
     }
 }

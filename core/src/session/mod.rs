@@ -1,6 +1,7 @@
 //! The session record: Shopify's ten fields plus free app `data`, and Shopify's behaviour.
 
 mod canonical;
+mod changes;
 mod compare;
 mod fast;
 mod fields;
