@@ -13,9 +13,9 @@ function canonicalize(text, stored) {
   }
 }
 
-function patchHeld(held, changes) {
+function patchHeld(held, changes, text) {
   try {
-    return native.patchHeld(held, changes)
+    return native.patchHeld(held, changes, text)
   } catch (e) {
     throw fromNative(e)
   }

@@ -2,7 +2,7 @@
 // CustomSessionStorage: the app's callbacks, awaited right here on the JS thread, with every
 // result handed to one synchronous core function (ARCHITECTURE.md: no thread hop per call).
 
-const { native, canonicalize, finishLoad, finishFoundItem, call } = require('./core.js')
+const { native, canonicalize, finishLoad, finishFoundItem, patchHeld, call } = require('./core.js')
 const { idArgument, idsArgument, shopArgument, versionArgument } = require('./args.js')
 const { raise, invalidArgument } = require('./errors.js')
 const { sessionText, stringify, tagOf } = require('./convert.js')
@@ -87,6 +87,8 @@ class CustomSessionStorage {
   #storeTakesText
   /** The canonical JSON of the session #sessionToStore returned last, when known, else null. */
   #text = null
+  /** Patches a held session; its new text is made only for a store callback that takes it. */
+  #patch = (held, changes) => patchHeld(held, changes, this.#storeTakesText)
 
   constructor(storeCallback, loadCallback, deleteCallback, options) {
     this.#store = requireFunction(storeCallback, 'storeCallback', false)
@@ -187,7 +189,7 @@ class CustomSessionStorage {
   #sessionToStore(session) {
     this.#text = null
     if (!(session instanceof Session)) return new Session(session)
-    const entry = this.#validated.accepted(session)
+    const entry = this.#validated.accepted(session, this.#patch)
     if (entry !== null) {
       this.#text = entry.text
       return session

@@ -7,7 +7,7 @@
 // mutating a session can never change one.
 
 const { Session } = require('./session.js')
-const { native, call, patchHeld } = require('./core.js')
+const { native, call } = require('./core.js')
 const { templateOf, fill, templateOfSession, changedFields, copyJson } = require('./fields.js')
 
 /** A new Session from a template, sharing nothing mutable with it. */
@@ -21,6 +21,12 @@ function sessionOf(t) {
  * validated twice: loading back what was just stored, or a session loaded on every request,
  * skips the core and the JSON parse. Keyed by id, so a lookup hashes the short id and compares
  * the text once. Bounded; the oldest id goes first.
+ *
+ * Once a session has been stored changed (`accepted`), its text is the core's alone: the entry
+ * keeps `text` null and the core compares a loaded text with the one it holds. Keeping each new
+ * text here too would keep ~550 bytes per store alive on the JS heap until the next store of
+ * that id, which the garbage collector then has to move and sweep (ARCHITECTURE.md "Storing a
+ * changed session").
  */
 class Validated {
   constructor(max = 4096) {
@@ -31,7 +37,7 @@ class Validated {
   /** The template of `text` if it is the accepted text of `id` (or the text it was read from), else undefined. */
   template(id, text) {
     const entry = this.byId.get(id)
-    if (entry === undefined || (entry.text !== text && entry.raw !== text)) return undefined
+    if (entry === undefined || !holds(entry, text)) return undefined
     if (entry.template === null) entry.template = templateOf(JSON.parse(text))
     return entry.template
   }
@@ -76,7 +82,7 @@ class Validated {
   /** Whether `text` is the accepted text of `id`. */
   has(id, text) {
     const entry = this.byId.get(id)
-    return entry !== undefined && entry.text === text
+    return entry !== undefined && (entry.text === text || (entry.text === null && heldTextIs(entry, text)))
   }
 
   /**
@@ -85,10 +91,10 @@ class Validated {
    * top-level fields, which the core then checks and writes into the held session and its
    * text (`Patchable::patch`); else null. Throws the core's error for a changed field it refuses
    * (the entry stays). `store(held, changes)` applies the changes to the held session and
-   * returns the new canonical text, or null when the caller keeps no text (the template and
-   * the held session still describe the session).
+   * returns its new canonical text when the caller needs it now, else null (the entry's `text`
+   * is then null: see the class comment).
    */
-  accepted(session, store = patchHeld) {
+  accepted(session, store) {
     if (!plainSession(session)) return null
     // Only a template already built is compared; building one would cost the parse saved.
     const entry = this.byId.get(session.id)
@@ -103,6 +109,17 @@ class Validated {
     entry.template = diff.template
     return entry
   }
+}
+
+/** Whether `text` is what `entry` was accepted as (or read from). */
+function holds(entry, text) {
+  if (entry.text === text || entry.raw === text) return true
+  return entry.text === null && heldTextIs(entry, text)
+}
+
+/** Whether `text` is the text of the core's held session of `entry` (its text is the core's alone). */
+function heldTextIs(entry, text) {
+  return entry.held !== null && native.heldTextIs(entry.held, text)
 }
 
 /**

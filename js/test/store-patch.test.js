@@ -75,6 +75,25 @@ for (const [name, change] of changes) {
   })
 }
 
+test('after a changed store, a load of other bytes is read from those bytes', async () => {
+  const warm = await warmed()
+  warm.session.state = 'second'
+  await warm.storage.storeSession(warm.session)
+  // Another process stores the id meanwhile: its bytes, not what this process stored, load.
+  const other = JSON.parse(warm.db.get(params.id))
+  other.state = 'from another process'
+  warm.db.set(params.id, JSON.stringify(other))
+  assert.equal((await warm.storage.loadSession(params.id)).state, 'from another process')
+  // And bytes that are no session are refused, never answered from what was held.
+  warm.session.state = 'third'
+  await warm.storage.storeSession(warm.session)
+  warm.db.set(params.id, warm.db.get(params.id).replace('"state":"third"', '"state":3'))
+  await assert.rejects(warm.storage.loadSession(params.id), { code: 'INVALID_SESSION' })
+  // The bytes this process stored load as its session.
+  warm.db.set(params.id, JSON.stringify(warm.session))
+  assert.equal((await warm.storage.loadSession(params.id)).state, 'third')
+})
+
 const refused = [
   ['a date past the range', (s) => { s.expires = new Date(8.64e15) }, /expires/],
   ['a lone surrogate in state', (s) => { s.state = 'a\uD800' }, /lone surrogate/],
