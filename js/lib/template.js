@@ -59,7 +59,7 @@ class Validated {
       return
     }
     if (this.byId.size >= this.max) this.byId.delete(this.byId.keys().next().value)
-    this.byId.set(id, { text, template, held: null, raw })
+    this.byId.set(id, { text, template, held: null, raw, loadedBack: false })
   }
 
   /** Whether a session with `id` has been accepted (so `id` is a valid id). */
@@ -106,6 +106,7 @@ class Validated {
     entry.held ??= call(native.heldSession, entry.text)
     entry.text = store(entry.held, diff.changes)
     entry.raw = null
+    entry.loadedBack = false
     entry.template = diff.template
     return entry
   }
@@ -114,7 +115,12 @@ class Validated {
 /** Whether `text` is what `entry` was accepted as (or read from). */
 function holds(entry, text) {
   if (entry.text === text || entry.raw === text) return true
-  return entry.text === null && heldTextIs(entry, text)
+  if (entry.text !== null || !heldTextIs(entry, text)) return false
+  // Loaded back twice since the last changed store: keep this copy, so the loads that follow
+  // (a session loaded on every request) compare here, not in the core.
+  if (entry.loadedBack) entry.text = text
+  entry.loadedBack = true
+  return true
 }
 
 /** Whether `text` is the text of the core's held session of `entry` (its text is the core's alone). */

@@ -92,6 +92,11 @@ test('after a changed store, a load of other bytes is read from those bytes', as
   // The bytes this process stored load as its session.
   warm.db.set(params.id, JSON.stringify(warm.session))
   assert.equal((await warm.storage.loadSession(params.id)).state, 'third')
+  // Loaded back again and again, then other bytes: still read from those bytes.
+  assert.equal((await warm.storage.loadSession(params.id)).state, 'third')
+  assert.equal((await warm.storage.loadSession(params.id)).state, 'third')
+  warm.db.set(params.id, warm.db.get(params.id).replace('"state":"third"', '"state":"fourth"'))
+  assert.equal((await warm.storage.loadSession(params.id)).state, 'fourth')
 })
 
 const refused = [
