@@ -18,10 +18,14 @@ const ISO = new Map()
 const ISO_MAX = 8192
 
 function iso(date) {
-  const ms = date.getTime()
+  return isoAt(date.getTime())
+}
+
+/** The ISO text of the instant `ms` (a valid Date's time). */
+function isoAt(ms) {
   let text = ISO.get(ms)
   if (text === undefined) {
-    text = date.toISOString()
+    text = new Date(ms).toISOString()
     rememberIso(ms, text)
   }
   return text
@@ -152,4 +156,6 @@ function tagOf(value) {
   return type
 }
 
-module.exports = { FIELDS, SESSION_KEYS, iso, rememberIso, jsonField, sessionFields, sessionText, stringify, tagOf }
+module.exports = {
+  FIELDS, SESSION_KEYS, iso, isoAt, rememberIso, jsonField, sessionFields, sessionText, stringify, asSessionError, tagOf,
+}

@@ -6,7 +6,7 @@
 // twice as much on every load and store, and js/test/fields.test.js checks each of them
 // against the table.
 
-const { iso, rememberIso } = require('./convert.js')
+const { isoAt, rememberIso } = require('./convert.js')
 
 /** The template of a parsed canonical JSON object (dates as epoch ms). */
 function templateOf(o) {
@@ -96,12 +96,10 @@ function changedFields(s, t) {
   const state = s.state
   const isOnline = s.isOnline
   const scope = optionalText(s.scope)
-  const expiresDate = s.expires
-  const expires = dateValue(expiresDate)
+  const expires = dateValue(s.expires)
   const accessToken = optionalText(s.accessToken)
   const refreshToken = optionalText(s.refreshToken)
-  const refreshTokenExpiresDate = s.refreshTokenExpires
-  const refreshTokenExpires = dateValue(refreshTokenExpiresDate)
+  const refreshTokenExpires = dateValue(s.refreshTokenExpires)
   if (
     shop === t.shop && state === t.state && isOnline === t.isOnline && scope === t.scope && expires === t.expires &&
     accessToken === t.accessToken && refreshToken === t.refreshToken && refreshTokenExpires === t.refreshTokenExpires
@@ -120,11 +118,12 @@ function changedFields(s, t) {
   if (state !== t.state) changes += `,"state":${JSON.stringify(state)}`
   if (isOnline !== t.isOnline) changes += `,"isOnline":${isOnline}`
   if (scope !== t.scope) changes += `,"scope":${member(scope)}`
-  if (expires !== t.expires) changes += `,"expires":${member(expires === undefined ? undefined : iso(expiresDate))}`
+  // Dates written from the instants read above: a getter read since may have moved the Date.
+  if (expires !== t.expires) changes += `,"expires":${member(expires === undefined ? undefined : isoAt(expires))}`
   if (accessToken !== t.accessToken) changes += `,"accessToken":${member(accessToken)}`
   if (refreshToken !== t.refreshToken) changes += `,"refreshToken":${member(refreshToken)}`
   if (refreshTokenExpires !== t.refreshTokenExpires) {
-    changes += `,"refreshTokenExpires":${member(refreshTokenExpires === undefined ? undefined : iso(refreshTokenExpiresDate))}`
+    changes += `,"refreshTokenExpires":${member(refreshTokenExpires === undefined ? undefined : isoAt(refreshTokenExpires))}`
   }
   return {
     changes: `{${changes.slice(1)}}`,
@@ -152,7 +151,9 @@ function optionalText(v) {
 /** A date field's template value: epoch ms, or undefined for absent. */
 function dateValue(v) {
   if (v === undefined || v === null) return undefined
-  return v instanceof Date && !Number.isNaN(v.getTime()) ? v.getTime() : NOT_PLAIN
+  if (!(v instanceof Date)) return NOT_PLAIN
+  const ms = v.getTime()
+  return Number.isNaN(ms) ? NOT_PLAIN : ms
 }
 
 /** A changed optional member's JSON value. */

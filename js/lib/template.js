@@ -8,6 +8,7 @@
 
 const { Session } = require('./session.js')
 const { native, call } = require('./core.js')
+const { asSessionError } = require('./convert.js')
 const { templateOf, fill, templateOfSession, changedFields, copyJson } = require('./fields.js')
 
 /** A new Session from a template, sharing nothing mutable with it. */
@@ -99,7 +100,13 @@ class Validated {
     // Only a template already built is compared; building one would cost the parse saved.
     const entry = this.byId.get(session.id)
     if (entry === undefined || entry.template === null) return null
-    const diff = changedFields(session, entry.template)
+    let diff
+    try {
+      diff = changedFields(session, entry.template)
+    } catch (e) {
+      // A getter that throws: worded as when the session is written whole.
+      throw asSessionError(e, 'INVALID_ARGUMENT')
+    }
     if (diff === undefined) return entry
     if (diff === null) return null
     // Once per id: the core's parse of the accepted text, held for every later patch.

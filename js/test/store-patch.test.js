@@ -99,6 +99,58 @@ test('after a changed store, a load of other bytes is read from those bytes', as
   assert.equal((await warm.storage.loadSession(params.id)).state, 'fourth')
 })
 
+test('getters with side effects: what a load returns is what the stored bytes say', async () => {
+  const warm = await warmed()
+  const moved = new Date('2030-01-01T00:00:00.000Z')
+  warm.session.expires = moved
+  // Read after expires, this getter moves the Date the session holds.
+  Object.defineProperty(warm.session, 'accessToken', {
+    get() {
+      moved.setTime(Date.parse('2035-01-01T00:00:00.000Z'))
+      return 'shpua_secret'
+    },
+    enumerable: true,
+    configurable: true,
+  })
+  await warm.storage.storeSession(warm.session)
+  const cold = mapStorage()
+  cold.db.set(params.id, warm.db.get(params.id))
+  const a = await warm.storage.loadSession(params.id)
+  const b = await cold.storage.loadSession(params.id)
+  assert.deepEqual(a.toObject(), b.toObject())
+})
+
+test('a loaded text with a lone surrogate where the held one has U+FFFD loads as on a cold storage', async () => {
+  const warm = await warmed()
+  warm.session.state = 'a\uFFFD'
+  await warm.storage.storeSession(warm.session)
+  const lone = warm.db.get(params.id).replace('a\uFFFD', 'a\uD800')
+  assert.notEqual(lone, warm.db.get(params.id))
+  warm.db.set(params.id, lone)
+  const cold = mapStorage()
+  cold.db.set(params.id, lone)
+  const a = await warm.storage.loadSession(params.id).then((s) => s.state, (e) => e.code)
+  const b = await cold.storage.loadSession(params.id).then((s) => s.state, (e) => e.code)
+  assert.equal(a, b)
+})
+
+test('a getter that throws while a changed session is compared is worded as for a whole write', async () => {
+  const warm = await warmed()
+  warm.session.shop = 5
+  Object.defineProperty(warm.session, 'refreshToken', {
+    get() {
+      throw new Error('boom')
+    },
+    enumerable: true,
+  })
+  await assert.rejects(warm.storage.storeSession(warm.session), (e) => {
+    assert.equal(e.constructor.name, 'SessionStorageError')
+    assert.equal(e.code, 'INVALID_ARGUMENT')
+    assert.match(e.message, /boom/)
+    return true
+  })
+})
+
 const refused = [
   ['a date past the range', (s) => { s.expires = new Date(8.64e15) }, /expires/],
   ['a lone surrogate in state', (s) => { s.state = 'a\uD800' }, /lone surrogate/],

@@ -1,7 +1,7 @@
 //! `Session` semantics for the JS class: JSON text in, answers out.
 
 use napi::bindgen_prelude::External;
-use napi::Either;
+use napi::{Either, JsString};
 use napi_derive::napi;
 use sessionkeeper_core::host::{within_ms, ACTIVE_WITHIN_MS, FIELDS};
 use sessionkeeper_core::{
@@ -65,10 +65,25 @@ pub fn patch_held(
     Ok(text.then(|| Text(held.text())))
 }
 
-/// Whether `text` is the canonical JSON of the held session, byte for byte.
+/// Whether `text` is the canonical JSON of the held session, character for character.
 #[napi(catch_unwind)]
-pub fn held_text_is(held: &External<Patchable>, text: String) -> bool {
-    held.text() == text
+pub fn held_text_is(held: &External<Patchable>, text: JsString<'_>) -> napi::Result<bool> {
+    // Compared as the UTF-16 JS holds: read as UTF-8, a lone surrogate would become U+FFFD and
+    // match a held U+FFFD. The length is known without reading the string.
+    let held = held.text();
+    let len = text.utf16_len()?;
+    let ascii = held.is_ascii();
+    if len != if ascii { held.len() } else { held.encode_utf16().count() } {
+        return Ok(false);
+    }
+    let units = text.into_utf16()?;
+    let units = &units.as_slice()[..len];
+    Ok(if ascii {
+        // No early exit, so the loop runs many units at a time.
+        units.iter().zip(held.as_bytes()).fold(0, |diff, (&u, &b)| diff | (u ^ u16::from(b))) == 0
+    } else {
+        held.encode_utf16().eq(units.iter().copied())
+    })
 }
 
 /// Shopify's `isActive(scopes, withinMillisecondsOfExpiry = 500)`.

@@ -160,4 +160,77 @@ mod tests {
             "the table's order, the last value"
         );
     }
+
+    /// Texts made of the pieces a patch is made of, valid or not, in any order.
+    fn pieces() -> impl proptest::strategy::Strategy<Value = String> {
+        let piece = proptest::sample::select(vec![
+            "{",
+            "}",
+            "[",
+            "]",
+            ",",
+            ":",
+            " ",
+            "\"state\"",
+            "\"shop\"",
+            "\"expires\"",
+            "\"data\"",
+            "\"id\"",
+            "\"is_online\"",
+            "\"nope\"",
+            "\"st\\u0061te\"",
+            "\"x\"",
+            "\"a\\ud800\"",
+            "1",
+            "1e400",
+            "-0",
+            "null",
+            "true",
+            "{\"k\":[1]}",
+        ]);
+        let jumble = proptest::collection::vec(piece, 0..16).prop_map(|p| p.concat());
+        // Objects, so that most texts are ones a host could send.
+        let key = proptest::sample::select(vec![
+            "state",
+            "shop",
+            "isOnline",
+            "expires",
+            "accessToken",
+            "data",
+            "id",
+            "is_online",
+            "nope",
+            "st\\u0061te",
+        ]);
+        let value = proptest::sample::select(vec![
+            "\"x\"",
+            "null",
+            "true",
+            "5",
+            "{\"k\":[1,null]}",
+            "\"a\\ud800\"",
+        ]);
+        let object = proptest::collection::vec((key, value, proptest::bool::ANY), 0..5).prop_map(
+            |members| {
+                let members: Vec<String> = members
+                    .iter()
+                    .map(|(k, v, space)| format!("\"{k}\"{}:{v}", if *space { " " } else { "" }))
+                    .collect();
+                format!("{{{}}}", members.join(","))
+            },
+        );
+        proptest::prop_oneof![jumble, object]
+    }
+
+    use proptest::strategy::Strategy as _;
+
+    proptest::proptest! {
+        #[test]
+        fn the_one_pass_read_takes_only_what_the_read_by_value_takes(text in pieces()) {
+            let r = Reader::new(Origin::Argument);
+            if let Some(slots) = one_pass(&text) {
+                proptest::prop_assert_eq!(Ok(slots), by_value(&text, &r, Origin::Argument).map_err(|e| e.to_string()));
+            }
+        }
+    }
 }
