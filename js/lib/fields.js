@@ -197,14 +197,13 @@ function copyJson(value) {
     for (let i = 0; i < value.length; i++) copy[i] = copyJson(value[i])
     return copy
   }
-  const copy = {}
-  for (const key in value) {
-    // JSON.parse makes "__proto__" an own key; plain assignment would set the prototype.
-    if (key === '__proto__') {
-      Object.defineProperty(copy, key, { value: copyJson(value[key]), enumerable: true, writable: true, configurable: true })
-    } else {
-      copy[key] = copyJson(value[key])
-    }
+  // A spread copies a plain object's own properties in one step (an own "__proto__" key
+  // included, as a data property); then the objects inside are copied in turn. Assigning to an
+  // own "__proto__" data property sets that property, not the prototype.
+  const copy = { ...value }
+  for (const key in copy) {
+    const v = copy[key]
+    if (typeof v === 'object' && v !== null && Object.hasOwn(copy, key)) copy[key] = copyJson(v)
   }
   return copy
 }

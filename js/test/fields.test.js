@@ -10,7 +10,7 @@ const path = require('node:path')
 const { inspect } = require('node:util')
 const { Session } = require('../index.js')
 const { FIELDS, SESSION_KEYS, sessionFields } = require('../lib/convert.js')
-const { templateOf, fill, templateOfSession, changedFields } = require('../lib/fields.js')
+const { templateOf, fill, templateOfSession, changedFields, copyJson } = require('../lib/fields.js')
 
 const canonical = {
   id: 'a',
@@ -84,6 +84,24 @@ test('sessionFields (Session#toJSON) writes every field of the table, in its ord
     const expected = kind === 'date' ? new Date(OTHER.date).toISOString() : OTHER[kind]
     assert.deepEqual(sessionFields(one, 'INVALID_ARGUMENT'), { [js]: expected }, js)
     assert.deepEqual(sessionFields({ [js]: null }, 'INVALID_ARGUMENT'), {}, `${js}: null is absent`)
+  }
+})
+
+test('copyJson copies every object and array, an own "__proto__" key as data, no inherited key', () => {
+  const original = JSON.parse('{"__proto__":{"x":[1,{"y":2}]},"a":[{"b":null}],"c":"d"}')
+  const copy = copyJson(original)
+  assert.equal(JSON.stringify(copy), JSON.stringify(original))
+  assert.equal(Object.getPrototypeOf(copy), Object.prototype)
+  assert.ok(Object.hasOwn(copy, '__proto__'))
+  const pairs = [[copy, original], [copy.__proto__, original.__proto__], [copy.__proto__.x, original.__proto__.x],
+    [copy.__proto__.x[1], original.__proto__.x[1]], [copy.a, original.a], [copy.a[0], original.a[0]]]
+  for (const [c, o] of pairs) assert.notEqual(c, o, 'nothing shared')
+  Object.prototype.polluted = { z: 1 }
+  try {
+    assert.equal(JSON.stringify(copyJson({ k: { l: 1 } })), '{"k":{"l":1}}')
+    assert.equal(Object.hasOwn(copyJson({ k: 1 }), 'polluted'), false)
+  } finally {
+    delete Object.prototype.polluted
   }
 })
 
