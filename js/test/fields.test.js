@@ -9,7 +9,7 @@ const fs = require('node:fs')
 const path = require('node:path')
 const { inspect } = require('node:util')
 const { Session } = require('../index.js')
-const { FIELDS, SESSION_KEYS, sessionFields } = require('../lib/convert.js')
+const { FIELDS, SESSION_KEYS, sessionFields, iso, isoAt } = require('../lib/convert.js')
 const { templateOf, fill, templateOfSession, changedFields, copyJson } = require('../lib/fields.js')
 
 const canonical = {
@@ -102,6 +102,16 @@ test('copyJson copies every object and array, an own "__proto__" key as data, no
     assert.equal(Object.hasOwn(copyJson({ k: 1 }), 'polluted'), false)
   } finally {
     delete Object.prototype.polluted
+  }
+})
+
+test('the kept ISO texts: each instant its own, also instants that share a slot', () => {
+  const instants = [0, -1, 1e12, 1e12 + 8192, 1e12 + 2 ** 32, -8.64e15, 8.64e15, Date.UTC(2031, 0, 1, 0, 0, 0, 5)]
+  for (let round = 0; round < 2; round++) {
+    for (const ms of instants) {
+      assert.equal(isoAt(ms), new Date(ms).toISOString(), String(ms))
+      assert.equal(iso(new Date(ms)), new Date(ms).toISOString(), String(ms))
+    }
   }
 })
 
