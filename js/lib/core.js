@@ -13,9 +13,9 @@ function canonicalize(text, stored) {
   }
 }
 
-function patchHeld(held, changes, text) {
+function patchHeld(held, changes) {
   try {
-    return native.patchHeld(held, changes, text)
+    return native.patchHeld(held, changes)
   } catch (e) {
     throw fromNative(e)
   }

@@ -87,8 +87,6 @@ class CustomSessionStorage {
   #storeTakesText
   /** The canonical JSON of the session #sessionToStore returned last, when known, else null. */
   #text = null
-  /** Patches a held session; its new text is made only for a store callback that takes it. */
-  #patch = (held, changes) => patchHeld(held, changes, this.#storeTakesText)
 
   constructor(storeCallback, loadCallback, deleteCallback, options) {
     this.#store = requireFunction(storeCallback, 'storeCallback', false)
@@ -189,7 +187,7 @@ class CustomSessionStorage {
   #sessionToStore(session) {
     this.#text = null
     if (!(session instanceof Session)) return new Session(session)
-    const entry = this.#validated.accepted(session, this.#patch)
+    const entry = this.#validated.accepted(session, patchHeld)
     if (entry !== null) {
       this.#text = entry.text
       return session

@@ -23,10 +23,12 @@ function sessionOf(t) {
  * skips the core and the JSON parse. Keyed by id, so a lookup hashes the short id and compares
  * the text once. Bounded; the oldest id goes first.
  *
- * Once a session has been stored changed (`accepted`), its text is the core's alone: the entry
- * keeps `text` null and the core compares a loaded text with the one it holds. Keeping each new
- * text here too would keep ~550 bytes per store alive on the JS heap until the next store of
- * that id, which the garbage collector then has to move and sweep (ARCHITECTURE.md "Storing a
+ * Once a session has been stored changed (`accepted`), its new text is kept here only until
+ * it is loaded back once (the load that follows a store compares it here); after that the text
+ * is the core's alone, which compares a loaded text with the one it holds (`heldTextIs`), until a
+ * text loaded back again is kept here for good (a session loaded on every request). A new text
+ * kept here until that id's next store would be one ~550-byte string per store alive across
+ * collections, which the garbage collector moves again and again (ARCHITECTURE.md "Storing a
  * changed session").
  */
 class Validated {
@@ -57,10 +59,11 @@ class Validated {
         entry.template = template
       }
       entry.raw = raw
+      entry.transient = false
       return
     }
     if (this.byId.size >= this.max) this.byId.delete(this.byId.keys().next().value)
-    this.byId.set(id, { text, template, held: null, raw, loadedBack: false })
+    this.byId.set(id, { text, template, held: null, raw, transient: false, loadedBack: false })
   }
 
   /** Whether a session with `id` has been accepted (so `id` is a valid id). */
@@ -92,8 +95,8 @@ class Validated {
    * top-level fields, which the core then checks and writes into the held session and its
    * text (`Patchable::patch`); else null. Throws the core's error for a changed field it refuses
    * (the entry stays). `store(held, changes)` applies the changes to the held session and
-   * returns its new canonical text when the caller needs it now, else null (the entry's `text`
-   * is then null: see the class comment).
+   * returns its new canonical text, kept until it is loaded back once (see the class comment),
+   * or null when the caller keeps no text (MemorySessionStorage: its core holds the session).
    */
   accepted(session, store) {
     if (!plainSession(session)) return null
@@ -112,6 +115,7 @@ class Validated {
     // Once per id: the core's parse of the accepted text, held for every later patch.
     entry.held ??= call(native.heldSession, entry.text)
     entry.text = store(entry.held, diff.changes)
+    entry.transient = entry.text !== null
     entry.raw = null
     entry.loadedBack = false
     entry.template = diff.template
@@ -119,12 +123,18 @@ class Validated {
   }
 }
 
-/** Whether `text` is what `entry` was accepted as (or read from). */
+/** Whether `text` is what `entry` was accepted as (or read from); see the class comment. */
 function holds(entry, text) {
-  if (entry.text === text || entry.raw === text) return true
+  if (entry.text === text) {
+    if (entry.transient) {
+      entry.text = null
+      entry.transient = false
+      entry.loadedBack = true
+    }
+    return true
+  }
+  if (entry.raw === text) return true
   if (entry.text !== null || !heldTextIs(entry, text)) return false
-  // Loaded back twice since the last changed store: keep this copy, so the loads that follow
-  // (a session loaded on every request) compare here, not in the core.
   if (entry.loadedBack) entry.text = text
   entry.loadedBack = true
   return true

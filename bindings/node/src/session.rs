@@ -51,18 +51,13 @@ pub fn held_session(text: String) -> Result<External<Patchable>> {
 }
 
 /// Replaces the fields in `changes` (JSON text of an object, JS names, `null` for absent) in the
-/// held session; with `text`, returns its canonical JSON (what `canonicalize` gives for the
-/// whole changed session, with only the changed fields written), else `null`: a caller that
-/// keeps no copy of the text makes no string, and `heldTextIs` compares with the one held.
-/// On an error (INVALID_ARGUMENT) the held session is unchanged.
-#[napi(catch_unwind, ts_return_type = "string | null")]
-pub fn patch_held(
-    held: &mut External<Patchable>,
-    changes: String,
-    text: bool,
-) -> Result<Option<Text<'_>>> {
+/// held session and returns its canonical JSON: what `canonicalize` gives for the whole changed
+/// session, with only the changed fields written. On an error (INVALID_ARGUMENT) the held
+/// session is unchanged.
+#[napi(catch_unwind, ts_return_type = "string")]
+pub fn patch_held(held: &mut External<Patchable>, changes: String) -> Result<Text<'_>> {
     held.patch(&changes, Origin::Argument).or_throw()?;
-    Ok(text.then(|| Text(held.text())))
+    Ok(Text(held.text()))
 }
 
 /// Whether `text` is the canonical JSON of the held session, character for character.
