@@ -391,3 +391,33 @@ test('what was validated before is never served stale', async () => {
   answer = written[0]
   await assert.rejects(storage.loadSession('other-id'), { code: 'INVALID_SESSION', message: /id "memo" for id "other-id"/ })
 })
+
+test('a text with a raw lone surrogate is refused as its JSON escape is, from a load, a find and deserialize', async () => {
+  const good = JSON.stringify(new Session({ id: 'lone-1', shop: 'lone.myshopify.com', state: 'x', isOnline: false }))
+  // The raw half of a UTF-16 pair (what a driver could hand back), and the escape JSON.stringify writes.
+  const raw = good.replace('"state":"x"', '"state":"a\uD800"')
+  const escaped = good.replace('"state":"x"', '"state":"a\\ud800"')
+  const refusal = async (text) => {
+    const storage = new CustomSessionStorage(async () => true, async () => text, async () => true, {
+      findSessionsByShopCallback: async () => [text],
+    })
+    const load = await storage.loadSession('lone-1').then(() => null, (e) => [e.code, e.message])
+    const find = await storage.findSessionsByShop('lone.myshopify.com').then(() => null, (e) => [e.code, e.message])
+    let deserialize = null
+    try {
+      Session.deserialize(text)
+    } catch (e) {
+      deserialize = [e.code, e.message]
+    }
+    return { load, find, deserialize }
+  }
+  const expected = await refusal(escaped)
+  for (const outcome of Object.values(expected)) {
+    assert.equal(outcome[0], 'INVALID_SESSION')
+    assert.match(outcome[1], /lone surrogate/)
+  }
+  assert.deepEqual(await refusal(raw), expected)
+  // U+FFFD itself, and a well-formed pair beside it, are text like any other.
+  const replacement = good.replace('"state":"x"', '"state":"a\uFFFD\uD83D\uDE00"')
+  assert.equal(Session.deserialize(replacement).state, 'a\uFFFD\uD83D\uDE00')
+})

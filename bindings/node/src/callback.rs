@@ -6,6 +6,7 @@
 //! `"nothing"` (undefined/null), `"true"`/`"false"`, `"json"` (a string or object, when its
 //! text does not matter), or the JS `typeof` name of anything else.
 
+use napi::JsString;
 use napi_derive::napi;
 use sessionkeeper_core::session::check_id;
 use sessionkeeper_core::storage::callback::{self as engine, Op, Returned};
@@ -13,6 +14,7 @@ use sessionkeeper_core::storage::check_shop;
 use sessionkeeper_core::{Canonical, Origin};
 
 use crate::error::{ErrorInfo, OrThrow, Result};
+use crate::text::from_js;
 
 fn op(name: &str) -> Result<Op> {
     Op::from_callback(name).or_throw()
@@ -51,7 +53,8 @@ pub fn check_shop_argument(shop: String) -> Result<()> {
 /// for `id`: `null` when it is canonical JSON of a session with that id, otherwise the
 /// canonical JSON; `INVALID_SESSION` when it is not such a session.
 #[napi(catch_unwind)]
-pub fn finish_load(id: String, text: String) -> Result<Option<String>> {
+pub fn finish_load(id: String, text: JsString<'_>) -> Result<Option<String>> {
+    let text = from_js(text)?;
     Ok(engine::finish_load(&id, Returned::Json(&text)).or_throw()?.and_then(unless_unchanged))
 }
 
@@ -79,7 +82,8 @@ pub fn finish_store_if_version(stored: bool, id: String, expected: u32) -> Resul
 /// Item `index` of a `findSessionsByShop` result for `shop`, as JSON text: `null` when
 /// canonical, otherwise the canonical JSON.
 #[napi(catch_unwind)]
-pub fn finish_found_item(shop: String, index: u32, text: String) -> Result<Option<String>> {
+pub fn finish_found_item(shop: String, index: u32, text: JsString<'_>) -> Result<Option<String>> {
+    let text = from_js(text)?;
     let found = engine::finish_found_item(&shop, index as usize, Returned::Json(&text));
     Ok(unless_unchanged(found.or_throw()?))
 }

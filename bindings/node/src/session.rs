@@ -9,7 +9,7 @@ use sessionkeeper_core::{
 };
 
 use crate::error::{OrThrow, Result};
-use crate::text::Text;
+use crate::text::{from_js, Text};
 
 fn origin(stored: bool) -> Origin {
     if stored {
@@ -37,7 +37,8 @@ fn scopes(given: Option<Scopes>) -> Option<AuthScopes> {
 /// otherwise the canonical JSON. `stored` picks the error code (`INVALID_SESSION` for data
 /// read back from a store, `INVALID_ARGUMENT` for the app's own input).
 #[napi(catch_unwind)]
-pub fn canonicalize(text: String, stored: bool) -> Result<Option<String>> {
+pub fn canonicalize(text: JsString<'_>, stored: bool) -> Result<Option<String>> {
+    let text = from_js(text)?;
     Ok(match Session::canonicalize(&text, origin(stored)).or_throw()? {
         Canonical::Unchanged(_) => None,
         Canonical::Rewritten(_, canonical) => Some(canonical),

@@ -1,10 +1,18 @@
-//! Text handed to V8. A session's canonical JSON is ASCII far more often than not, and V8 takes
-//! ASCII given as Latin-1 with a copy, where UTF-8 is decoded byte by byte first (about 1,300
-//! instructions for a 550-byte session, on every changed store: ARCHITECTURE.md "Storing a
-//! changed session").
+//! Text between V8 and the core.
+//!
+//! Out: a session's canonical JSON is ASCII far more often than not, and V8 takes ASCII given as
+//! Latin-1 with a copy, where UTF-8 is decoded byte by byte first (about 1,300 instructions for a
+//! 550-byte session, on every changed store: ARCHITECTURE.md "Storing a changed session").
+//!
+//! In: napi reads a JS string as UTF-8 with each lone surrogate (half of a UTF-16 pair) replaced
+//! by U+FFFD, so the core would check other text than the JS side then parses.
+
+use std::fmt::Write as _;
 
 use napi::bindgen_prelude::{ToNapiValue, TypeName, ValueType};
-use napi::{check_status, sys};
+use napi::{check_status, sys, JsString};
+
+use crate::error::{Code, Result};
 
 /// A string for JS, made from Latin-1 when it is ASCII (the same characters), else from UTF-8.
 pub struct Text<'a>(pub &'a str);
@@ -45,4 +53,28 @@ impl ToNapiValue for Text<'_> {
         check_status!(status, "Failed to create a string")?;
         Ok(value)
     }
+}
+
+/// A session text from JS, as JS holds it: one with U+FFFD in it is read again as UTF-16, and each
+/// lone surrogate written as its `\uXXXX` escape (the form `JSON.stringify` gives it), which the
+/// core then refuses in its own words, as it does the escape.
+pub fn from_js(text: JsString<'_>) -> Result<String> {
+    // Only a value that is no string fails here, which the JS layer never passes.
+    let read = |e: napi::Error| napi::Error::new(Code("INVALID_ARGUMENT"), e.reason);
+    let utf8 = text.into_utf8().and_then(|t| t.into_owned()).map_err(read)?;
+    if !utf8.contains('\u{FFFD}') {
+        return Ok(utf8);
+    }
+    let len = text.utf16_len().map_err(read)?;
+    let units = text.into_utf16().map_err(read)?;
+    let mut out = String::with_capacity(utf8.len());
+    for c in char::decode_utf16(units.as_slice()[..len].iter().copied()) {
+        match c {
+            Ok(c) => out.push(c),
+            Err(lone) => {
+                let _ = write!(out, "\\u{:04x}", lone.unpaired_surrogate());
+            }
+        }
+    }
+    Ok(out)
 }
