@@ -9,7 +9,7 @@ use sessionkeeper_core::{
 };
 
 use crate::error::{OrThrow, Result};
-use crate::text::{from_js, Text};
+use crate::text::{from_js, is_text, Text};
 
 fn origin(stored: bool) -> Origin {
     if stored {
@@ -63,23 +63,8 @@ pub fn patch_held(held: &mut External<Patchable>, changes: String) -> Result<Tex
 
 /// Whether `text` is the canonical JSON of the held session, character for character.
 #[napi(catch_unwind)]
-pub fn held_text_is(held: &External<Patchable>, text: JsString<'_>) -> napi::Result<bool> {
-    // Compared as the UTF-16 JS holds: read as UTF-8, a lone surrogate would become U+FFFD and
-    // match a held U+FFFD. The length is known without reading the string.
-    let held = held.text();
-    let len = text.utf16_len()?;
-    let ascii = held.is_ascii();
-    if len != if ascii { held.len() } else { held.encode_utf16().count() } {
-        return Ok(false);
-    }
-    let units = text.into_utf16()?;
-    let units = &units.as_slice()[..len];
-    Ok(if ascii {
-        // No early exit, so the loop runs many units at a time.
-        units.iter().zip(held.as_bytes()).fold(0, |diff, (&u, &b)| diff | (u ^ u16::from(b))) == 0
-    } else {
-        held.encode_utf16().eq(units.iter().copied())
-    })
+pub fn held_text_is(held: &External<Patchable>, text: JsString<'_>) -> Result<bool> {
+    is_text(text, held.text())
 }
 
 /// Shopify's `isActive(scopes, withinMillisecondsOfExpiry = 500)`.

@@ -55,26 +55,58 @@ impl ToNapiValue for Text<'_> {
     }
 }
 
+/// A string argument's read failing: only a value that is no string does, which the JS layer
+/// never passes.
+fn not_text(e: napi::Error) -> napi::Error<Code> {
+    napi::Error::new(Code("INVALID_ARGUMENT"), e.reason)
+}
+
+/// `f` of the UTF-16 units of `text`, as JS holds them.
+fn with_units<R>(text: JsString<'_>, f: impl FnOnce(&[u16]) -> R) -> Result<R> {
+    let len = text.utf16_len().map_err(not_text)?;
+    let units = text.into_utf16().map_err(not_text)?;
+    Ok(f(&units.as_slice()[..len]))
+}
+
 /// A session text from JS, as JS holds it: one with U+FFFD in it is read again as UTF-16, and each
 /// lone surrogate written as its `\uXXXX` escape (the form `JSON.stringify` gives it), which the
 /// core then refuses in its own words, as it does the escape.
 pub fn from_js(text: JsString<'_>) -> Result<String> {
-    // Only a value that is no string fails here, which the JS layer never passes.
-    let read = |e: napi::Error| napi::Error::new(Code("INVALID_ARGUMENT"), e.reason);
-    let utf8 = text.into_utf8().and_then(|t| t.into_owned()).map_err(read)?;
+    let utf8 = text.into_utf8().and_then(|t| t.into_owned()).map_err(not_text)?;
     if !utf8.contains('\u{FFFD}') {
         return Ok(utf8);
     }
-    let len = text.utf16_len().map_err(read)?;
-    let units = text.into_utf16().map_err(read)?;
-    let mut out = String::with_capacity(utf8.len());
-    for c in char::decode_utf16(units.as_slice()[..len].iter().copied()) {
-        match c {
-            Ok(c) => out.push(c),
-            Err(lone) => {
-                let _ = write!(out, "\\u{:04x}", lone.unpaired_surrogate());
+    with_units(text, |units| {
+        let mut out = String::with_capacity(utf8.len());
+        for c in char::decode_utf16(units.iter().copied()) {
+            match c {
+                Ok(c) => out.push(c),
+                Err(lone) => {
+                    let _ = write!(out, "\\u{:04x}", lone.unpaired_surrogate());
+                }
             }
         }
+        out
+    })
+}
+
+/// Whether JS string `js` is `text`, character for character. Compared as the UTF-16 JS holds:
+/// read as UTF-8, a lone surrogate would become U+FFFD and match a U+FFFD in `text`. The length
+/// is known without reading the string.
+pub fn is_text(js: JsString<'_>, text: &str) -> Result<bool> {
+    let ascii = text.is_ascii();
+    let len = js.utf16_len().map_err(not_text)?;
+    if len != if ascii { text.len() } else { text.encode_utf16().count() } {
+        return Ok(false);
     }
-    Ok(out)
+    with_units(js, |units| {
+        if ascii {
+            // No early exit, so the loop runs many units at a time.
+            let diff =
+                units.iter().zip(text.as_bytes()).fold(0, |d, (&u, &b)| d | (u ^ u16::from(b)));
+            diff == 0
+        } else {
+            text.encode_utf16().eq(units.iter().copied())
+        }
+    })
 }

@@ -112,6 +112,7 @@ impl Visitor<'_> for SlotSeed {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy as _;
 
     #[test]
     fn the_one_pass_read_agrees_with_the_read_by_value() {
@@ -221,8 +222,6 @@ mod tests {
         );
         proptest::prop_oneof![jumble, object]
     }
-
-    use proptest::strategy::Strategy as _;
 
     proptest::proptest! {
         #[test]
